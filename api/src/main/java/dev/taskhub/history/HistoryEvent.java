@@ -1,0 +1,97 @@
+package dev.taskhub.history;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.taskhub.FailureDetails;
+import dev.taskhub.RuntimeStatus;
+
+import java.time.Instant;
+
+/**
+ * One event of an orchestration's append-only history. Payloads ({@code input}, {@code result}) are JSON text
+ * produced by the data converter, so events can be stored and replayed without knowing user types.
+ *
+ * <p>{@code eventId} is the sequence number of the durable call for events that record an action
+ * ({@link TaskScheduled}, {@link TimerCreated}, {@link SubOrchestrationInstanceCreated}, {@link EventSent});
+ * it is {@code -1} for all other events. Events that complete an action refer to it by {@code taskScheduledId}
+ * or {@code timerId}.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "EventType")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = HistoryEvent.ExecutionStarted.class, name = "ExecutionStarted"),
+        @JsonSubTypes.Type(value = HistoryEvent.ExecutionCompleted.class, name = "ExecutionCompleted"),
+        @JsonSubTypes.Type(value = HistoryEvent.ExecutionTerminated.class, name = "ExecutionTerminated"),
+        @JsonSubTypes.Type(value = HistoryEvent.ExecutionSuspended.class, name = "ExecutionSuspended"),
+        @JsonSubTypes.Type(value = HistoryEvent.ExecutionResumed.class, name = "ExecutionResumed"),
+        @JsonSubTypes.Type(value = HistoryEvent.ExecutionRewound.class, name = "ExecutionRewound"),
+        @JsonSubTypes.Type(value = HistoryEvent.ContinueAsNew.class, name = "ContinueAsNew"),
+        @JsonSubTypes.Type(value = HistoryEvent.OrchestratorStarted.class, name = "OrchestratorStarted"),
+        @JsonSubTypes.Type(value = HistoryEvent.OrchestratorCompleted.class, name = "OrchestratorCompleted"),
+        @JsonSubTypes.Type(value = HistoryEvent.TaskScheduled.class, name = "TaskScheduled"),
+        @JsonSubTypes.Type(value = HistoryEvent.TaskCompleted.class, name = "TaskCompleted"),
+        @JsonSubTypes.Type(value = HistoryEvent.TaskFailed.class, name = "TaskFailed"),
+        @JsonSubTypes.Type(value = HistoryEvent.TimerCreated.class, name = "TimerCreated"),
+        @JsonSubTypes.Type(value = HistoryEvent.TimerFired.class, name = "TimerFired"),
+        @JsonSubTypes.Type(value = HistoryEvent.EventRaised.class, name = "EventRaised"),
+        @JsonSubTypes.Type(value = HistoryEvent.EventSent.class, name = "EventSent"),
+        @JsonSubTypes.Type(value = HistoryEvent.SubOrchestrationInstanceCreated.class, name = "SubOrchestrationInstanceCreated"),
+        @JsonSubTypes.Type(value = HistoryEvent.SubOrchestrationInstanceCompleted.class, name = "SubOrchestrationInstanceCompleted"),
+        @JsonSubTypes.Type(value = HistoryEvent.SubOrchestrationInstanceFailed.class, name = "SubOrchestrationInstanceFailed"),
+})
+public sealed interface HistoryEvent {
+    int eventId();
+
+    Instant timestamp();
+
+    /** The type name used on the wire ({@code EventType}), e.g. {@code TaskCompleted}. */
+    default String eventType() {
+        return getClass().getSimpleName();
+    }
+
+    /** The orchestration that started a sub-orchestration, and the task id its completion answers. */
+    record ParentInstance(String instanceId, String executionId, int taskScheduledId, String name) {}
+
+    record ExecutionStarted(int eventId, Instant timestamp, String name, String version, String input,
+                            String executionId, ParentInstance parent, Instant scheduledStartTime) implements HistoryEvent {}
+
+    /** The execution ended; {@code status} is COMPLETED or FAILED (termination has its own event). */
+    record ExecutionCompleted(int eventId, Instant timestamp, RuntimeStatus status, String result,
+                              FailureDetails failureDetails) implements HistoryEvent {}
+
+    record ExecutionTerminated(int eventId, Instant timestamp, String reason, boolean recursive) implements HistoryEvent {}
+
+    record ExecutionSuspended(int eventId, Instant timestamp, String reason) implements HistoryEvent {}
+
+    record ExecutionResumed(int eventId, Instant timestamp, String reason) implements HistoryEvent {}
+
+    record ExecutionRewound(int eventId, Instant timestamp, String reason) implements HistoryEvent {}
+
+    record ContinueAsNew(int eventId, Instant timestamp, String input) implements HistoryEvent {}
+
+    record OrchestratorStarted(int eventId, Instant timestamp) implements HistoryEvent {}
+
+    record OrchestratorCompleted(int eventId, Instant timestamp) implements HistoryEvent {}
+
+    record TaskScheduled(int eventId, Instant timestamp, String name, String input) implements HistoryEvent {}
+
+    record TaskCompleted(int eventId, Instant timestamp, int taskScheduledId, String result) implements HistoryEvent {}
+
+    record TaskFailed(int eventId, Instant timestamp, int taskScheduledId, FailureDetails failureDetails) implements HistoryEvent {}
+
+    record TimerCreated(int eventId, Instant timestamp, Instant fireAt) implements HistoryEvent {}
+
+    record TimerFired(int eventId, Instant timestamp, int timerId, Instant fireAt) implements HistoryEvent {}
+
+    /** An external event. {@code messageId} identifies the message that delivered it, so a redelivery is recognised. */
+    record EventRaised(int eventId, Instant timestamp, String name, String input, String messageId) implements HistoryEvent {}
+
+    record EventSent(int eventId, Instant timestamp, String instanceId, String name, String input) implements HistoryEvent {}
+
+    record SubOrchestrationInstanceCreated(int eventId, Instant timestamp, String name, String version, String instanceId,
+                                           String input) implements HistoryEvent {}
+
+    record SubOrchestrationInstanceCompleted(int eventId, Instant timestamp, int taskScheduledId, String result) implements HistoryEvent {}
+
+    record SubOrchestrationInstanceFailed(int eventId, Instant timestamp, int taskScheduledId,
+                                          FailureDetails failureDetails) implements HistoryEvent {}
+}

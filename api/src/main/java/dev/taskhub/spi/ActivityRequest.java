@@ -1,0 +1,21 @@
+package dev.taskhub.spi;
+
+import java.util.Objects;
+
+/**
+ * A message on the activity queue: run activity {@code name} for task {@code taskId} of an orchestration execution.
+ *
+ * @param messageId   unique id
+ * @param instanceId  the orchestration instance that scheduled it
+ * @param executionId the execution that scheduled it
+ * @param taskId      the sequence number of the call; the result refers to it
+ * @param name        activity name
+ * @param input       JSON input, may be null
+ */
+public record ActivityRequest(String messageId, String instanceId, String executionId, int taskId, String name, String input) {
+    public ActivityRequest {
+        Objects.requireNonNull(messageId, "messageId");
+        Objects.requireNonNull(instanceId, "instanceId");
+        Objects.requireNonNull(name, "name");
+    }
+}

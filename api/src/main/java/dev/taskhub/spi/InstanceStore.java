@@ -1,0 +1,45 @@
+package dev.taskhub.spi;
+
+import dev.taskhub.InstanceAlreadyExistsException;
+import dev.taskhub.RuntimeStatus;
+import dev.taskhub.client.InstanceQuery;
+import dev.taskhub.client.PurgeCriteria;
+
+import java.util.Optional;
+import java.util.Set;
+
+/** The instance store: one row per orchestration instance. */
+public interface InstanceStore {
+    /**
+     * Atomically creates the instance {@code state} (status PENDING) and enqueues {@code startMessage} (an
+     * ExecutionStarted message, possibly with a future {@code visibleAt}). If an instance with that id exists and its
+     * status is in {@code replaceableStatuses}, it is replaced: its history and pending messages are deleted first.
+     * Otherwise throws {@link InstanceAlreadyExistsException} and changes nothing. When this returns, the start is
+     * durable.
+     */
+    void createInstance(InstanceState state, TaskMessage startMessage, Set<RuntimeStatus> replaceableStatuses);
+
+    /** The instance's state, or empty when it does not exist. Input and output are included. */
+    Optional<InstanceState> getInstance(String instanceId);
+
+    /**
+     * One page of instances matching the query's filters (created from inclusive, created to inclusive, statuses,
+     * id prefix), ordered by (createdAt, instanceId), starting after the position encoded in the continuation token
+     * (see {@link ContinuationTokens}). Input and output are returned only when {@link InstanceQuery#fetchInputsAndOutputs()}.
+     * Every matching instance appears exactly once across the pages, even while instances are being created.
+     * The query was validated by the caller.
+     */
+    InstancePage queryInstances(InstanceQuery query);
+
+    /**
+     * Deletes the instance, its history, its pending messages and stored payloads, if it exists and its status is
+     * terminal. Returns whether it was deleted.
+     */
+    boolean purgeInstance(String instanceId);
+
+    /**
+     * Deletes every terminal instance matching the criteria (created from/to, statuses), with history, messages and
+     * payloads, in set-based batches where the store allows it. Returns how many instances were deleted.
+     */
+    long purgeInstances(PurgeCriteria criteria);
+}
