@@ -1,0 +1,573 @@
+package dev.taskhub.benchmarks;
+
+import dev.taskhub.RuntimeStatus;
+import dev.taskhub.client.InstanceQuery;
+import dev.taskhub.client.NewOrchestrationOptions;
+import dev.taskhub.client.OrchestrationMetadata;
+import dev.taskhub.client.QueryResult;
+import dev.taskhub.client.TaskHubClient;
+import dev.taskhub.orchestration.OrchestrationContext;
+import dev.taskhub.orchestration.Task;
+import dev.taskhub.spi.StorageProvider;
+import dev.taskhub.worker.TaskHubWorker;
+import dev.taskhub.worker.WorkerOptions;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/** The Taskhub workloads that run orchestrations: hello sequence, fan-out/fan-in, timers, idle pickup latency. */
+final class TaskhubBench {
+    static final String HELLO = "BenchHelloSequence";
+    static final String SAY_HELLO = "BenchSayHello";
+    static final String FAN_OUT = "BenchFanOutFanIn";
+    static final String FAN_ITEM = "BenchFanItem";
+    static final String TIMER = "BenchTimer";
+    static final String TIMER_FIRED = "BenchTimerFired";
+    static final String PICKUP = "BenchPickup";
+
+    private final Args args;
+    private final String provider;
+    private final String system;
+
+    TaskhubBench(Args args, String provider) {
+        this.args = args;
+        this.provider = provider;
+        this.system = "taskhub/" + provider;
+    }
+
+    // ---- settings ----------------------------------------------------------------------------------------------
+
+    private int def(int inmemory, int postgres, int azure) {
+        return switch (provider) {
+            case "postgres" -> postgres;
+            case "azure-storage" -> azure;
+            default -> inmemory;
+        };
+    }
+
+    WorkerOptions workerOptions(Result r) {
+        WorkerOptions o = WorkerOptions.builder()
+                .orchestrationConcurrency(args.getInt("orch-concurrency", def(2, 4, 4)))
+                .orchestrationBatchSize(args.getInt("orch-batch", 32))
+                .activityConcurrency(args.getInt("act-concurrency", def(16, 16, 32)))
+                .activityBatchSize(args.getInt("act-batch", 32))
+                .pollWait(Duration.ofMillis(args.getInt("poll-wait-ms", 500)))
+                .historyCacheSize(args.getInt("history-cache", 10_000))
+                .build();
+        r.set("orchestrationConcurrency", o.orchestrationConcurrency());
+        r.set("orchestrationBatchSize", o.orchestrationBatchSize());
+        r.set("activityConcurrency", o.activityConcurrency());
+        r.set("activityBatchSize", o.activityBatchSize());
+        r.set("pollWaitMs", o.pollWait().toMillis());
+        r.set("historyCacheSize", o.historyCacheSize());
+        if (!args.providerSettings.isEmpty()) {
+            r.set("providerSettings", args.providerSettings);
+        }
+        return o;
+    }
+
+    static String hubName(String workload) {
+        // lower-case letters and digits only: valid for every provider (Azure table and queue names included)
+        return "bench" + workload.replaceAll("[^a-z]", "") + Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
+    }
+
+    private StorageProvider open(String hub) {
+        return Backends.open(provider, hub, args);
+    }
+
+    // ---- shared closed-loop driver -------------------------------------------------------------------------------
+
+    /**
+     * Starts {@code n} instances with ids {@code prefix + index}, keeping at most {@code inflight} unfinished. An
+     * instance counts as finished when {@link #finished} is called for it (from inside its last activity), so the
+     * loop costs no storage round trips of its own.
+     */
+    static final class Loop {
+        final int n;
+        final String prefix;
+        final java.util.concurrent.Semaphore permits;
+        final Map<String, Long> started = new ConcurrentHashMap<>();
+        final CountDownLatch done;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger errors = new AtomicInteger();
+        final AtomicLong lastFinishNanos = new AtomicLong();
+        final long[] signalLatencyMicros;
+        final AtomicInteger signalled = new AtomicInteger();
+        volatile long firstStartNanos;
+
+        Loop(int n, String prefix, int inflight) {
+            this.n = n;
+            this.prefix = prefix;
+            this.permits = new java.util.concurrent.Semaphore(inflight);
+            this.done = new CountDownLatch(n);
+            this.signalLatencyMicros = new long[n];
+        }
+
+        String id(int i) {
+            return prefix + String.format("%07d", i);
+        }
+
+        void finished(String instanceId) {
+            long now = System.nanoTime();
+            Long t0 = started.remove(instanceId);
+            if (t0 == null) {
+                return; // a redelivered activity, or not ours
+            }
+            int k = signalled.getAndIncrement();
+            if (k < signalLatencyMicros.length) {
+                signalLatencyMicros[k] = (now - t0) / 1000;
+            }
+            lastFinishNanos.accumulateAndGet(now, Math::max);
+            permits.release();
+            done.countDown();
+        }
+
+        /** Runs the submitters; each calls {@code start(id)}; returns when all are submitted. */
+        void submitAll(int threads, Consumer<String> start) throws InterruptedException {
+            firstStartNanos = System.nanoTime();
+            List<Thread> ts = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Thread th = new Thread(() -> {
+                    while (true) {
+                        int i = next.getAndIncrement();
+                        if (i >= n) {
+                            return;
+                        }
+                        try {
+                            permits.acquire();
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        String id = id(i);
+                        started.put(id, System.nanoTime());
+                        try {
+                            start.accept(id);
+                        } catch (RuntimeException e) {
+                            if (errors.incrementAndGet() <= 3) {
+                                System.err.println("start of " + id + " failed: " + e);
+                            }
+                            started.remove(id);
+                            permits.release();
+                            done.countDown();
+                        }
+                    }
+                }, "bench-submitter-" + t);
+                th.setDaemon(true);
+                ts.add(th);
+                th.start();
+            }
+            for (Thread th : ts) {
+                th.join();
+            }
+        }
+
+        long[] signalLatencies() {
+            return java.util.Arrays.copyOf(signalLatencyMicros, Math.min(signalled.get(), signalLatencyMicros.length));
+        }
+    }
+
+    /** Polls (cheaply: one page of size 1) until no instance with the prefix is pending or running. */
+    static boolean awaitNoneActive(TaskHubClient client, String prefix, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        InstanceQuery q = InstanceQuery.builder().instanceIdPrefix(prefix)
+                .statuses(RuntimeStatus.PENDING, RuntimeStatus.RUNNING).pageSize(1).build();
+        while (System.nanoTime() < deadline) {
+            if (client.queryInstances(q).instances().isEmpty()) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    /** Start-to-completion of every instance with the prefix, from the stored createdAt and lastUpdatedAt. */
+    record Completion(long[] latencyMicros, Instant firstCreated, Instant lastUpdated, int completed, int other) {
+        double seconds() {
+            return Duration.between(firstCreated, lastUpdated).toNanos() / 1e9;
+        }
+    }
+
+    static Completion scan(TaskHubClient client, String prefix) {
+        List<Long> lat = new ArrayList<>();
+        Instant first = null;
+        Instant last = null;
+        int completed = 0;
+        int other = 0;
+        String token = null;
+        do {
+            QueryResult page = client.queryInstances(InstanceQuery.builder().instanceIdPrefix(prefix).pageSize(1000)
+                    .continuationToken(token).build());
+            for (OrchestrationMetadata m : page.instances()) {
+                if (m.runtimeStatus() == RuntimeStatus.COMPLETED) {
+                    completed++;
+                    lat.add(Duration.between(m.createdAt(), m.lastUpdatedAt()).toNanos() / 1000);
+                    first = first == null || m.createdAt().isBefore(first) ? m.createdAt() : first;
+                    last = last == null || m.lastUpdatedAt().isAfter(last) ? m.lastUpdatedAt() : last;
+                } else {
+                    other++;
+                }
+            }
+            token = page.continuationToken();
+        } while (token != null);
+        return new Completion(lat.stream().mapToLong(Long::longValue).toArray(), first, last, completed, other);
+    }
+
+    // ---- 1. hello sequence ---------------------------------------------------------------------------------------
+
+    static String helloOrchestrator(OrchestrationContext ctx) {
+        String name = ctx.getInput(String.class);
+        StringBuilder out = new StringBuilder();
+        for (int i = 1; i <= 5; i++) {
+            out.append(ctx.callActivity(SAY_HELLO, name + "#" + i, String.class).await()).append(' ');
+        }
+        return out.toString();
+    }
+
+    Result hello() throws Exception {
+        return throughput("hello", def(30_000, 10_000, 600), def(2_000, 300, 30), def(512, 256, 64));
+    }
+
+    Result fanout() throws Exception {
+        return throughput("fanout", def(400, 60, 6), def(20, 3, 1), def(8, 4, 2));
+    }
+
+    private Result throughput(String workload, int defaultN, int defaultWarmup, int defaultInflight) throws Exception {
+        boolean fan = workload.equals("fanout");
+        Result r = new Result(workload, system);
+        int n = args.getInt("n", defaultN);
+        int warmup = args.getInt("warmup", defaultWarmup);
+        int inflight = args.getInt("inflight", defaultInflight);
+        int width = args.getInt("width", 100);
+        int submitters = args.getInt("submitters", fan ? inflight : 2);
+        r.set("n", n).set("warmup", warmup).set("inflight", inflight).set("submitters", submitters);
+        if (fan) {
+            r.set("activitiesPerOrchestration", width);
+        }
+        WorkerOptions options = workerOptions(r);
+        String hub = hubName(workload);
+        r.set("taskHub", hub);
+        int activitiesPer = fan ? width : 5;
+
+        Loop[] current = new Loop[1];
+        TaskHubWorker.Builder wb = null;
+        // warm-up: own provider and worker, so PostgreSQL statistics of the measured run start clean
+        if (warmup > 0) {
+            try (StorageProvider p = open(hub)) {
+                TaskHubClient client = new TaskHubClient(p);
+                try (TaskHubWorker worker = worker(p, options, current).start()) {
+                    runLoop(client, fan, warmup, "w", Math.min(inflight, warmup), submitters, width, current);
+                }
+            }
+        }
+        String db = provider.equals("postgres") ? Backends.TASKHUB_DB : null;
+        long[] x0 = null;
+        if (db != null && !args.has("pg-url")) {
+            Thread.sleep(1200);
+            x0 = Backends.xacts(db);
+        }
+        Map<String, Long> counters0;
+        Map<String, Long> counters1;
+        long t0;
+        long tSignalled;
+        long tAllDone;
+        Loop loop;
+        boolean allDone;
+        try (StorageProvider p = open(hub)) {
+            TaskHubClient client = new TaskHubClient(p);
+            counters0 = ProviderCounters.read(p);
+            TaskHubWorker worker = worker(p, options, current).start();
+            t0 = System.nanoTime();
+            loop = runLoop(client, fan, n, "m", inflight, submitters, width, current);
+            tSignalled = loop.lastFinishNanos.get();
+            allDone = awaitNoneActive(client, "m", Duration.ofSeconds(120));
+            tAllDone = System.nanoTime();
+            counters1 = ProviderCounters.read(p);
+            worker.close();
+        }
+        if (x0 != null) {
+            Thread.sleep(1500); // exited backends have flushed their statistics
+            long[] x1 = Backends.xacts(db);
+            long commits = x1[0] - x0[0];
+            r.metric("pg_xact_commit", commits).metric("pg_xact_rollback", x1[1] - x0[1]);
+            r.metric("pg_xacts_per_orchestration", Stats.round((double) commits / n));
+            r.note("pg_xact_commit counts every transaction in database " + db + " during the measured run: starts, "
+                    + "episodes, activity locks/results, listener, and ~" + Math.max(1, (tAllDone - tSignalled) / 50_000_000)
+                    + " completion polls of the harness");
+        }
+        Completion c;
+        try (StorageProvider p = open(hub)) {
+            TaskHubClient client = new TaskHubClient(p);
+            c = scan(client, "m");
+            if (!args.flag("keep")) {
+                p.deleteTaskHub();
+            }
+        }
+        double secs = c.completed() > 0 ? c.seconds() : Double.NaN;
+        r.seconds = Stats.round((tAllDone - t0) / 1e9);
+        r.metric("completed", c.completed()).metric("not_completed", c.other()).metric("start_errors", loop.errors.get());
+        r.metric("orchestrations_per_s", Stats.round1(c.completed() / secs));
+        r.metric("activities_per_s", Stats.round1((double) c.completed() * activitiesPer / secs));
+        r.metric("window_s", Stats.round(secs));
+        r.metrics.putAll(new Stats(c.latencyMicros()).summary("latency", false));
+        if (!fan) {
+            r.metrics.putAll(new Stats(loop.signalLatencies()).summary("latency_to_last_activity", false));
+        }
+        if (!allDone) {
+            r.status = "failed";
+            r.note("instances still running 120 s after the last signal");
+        }
+        r.note("latency = lastUpdatedAt - createdAt of each instance (stored state); throughput = completed / (last "
+                + "lastUpdatedAt - first createdAt); closed loop with at most " + inflight + " instances in flight");
+        if (!counters1.isEmpty()) {
+            Map<String, Long> d = ProviderCounters.delta(counters0, counters1);
+            long total = d.entrySet().stream().filter(e -> !e.getKey().contains(".")).mapToLong(Map.Entry::getValue).sum();
+            if (total == 0) {
+                total = d.values().stream().mapToLong(Long::longValue).sum();
+            }
+            r.metric("storage_requests", d);
+            r.metric("storage_requests_per_orchestration", Stats.round((double) total / n));
+            int episodes = fan ? 2 + width : 6;
+            r.metric("storage_requests_per_episode", Stats.round((double) total / n / episodes));
+            r.note("episodes per orchestration: " + episodes + " (start + one per activity result batch at best)");
+        }
+        return r;
+    }
+
+    private TaskHubWorker worker(StorageProvider p, WorkerOptions options, Loop[] current) {
+        return TaskHubWorker.builder(p).options(options)
+                .addOrchestrator(HELLO, TaskhubBench::helloOrchestrator)
+                .addActivity(SAY_HELLO, ctx -> {
+                    String in = ctx.getInput(String.class);
+                    String result = "Hello " + in + "!";
+                    if (in.endsWith("#5") && current[0] != null) {
+                        current[0].finished(ctx.getInstanceId());
+                    }
+                    return result;
+                })
+                .addOrchestrator(FAN_OUT, ctx -> {
+                    int width = ctx.getInput(Integer.class);
+                    List<Task<Integer>> tasks = new ArrayList<>(width);
+                    for (int i = 0; i < width; i++) {
+                        tasks.add(ctx.callActivity(FAN_ITEM, i, Integer.class));
+                    }
+                    long sum = 0;
+                    for (int v : ctx.allOf(tasks).await()) {
+                        sum += v;
+                    }
+                    return sum;
+                })
+                .addActivity(FAN_ITEM, ctx -> ctx.getInput(Integer.class) + 1)
+                .build();
+    }
+
+    private Loop runLoop(TaskHubClient client, boolean fan, int n, String prefix, int inflight, int submitters, int width,
+                         Loop[] current) throws InterruptedException {
+        Loop loop = new Loop(n, prefix, inflight);
+        current[0] = loop;
+        if (fan) {
+            // completion by waiting: one submitter per in-flight instance, polling its status
+            loop.submitAll(submitters, id -> {
+                client.scheduleNewOrchestrationInstance(FAN_OUT, width, NewOrchestrationOptions.withInstanceId(id));
+                OrchestrationMetadata m = client.waitForInstanceCompletion(id, Duration.ofMinutes(5), Duration.ofMillis(20));
+                if (m.runtimeStatus() != RuntimeStatus.COMPLETED) {
+                    throw new IllegalStateException(id + " ended " + m.runtimeStatus());
+                }
+                loop.finished(id);
+            });
+        } else {
+            loop.submitAll(submitters, id -> client.scheduleNewOrchestrationInstance(HELLO, "bench", NewOrchestrationOptions.withInstanceId(id)));
+        }
+        long timeoutS = Math.max(120, n / 5L);
+        if (!loop.done.await(timeoutS, TimeUnit.SECONDS)) {
+            System.err.println("Timed out after " + timeoutS + " s with " + loop.done.getCount() + " of " + n + " unfinished");
+        }
+        return loop;
+    }
+
+    // ---- 3. timers -------------------------------------------------------------------------------------------------
+
+    Result timers() throws Exception {
+        Result r = new Result("timers", system);
+        int n = args.getInt("n", 10_000);
+        int delayMs = args.getInt("delay-ms", 5_000);
+        int submitters = args.getInt("submitters", def(2, 4, 8));
+        r.set("n", n).set("timerDelayMs", delayMs).set("submitters", submitters);
+        WorkerOptions options = workerOptions(r);
+        String hub = hubName("timers");
+        r.set("taskHub", hub);
+        long xmx = Runtime.getRuntime().maxMemory();
+        r.set("maxHeapMb", xmx / (1024 * 1024));
+
+        Map<String, Boolean> seen = new ConcurrentHashMap<>();
+        long[] activityLate = new long[n];
+        long[] orchestratorLate = new long[n];
+        AtomicInteger ai = new AtomicInteger();
+        AtomicInteger oi = new AtomicInteger();
+        AtomicInteger early = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(n);
+        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+        AtomicLong maxHeap = new AtomicLong();
+        Thread sampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                maxHeap.accumulateAndGet(mem.getHeapMemoryUsage().getUsed(), Math::max);
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "bench-heap-sampler");
+        sampler.setDaemon(true);
+
+        long t0;
+        long submitNanos;
+        double heapAfterGcMb;
+        boolean firedDuringSubmit;
+        try (StorageProvider p = open(hub)) {
+            TaskHubClient client = new TaskHubClient(p);
+            TaskHubWorker worker = TaskHubWorker.builder(p).options(options)
+                    .addOrchestrator(TIMER, ctx -> {
+                        Instant fireAt = ctx.getCurrentInstant().plusMillis(ctx.getInput(Integer.class));
+                        ctx.createTimer(fireAt).await();
+                        if (!ctx.isReplaying()) {
+                            // measurement only: the first time the code runs past the timer
+                            int k = oi.getAndIncrement();
+                            if (k < n) {
+                                orchestratorLate[k] = micros(Instant.now()) - micros(fireAt);
+                            }
+                        }
+                        ctx.callActivity(TIMER_FIRED, micros(fireAt), Void.class).await();
+                        return null;
+                    })
+                    .addActivity(TIMER_FIRED, ctx -> {
+                        long late = micros(Instant.now()) - ctx.getInput(Long.class);
+                        if (seen.putIfAbsent(ctx.getInstanceId(), Boolean.TRUE) == null) {
+                            int k = ai.getAndIncrement();
+                            if (k < n) {
+                                activityLate[k] = late;
+                            }
+                            if (late < 0) {
+                                early.incrementAndGet();
+                            }
+                            done.countDown();
+                        }
+                        return null;
+                    })
+                    .build().start();
+            System.gc();
+            long baseHeap = mem.getHeapMemoryUsage().getUsed();
+            r.metric("heap_baseline_after_gc_mb", Stats.round1(baseHeap / 1048576.0));
+            sampler.start();
+            t0 = System.nanoTime();
+            Loop loop = new Loop(n, "t", Integer.MAX_VALUE / 2);
+            loop.submitAll(submitters, id -> {
+                client.scheduleNewOrchestrationInstance(TIMER, delayMs, NewOrchestrationOptions.withInstanceId(id));
+                loop.started.remove(id);
+            });
+            submitNanos = System.nanoTime() - t0;
+            firedDuringSubmit = ai.get() > 0;
+            System.gc();
+            heapAfterGcMb = mem.getHeapMemoryUsage().getUsed() / 1048576.0;
+            if (!done.await(Math.max(300, n / 10L), TimeUnit.SECONDS)) {
+                r.status = "failed";
+                r.note(done.getCount() + " timers had not fired when the harness gave up");
+            }
+            sampler.interrupt();
+            worker.close();
+            if (!args.flag("keep")) {
+                p.deleteTaskHub();
+            }
+        }
+        r.seconds = Stats.round((System.nanoTime() - t0) / 1e9);
+        r.metric("fired", ai.get()).metric("early", early.get());
+        r.metric("start_all_s", Stats.round(submitNanos / 1e9));
+        r.metrics.putAll(new Stats(java.util.Arrays.copyOf(activityLate, Math.min(ai.get(), n))).summary("lateness", true));
+        r.metrics.putAll(new Stats(java.util.Arrays.copyOf(orchestratorLate, Math.min(oi.get(), n))).summary("lateness_in_orchestrator", true));
+        r.metric("heap_used_max_mb", Stats.round1(maxHeap.get() / 1048576.0));
+        r.metric("heap_after_gc_all_scheduled_mb", Stats.round1(heapAfterGcMb));
+        r.note("lateness = wall clock in the activity called right after the timer minus the intended fire time "
+                + "(episode time + delay); lateness_in_orchestrator = first non-replay run past the timer");
+        r.note("heap is the whole JVM (worker, client, harness" + (provider.equals("inmemory") ? ", and the in-memory store" : "")
+                + "), sampled every 100 ms; after-GC figure taken once all instances were started"
+                + (firedDuringSubmit ? " (some timers had already fired by then)" : " (before any timer fired)"));
+        return r;
+    }
+
+    static long micros(Instant t) {
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+    }
+
+    // ---- 4. idle pickup latency ------------------------------------------------------------------------------------
+
+    Result pickup() throws Exception {
+        Result r = new Result("pickup", system);
+        int samples = args.getInt("n", 100);
+        int gapMs = args.getInt("gap-ms", 250);
+        r.set("samples", samples).set("idleGapMs", gapMs + "-" + (gapMs + 100));
+        WorkerOptions options = workerOptions(r);
+        String hub = hubName("pickup");
+        r.set("taskHub", hub);
+        Map<String, Long> firstRun = new ConcurrentHashMap<>();
+        Map<String, CountDownLatch> waiting = new ConcurrentHashMap<>();
+        long[] pickup = new long[samples];
+        long[] scheduleCall = new long[samples];
+        int missed = 0;
+        try (StorageProvider p = open(hub)) {
+            TaskHubClient client = new TaskHubClient(p);
+            try (TaskHubWorker worker = TaskHubWorker.builder(p).options(options)
+                    .addOrchestrator(PICKUP, ctx -> {
+                        if (!ctx.isReplaying()) {
+                            firstRun.putIfAbsent(ctx.getInstanceId(), System.nanoTime());
+                            CountDownLatch l = waiting.get(ctx.getInstanceId());
+                            if (l != null) {
+                                l.countDown();
+                            }
+                        }
+                        return null;
+                    }).build().start()) {
+                int warm = Math.min(10, samples);
+                for (int i = -warm; i < samples; i++) {
+                    Thread.sleep(gapMs + ThreadLocalRandom.current().nextInt(100));
+                    String id = (i < 0 ? "w" : "p") + String.format("%07d", i + warm);
+                    CountDownLatch latch = new CountDownLatch(1);
+                    waiting.put(id, latch);
+                    long a = System.nanoTime();
+                    client.scheduleNewOrchestrationInstance(PICKUP, null, NewOrchestrationOptions.withInstanceId(id));
+                    long b = System.nanoTime();
+                    boolean ok = latch.await(10, TimeUnit.SECONDS);
+                    if (i >= 0) {
+                        if (ok) {
+                            pickup[i] = (firstRun.get(id) - a) / 1000;
+                        } else {
+                            pickup[i] = 10_000_000;
+                            missed++;
+                        }
+                        scheduleCall[i] = (b - a) / 1000;
+                    }
+                }
+            }
+            if (!args.flag("keep")) {
+                p.deleteTaskHub();
+            }
+        }
+        r.metrics.putAll(new Stats(pickup).summary("pickup", true));
+        r.metric("pickup_mean_ms", Stats.round(new Stats(pickup).meanMs()));
+        r.metrics.putAll(new Stats(scheduleCall).summary("schedule_call", false));
+        r.metric("missed_10s", missed);
+        r.note("pickup = System.nanoTime in the orchestrator's first non-replay run minus nanoTime just before "
+                + "scheduleNewOrchestrationInstance, on an idle hub (worker idle " + gapMs + "-" + (gapMs + 100) + " ms between samples)");
+        return r;
+    }
+}
