@@ -52,7 +52,8 @@ final class ManagementBench {
 
     /** Instance i: id mgmt-%07d, created at base + i * step, status FAILED every 20th, TERMINATED the next, else COMPLETED. */
     static String id(int i) {
-        return String.format("mgmt-%07d", i);
+        String digits = Integer.toString(i);
+        return "mgmt-" + "0000000".substring(Math.min(7, digits.length())) + digits;
     }
 
     static RuntimeStatus status(int i) {

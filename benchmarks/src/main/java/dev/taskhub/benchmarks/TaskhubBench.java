@@ -116,7 +116,8 @@ final class TaskhubBench {
         }
 
         String id(int i) {
-            return prefix + String.format("%07d", i);
+            String digits = Integer.toString(i);
+            return prefix + "0000000".substring(Math.min(7, digits.length())) + digits;
         }
 
         void finished(String instanceId) {
