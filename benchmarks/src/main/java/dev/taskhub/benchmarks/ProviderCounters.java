@@ -21,14 +21,22 @@ final class ProviderCounters {
         if (provider == null) {
             return out;
         }
+        // the Azure Storage provider's documented accessor first, then anything that looks like one
+        java.util.List<Method> candidates = new java.util.ArrayList<>();
         for (Method m : provider.getClass().getMethods()) {
             String name = m.getName().toLowerCase(Locale.ROOT);
-            if (m.getParameterCount() != 0 || Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class) {
-                continue;
+            if (m.getParameterCount() != 0 || Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class
+                    || m.getReturnType() == void.class || name.startsWith("reset") || name.startsWith("clear")
+                    || name.startsWith("close") || name.startsWith("delete")) {
+                continue; // never call anything with side effects
             }
-            if (!(name.contains("request") || name.contains("counter") || name.contains("stats") || name.contains("metric"))) {
-                continue;
+            if (name.contains("request") || name.contains("counter") || name.contains("stats") || name.contains("metric")) {
+                candidates.add(m);
             }
+        }
+        candidates.sort(java.util.Comparator.comparing((Method m) -> !m.getName().equals("requestCounts"))
+                .thenComparing(m -> !Map.class.isAssignableFrom(m.getReturnType())).thenComparing(Method::getName));
+        for (Method m : candidates) {
             try {
                 m.setAccessible(true);
                 flatten("", m.invoke(provider), out, 0);
@@ -40,6 +48,10 @@ final class ProviderCounters {
             }
         }
         return out;
+    }
+
+    static long total(Map<String, Long> counts) {
+        return counts.entrySet().stream().filter(e -> !e.getKey().equals("total")).mapToLong(Map.Entry::getValue).sum();
     }
 
     private static void flatten(String prefix, Object value, Map<String, Long> out, int depth) throws ReflectiveOperationException {
