@@ -11,6 +11,7 @@ final class Args {
     private final Map<String, String> options = new LinkedHashMap<>();
     final Map<String, String> providerSettings = new LinkedHashMap<>();
     final List<String> raw;
+    private final List<String> rest = new ArrayList<>();
 
     Args(String[] argv) {
         raw = List.of(argv);
@@ -39,10 +40,15 @@ final class Args {
             } else if (cmd == null) {
                 cmd = a;
             } else {
-                throw new IllegalArgumentException("Unexpected argument '" + a + "'");
+                rest.add(a);
             }
         }
         command = cmd == null ? "help" : cmd;
+    }
+
+    /** Positional arguments after the command. */
+    List<String> rest() {
+        return rest;
     }
 
     String get(String key, String def) {

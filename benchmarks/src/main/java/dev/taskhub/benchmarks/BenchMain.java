@@ -36,6 +36,7 @@ public final class BenchMain {
               pgbench                   pgbench -i -s 10; -c 8 -j 2 -T 20, and -N
               flowable                  the hello sequence on Flowable 7 (embedded, PostgreSQL)
               temporal                  the hello sequence on Temporal's in-memory test server
+              markdown FILE...          the tables of docs/performance.md from results files (later files win)
             Providers: inmemory | postgres | azure-storage (aliases pg, azure).
             Common options: --n N  --warmup N  --inflight K  --submitters T
               --orch-concurrency C --orch-batch B --act-concurrency C --act-batch B --poll-wait-ms MS --history-cache N
@@ -53,6 +54,10 @@ public final class BenchMain {
         String cmd = args.command.toLowerCase(Locale.ROOT);
         if (cmd.equals("help") || args.flag("help")) {
             System.out.println(USAGE);
+            return;
+        }
+        if (cmd.equals("markdown")) {
+            Markdown.print(args.rest());
             return;
         }
         List<Result> results = new ArrayList<>();
