@@ -84,6 +84,10 @@ final class Backends {
             ensureDatabase(TASKHUB_DB, false);
         }
         Map<String, String> settings = new LinkedHashMap<>(args.providerSettings);
+        if (provider.equals("postgres")) {
+            // 4 episode threads, activity poller and completer, NOTIFY listener, 4 submitters: more than the default 8
+            settings.putIfAbsent("taskhub.postgres.poolSize", "16");
+        }
         ProviderConfig config = new ProviderConfig(connectionString(provider, args), hub, settings);
         StorageProvider p = StorageProviders.open(provider, config);
         p.createTaskHub();
@@ -124,6 +128,15 @@ final class Backends {
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot read pg_stat_database: " + e.getMessage(), e);
+        }
+    }
+
+    static String loadAverage() {
+        try {
+            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "?";
         }
     }
 

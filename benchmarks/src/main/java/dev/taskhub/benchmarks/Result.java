@@ -25,6 +25,7 @@ public final class Result {
         this.workload = workload;
         this.system = system;
         this.startedAt = java.time.Instant.now().toString();
+        this.settings.put("loadAverageAtStart", Backends.loadAverage());
     }
 
     Result set(String key, Object value) {

@@ -72,7 +72,11 @@ final class TaskhubBench {
         r.set("activityBatchSize", o.activityBatchSize());
         r.set("pollWaitMs", o.pollWait().toMillis());
         r.set("historyCacheSize", o.historyCacheSize());
-        if (!args.providerSettings.isEmpty()) {
+        if (provider.equals("postgres")) {
+            Map<String, String> ps = new java.util.TreeMap<>(args.providerSettings);
+            ps.putIfAbsent("taskhub.postgres.poolSize", "16");
+            r.set("providerSettings", ps);
+        } else if (!args.providerSettings.isEmpty()) {
             r.set("providerSettings", args.providerSettings);
         }
         return o;
@@ -251,7 +255,7 @@ final class TaskhubBench {
         int warmup = args.getInt("warmup", defaultWarmup);
         int inflight = args.getInt("inflight", defaultInflight);
         int width = args.getInt("width", 100);
-        int submitters = args.getInt("submitters", fan ? inflight : 2);
+        int submitters = args.getInt("submitters", fan ? inflight : def(2, 4, 4));
         r.set("n", n).set("warmup", warmup).set("inflight", inflight).set("submitters", submitters);
         if (fan) {
             r.set("activitiesPerOrchestration", width);
