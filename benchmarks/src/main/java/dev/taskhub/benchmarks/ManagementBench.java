@@ -121,6 +121,10 @@ final class ManagementBench {
                 r.note("the full scan saw " + seen + " instances, expected " + n);
             }
 
+            if (args.flag("no-purge")) {
+                r.note("--no-purge: the instances were left in task hub " + hub);
+                return r;
+            }
             // purge everything
             s = System.nanoTime();
             long purged = client.purgeInstances(new PurgeCriteria(Instant.EPOCH, null, null));
@@ -147,11 +151,11 @@ final class ManagementBench {
         return base.plus(Duration.ofNanos(stepMicros * 1000L * i));
     }
 
-    private static void timeQuery(Result r, String key, java.util.function.Supplier<QueryResult> q, int expected) {
+    private void timeQuery(Result r, String key, java.util.function.Supplier<QueryResult> q, int expected) {
         long s = System.nanoTime();
         QueryResult first = q.get();
         long cold = System.nanoTime() - s;
-        long[] runs = new long[10];
+        long[] runs = new long[args.getInt("query-repeats", 10)];
         for (int i = 0; i < runs.length; i++) {
             s = System.nanoTime();
             q.get();
