@@ -241,11 +241,11 @@ final class TaskhubBench {
     }
 
     Result hello() throws Exception {
-        return throughput("hello", def(30_000, 10_000, 600), def(2_000, 300, 30), def(512, 256, 64));
+        return throughput("hello", def(60_000, 10_000, 600), def(5_000, 300, 30), def(128, 256, 64));
     }
 
     Result fanout() throws Exception {
-        return throughput("fanout", def(400, 60, 6), def(20, 3, 1), def(8, 4, 2));
+        return throughput("fanout", def(1_000, 100, 10), def(50, 5, 1), def(8, 4, 2));
     }
 
     private Result throughput(String workload, int defaultN, int defaultWarmup, int defaultInflight) throws Exception {

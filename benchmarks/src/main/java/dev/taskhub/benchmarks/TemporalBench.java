@@ -58,7 +58,7 @@ final class TemporalBench {
         Result r = new Result("hello", "temporal-testserver");
         int n = args.getInt("n", 3_000);
         int warmup = args.getInt("warmup", 300);
-        int inflight = args.getInt("inflight", 64);
+        int inflight = args.getInt("inflight", 16);
         int wfConc = args.getInt("wf-concurrency", 16);
         int actConc = args.getInt("act-concurrency", 32);
         r.set("n", n).set("warmup", warmup).set("inflight", inflight).set("maxConcurrentWorkflowTaskExecutionSize", wfConc)
