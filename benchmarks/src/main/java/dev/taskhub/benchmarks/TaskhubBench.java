@@ -301,20 +301,24 @@ final class TaskhubBench {
         long tAllDone;
         Loop loop;
         boolean allDone;
-        try (StorageProvider p = open(hub)) {
+        SpiStats spi;
+        try (StorageProvider raw = open(hub)) {
+            spi = SpiStats.of(raw);
+            StorageProvider p = spi.provider();
             TaskHubClient client = new TaskHubClient(p);
-            counters0 = ProviderCounters.read(p);
+            counters0 = ProviderCounters.read(raw);
             TaskHubWorker worker = worker(p, options, current).start();
             t0 = System.nanoTime();
             loop = runLoop(client, fan, n, "m", inflight, submitters, width, current);
             tSignalled = loop.lastFinishNanos.get();
             allDone = awaitNoneActive(client, "m", Duration.ofSeconds(120));
             tAllDone = System.nanoTime();
-            counters1 = ProviderCounters.read(p);
+            counters1 = ProviderCounters.read(raw);
+            r.metric("spi_calls", spi.summary(n));
             if (!counters1.isEmpty()) {
                 // what an idle worker costs: requests per second with nothing to do
                 Thread.sleep(5000);
-                idleRequestsPerS = (ProviderCounters.total(ProviderCounters.read(p)) - ProviderCounters.total(counters1)) / 5.0;
+                idleRequestsPerS = (ProviderCounters.total(ProviderCounters.read(raw)) - ProviderCounters.total(counters1)) / 5.0;
             }
             worker.close();
         }
@@ -350,6 +354,8 @@ final class TaskhubBench {
             r.status = "failed";
             r.note("instances still running 120 s after the last signal");
         }
+        r.note("spi_calls: every SPI call of the measured run (worker, client and the harness's few completion polls): "
+                + "calls per orchestration, mean wall ms per call, work items per non-empty lock call or elements per batch");
         r.note("latency = lastUpdatedAt - createdAt of each instance (stored state); throughput = completed / (last "
                 + "lastUpdatedAt - first createdAt); closed loop with at most " + inflight + " instances in flight, "
                 + "a new one started when an orchestrator first runs past its last await (no status polling)");
