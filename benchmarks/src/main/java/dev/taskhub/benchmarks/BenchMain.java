@@ -148,6 +148,11 @@ public final class BenchMain {
         }
         jobs.add(new Job("temporal", null, List.of(), quick ? List.of("--n", "100", "--warmup", "10") : List.of()));
 
+        if (providers.contains("postgres") && !args.has("pg-url") && Backends.reachable(Backends.PG_HOST, Backends.PG_PORT)
+                && !args.flag("keep-database")) {
+            // a scratch database: start every full run from an empty one (and from the provider's current migrations)
+            Backends.ensureDatabase(Backends.TASKHUB_DB, true);
+        }
         List<Result> results = new ArrayList<>();
         for (Job job : jobs) {
             if (only != null && !only.contains(job.cmd())) {

@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * full paged scan (page size 1,000), an instance-id prefix query and a purge by criteria of all of them.
  *
  * <p>Loading: on PostgreSQL by default a direct {@code COPY} into the provider's {@code instances} and {@code history}
- * tables (schema from migration V1; 3 history events per instance, as Codec writes them), then {@code VACUUM ANALYZE}
+ * tables (columns of migration V1, times as timestamptz or epoch nanoseconds, whichever the schema has; 3 history
+ * events per instance, serialised as the provider's Codec does), then {@code VACUUM ANALYZE}
  * as autovacuum would after a real load. Elsewhere (or with {@code --load spi}) through the SPI: createInstance, then
  * lock the start messages and commit a checkpoint that finishes each instance — what a real run leaves behind minus
  * the activity events.
@@ -267,17 +268,30 @@ final class ManagementBench {
         try (Connection c = java.sql.DriverManager.getConnection(url)) {
             c.setAutoCommit(false);
             CopyManager cm = c.unwrap(PGConnection.class).getCopyAPI();
+            // the time columns changed during development: timestamptz (created_at, ...) or epoch nanoseconds (created_ns, ...)
+            boolean nanos;
+            try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.columns WHERE table_schema = ? "
+                    + "AND table_name = 'instances' AND column_name = 'created_ns'")) {
+                ps.setString(1, schema);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    nanos = rs.next();
+                }
+            }
+            String times = nanos ? "created_ns, updated_ns" : "created_at, last_updated_at";
             CopyIn inst = cm.copyIn("COPY " + schema + ".instances (hub, instance_id, name, version, execution_id, status, input, "
-                    + "output, custom_status, failure_details, created_at, last_updated_at, history_version, history_count) "
+                    + "output, custom_status, failure_details, " + times + ", history_version, history_count) "
                     + "FROM STDIN (FORMAT csv)");
             StringBuilder sb = new StringBuilder(1 << 20);
             for (int i = 0; i < n; i++) {
                 InstanceState s = finalState(i, base, stepMicros, "e" + i);
                 csv(sb, hub, s.instanceId(), s.name(), null, s.executionId(), s.status().name(), s.input(), s.output(), null,
                         s.failureDetails() == null ? null : MAPPER.writeValueAsString(s.failureDetails()),
-                        s.createdAt().toString(), s.lastUpdatedAt().toString(), "1", "3");
+                        time(s.createdAt(), nanos), time(s.lastUpdatedAt(), nanos), "1", "3");
                 if (sb.length() > (1 << 20) - 4096) {
                     flush(inst, sb);
+                }
+            }
+            flush(inst, sb);
                 }
             }
             flush(inst, sb);
@@ -302,6 +316,10 @@ final class ManagementBench {
                 st.execute("VACUUM ANALYZE " + schema + ".history");
             }
         }
+    }
+
+    private static String time(Instant t, boolean nanos) {
+        return nanos ? Long.toString(t.getEpochSecond() * 1_000_000_000L + t.getNano()) : t.toString();
     }
 
     private static void flush(CopyIn in, StringBuilder sb) throws java.sql.SQLException {
