@@ -292,9 +292,6 @@ final class ManagementBench {
                 }
             }
             flush(inst, sb);
-                }
-            }
-            flush(inst, sb);
             inst.endCopy();
             CopyIn hist = cm.copyIn("COPY " + schema + ".history (hub, instance_id, seq, event) FROM STDIN (FORMAT csv)");
             for (int i = 0; i < n; i++) {
