@@ -37,6 +37,7 @@ public final class BenchMain {
               flowable                  the hello sequence on Flowable 7 (embedded, PostgreSQL)
               temporal                  the hello sequence on Temporal's in-memory test server
               markdown FILE...          the tables of docs/performance.md from results files (later files win)
+              compare BEFORE AFTER      every numeric metric in both files with its change [--threshold PERCENT]
             Providers: inmemory | postgres | azure-storage (aliases pg, azure).
             Common options: --n N  --warmup N  --inflight K  --submitters T
               --orch-concurrency C --orch-batch B --act-concurrency C --act-batch B --poll-wait-ms MS --history-cache N
@@ -54,6 +55,13 @@ public final class BenchMain {
         String cmd = args.command.toLowerCase(Locale.ROOT);
         if (cmd.equals("help") || args.flag("help")) {
             System.out.println(USAGE);
+            return;
+        }
+        if (cmd.equals("compare")) {
+            if (args.rest().size() != 2) {
+                throw new IllegalArgumentException("compare needs two results files: BEFORE.json AFTER.json");
+            }
+            Compare.print(args.rest().get(0), args.rest().get(1), Double.parseDouble(args.get("threshold", "0")));
             return;
         }
         if (cmd.equals("markdown")) {
