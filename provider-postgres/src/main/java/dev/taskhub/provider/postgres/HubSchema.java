@@ -1,0 +1,107 @@
+package dev.taskhub.provider.postgres;
+
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import dev.taskhub.StorageException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * Creates, migrates and deletes a task hub. Migration runs Flyway on the configured schema under a PostgreSQL
+ * advisory lock, so processes that start at the same moment against an empty database migrate one after the other
+ * (Flyway's own lock needs its history table, which does not exist yet the very first time).
+ */
+final class HubSchema {
+    private static final Logger log = LoggerFactory.getLogger(HubSchema.class);
+    static final String LOCATION = "classpath:db/migration/postgres";
+
+    private final Db db;
+
+    HubSchema(Db db) {
+        this.db = db;
+    }
+
+    void create() {
+        PostgresSettings s = db.settings();
+        try (Connection lock = db.connection()) {
+            try (PreparedStatement ps = lock.prepareStatement("SELECT pg_advisory_lock(hashtext(?))")) {
+                ps.setString(1, "taskhub-migrate:" + s.schema());
+                ps.execute();
+            }
+            try {
+                Flyway.configure(HubSchema.class.getClassLoader())
+                        .dataSource(db.dataSource())
+                        .schemas(s.schema())
+                        .defaultSchema(s.schema())
+                        .createSchemas(true)
+                        .table("taskhub_schema_history")
+                        .locations(LOCATION)
+                        .cleanDisabled(true)
+                        .load()
+                        .migrate();
+            } catch (FlywayException e) {
+                throw new StorageException("Cannot create or migrate the Taskhub tables in schema '" + s.schema() + "' of "
+                        + s.maskedUrl() + ": " + PostgresSettings.mask(String.valueOf(e.getMessage()))
+                        + ". Check that the user may create schemas and tables there.", e);
+            } finally {
+                try (PreparedStatement ps = lock.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
+                    ps.setString(1, "taskhub-migrate:" + s.schema());
+                    ps.execute();
+                }
+            }
+            try (PreparedStatement ps = lock.prepareStatement(db.sql("INSERT INTO {s}hubs (hub) VALUES (?) ON CONFLICT DO NOTHING"))) {
+                ps.setString(1, s.taskHub());
+                if (ps.executeUpdate() == 1) {
+                    log.info("Created task hub '{}' in schema '{}' of {}", s.taskHub(), s.schema(), s.maskedUrl());
+                }
+            }
+        } catch (SQLException e) {
+            throw db.translate("create task hub", e);
+        }
+    }
+
+    /** Deletes every row of this hub, in batches so a large hub does not hold one huge transaction. */
+    void delete() {
+        PostgresSettings s = db.settings();
+        String hub = s.taskHub();
+        db.autoCommit("delete task hub", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?)")) {
+                ps.setString(1, "\"" + s.schema() + "\".hubs");
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || rs.getString(1) == null) {
+                        return null; // nothing was ever created
+                    }
+                }
+            }
+            deleteInBatches(c, "DELETE FROM {s}history WHERE ctid = ANY(ARRAY(SELECT ctid FROM {s}history WHERE hub = ? LIMIT ?))", hub);
+            deleteInBatches(c, "DELETE FROM {s}orchestration_messages WHERE ctid = ANY(ARRAY(SELECT ctid FROM {s}orchestration_messages WHERE hub = ? LIMIT ?))", hub);
+            deleteInBatches(c, "DELETE FROM {s}activity_messages WHERE ctid = ANY(ARRAY(SELECT ctid FROM {s}activity_messages WHERE hub = ? LIMIT ?))", hub);
+            deleteInBatches(c, "DELETE FROM {s}instances WHERE ctid = ANY(ARRAY(SELECT ctid FROM {s}instances WHERE hub = ? LIMIT ?))", hub);
+            try (PreparedStatement ps = c.prepareStatement(db.sql("DELETE FROM {s}hubs WHERE hub = ?"))) {
+                ps.setString(1, hub);
+                if (ps.executeUpdate() == 1) {
+                    log.info("Deleted task hub '{}' from schema '{}' of {}", hub, s.schema(), s.maskedUrl());
+                }
+            }
+            return null;
+        });
+    }
+
+    private void deleteInBatches(Connection c, String template, String hub) throws SQLException {
+        int batch = Math.max(db.settings().purgeBatchSize(), 1000) * 5;
+        try (PreparedStatement ps = c.prepareStatement(db.sql(template))) {
+            while (true) {
+                ps.setString(1, hub);
+                ps.setInt(2, batch);
+                if (ps.executeUpdate() < batch) {
+                    return;
+                }
+            }
+        }
+    }
+}
