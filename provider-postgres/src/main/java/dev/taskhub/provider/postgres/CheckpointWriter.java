@@ -43,7 +43,7 @@ final class CheckpointWriter {
         this.db = db;
         this.hub = db.settings().taskHub();
         this.enqueuer = enqueuer;
-        this.lockRows = db.sql("SELECT instance_id, lock_token, history_version, history_count FROM {s}instances "
+        this.lockRows = db.sql("SELECT instance_id, lock_token, history_version, history_count, locked_until > now() FROM {s}instances "
                 + "WHERE hub = ? AND instance_id = ANY(?) ORDER BY instance_id FOR UPDATE");
         this.deleteHistory = db.sql("DELETE FROM {s}history WHERE hub = ? AND instance_id = ANY(?)");
         this.insertHistory = db.sql("INSERT INTO {s}history (hub, instance_id, seq, event) "
@@ -96,7 +96,7 @@ final class CheckpointWriter {
         return db.inTransaction("commit checkpoints", c -> commitInTransaction(c, checkpoints));
     }
 
-    private record Row(String lockToken, long historyVersion, int historyCount) {}
+    private record Row(String lockToken, long historyVersion, int historyCount, boolean leaseLive) {}
 
     private List<CommitResult> commitInTransaction(Connection c, List<Checkpoint> checkpoints) throws SQLException {
         Set<String> own = new HashSet<>();
@@ -123,7 +123,7 @@ final class CheckpointWriter {
             ps.setArray(2, Db.textArray(c, all.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.put(rs.getString(1), new Row(rs.getString(2), rs.getLong(3), rs.getInt(4)));
+                    rows.put(rs.getString(1), new Row(rs.getString(2), rs.getLong(3), rs.getInt(4), rs.getBoolean(5)));
                 }
             }
         }
@@ -133,9 +133,9 @@ final class CheckpointWriter {
         for (Checkpoint cp : checkpoints) {
             String id = cp.workItem().instanceId();
             Row row = rows.get(id);
-            if (row == null || !Objects.equals(row.lockToken(), cp.workItem().lockToken())) {
+            if (row == null || !row.leaseLive() || !Objects.equals(row.lockToken(), cp.workItem().lockToken())) {
                 results.add(new CommitResult.Refused(new LeaseLostException(id, "The lock on instance '" + id
-                        + "' is no longer held (its lease expired and another worker took it over, or the instance was "
+                        + "' is no longer held (its lease expired, possibly taken over by another worker, or the instance was "
                         + "purged or replaced); the checkpoint was not applied.")));
             } else if (row.historyVersion() != cp.workItem().historyVersion()) {
                 results.add(new CommitResult.Refused(new LeaseLostException(id, "The history of instance '" + id

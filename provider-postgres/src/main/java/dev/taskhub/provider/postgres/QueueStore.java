@@ -67,11 +67,11 @@ final class QueueStore {
                 + "visible_at = (SELECT min(m.visible_at) FROM {s}orchestration_messages m WHERE m.hub = i.hub AND m.instance_id = i.instance_id) "
                 + "WHERE i.hub = ? AND i.instance_id = ANY(?) AND i.lock_token = ?");
         this.renewInstance = db.sql("UPDATE {s}instances SET locked_until = " + lease + ", visible_at = " + lease
-                + " WHERE hub = ? AND instance_id = ? AND lock_token = ? RETURNING locked_until");
+                + " WHERE hub = ? AND instance_id = ? AND lock_token = ? AND locked_until > now() RETURNING locked_until");
         this.abandonInstance = db.sql("WITH u AS (UPDATE {s}instances i SET lock_token = NULL, locked_until = NULL, "
                 + "visible_at = (SELECT CASE WHEN min(m.visible_at) IS NULL THEN NULL ELSE greatest(min(m.visible_at), " + lease + ") END "
                 + "FROM {s}orchestration_messages m WHERE m.hub = i.hub AND m.instance_id = i.instance_id) "
-                + "WHERE i.hub = ? AND i.instance_id = ? AND i.lock_token = ? RETURNING 1) "
+                + "WHERE i.hub = ? AND i.instance_id = ? AND i.lock_token = ? AND i.locked_until > now() RETURNING 1) "
                 + "SELECT pg_notify(?, '') FROM u");
         this.nextInstanceDue = db.sql("SELECT (extract(epoch FROM (min(visible_at) - now())) * 1000)::int8 FROM {s}instances "
                 + "WHERE hub = ? AND visible_at > now()");
@@ -82,11 +82,11 @@ final class QueueStore {
                 + "RETURNING a.seq, a.lock_token, a.visible_at, a.message_id, a.instance_id, a.execution_id, a.task_id, a.name, "
                 + "a.input, a.delivery_count");
         this.renewActivity = db.sql("UPDATE {s}activity_messages SET visible_at = " + lease
-                + " WHERE seq = ? AND lock_token = ? AND hub = ? RETURNING visible_at");
+                + " WHERE seq = ? AND lock_token = ? AND hub = ? AND visible_at > now() RETURNING visible_at");
         this.abandonActivity = db.sql("WITH u AS (UPDATE {s}activity_messages SET lock_token = NULL, visible_at = " + lease
-                + " WHERE seq = ? AND lock_token = ? AND hub = ? RETURNING 1) SELECT pg_notify(?, '') FROM u");
+                + " WHERE seq = ? AND lock_token = ? AND hub = ? AND visible_at > now() RETURNING 1) SELECT pg_notify(?, '') FROM u");
         this.deleteActivities = db.sql("DELETE FROM {s}activity_messages a USING unnest(?::int8[], ?::text[]) AS u(seq, tok) "
-                + "WHERE a.seq = u.seq AND a.lock_token = u.tok AND a.hub = ? RETURNING a.seq");
+                + "WHERE a.seq = u.seq AND a.lock_token = u.tok AND a.hub = ? AND a.visible_at > now() RETURNING a.lock_token");
         this.nextActivityDue = db.sql("SELECT (extract(epoch FROM (min(visible_at) - now())) * 1000)::int8 FROM {s}activity_messages "
                 + "WHERE hub = ? AND visible_at > now()");
     }
@@ -284,8 +284,9 @@ final class QueueStore {
                 tokens.add(r.workItem().lockToken());
             }
         }
-        Set<Long> deleted = db.inTransaction("complete activity work items", c -> {
-            Set<Long> done = new HashSet<>();
+        List<ActivityResult> applied = new ArrayList<>();
+        db.inTransaction("complete activity work items", c -> {
+            Set<String> done = new HashSet<>();
             if (seqs.isEmpty()) {
                 return done;
             }
@@ -295,14 +296,18 @@ final class QueueStore {
                 ps.setString(3, hub);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        done.add(rs.getLong(1));
+                        done.add(rs.getString(1));
                     }
                 }
             }
             List<TaskMessage> responses = new ArrayList<>();
+            applied.clear();
             for (ActivityResult r : results) {
-                if (done.contains(seqOf(r.workItem().lockToken())) && r.response() != null) {
-                    responses.add(r.response());
+                if (done.remove(r.workItem().lockToken())) {
+                    applied.add(r);
+                    if (r.response() != null) {
+                        responses.add(r.response());
+                    }
                 }
             }
             if (!responses.isEmpty()) {
@@ -311,12 +316,12 @@ final class QueueStore {
             }
             return done;
         });
+        Set<ActivityResult> appliedSet = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        appliedSet.addAll(applied);
         List<CommitResult> out = new ArrayList<>(results.size());
-        Set<Long> seen = new HashSet<>();
         for (ActivityResult r : results) {
-            long seq = seqOf(r.workItem().lockToken());
-            // a second result for the same message in one batch is refused: only one can be applied
-            out.add(deleted.contains(seq) && seen.add(seq) ? CommitResult.COMMITTED : new CommitResult.Refused(activityLost(r.workItem())));
+            // a second result for the same lock in one batch is refused: only the first is applied
+            out.add(appliedSet.contains(r) ? CommitResult.COMMITTED : new CommitResult.Refused(activityLost(r.workItem())));
         }
         return out;
     }
