@@ -98,6 +98,21 @@ final class Db implements AutoCloseable {
         }
     }
 
+    /** A new connection outside the pool (for migrations and the listener); the caller closes it. */
+    Connection directConnection() throws SQLException {
+        java.util.Properties props = new java.util.Properties();
+        if (settings.user() != null) {
+            props.setProperty("user", settings.user());
+        }
+        if (settings.password() != null) {
+            props.setProperty("password", settings.password());
+        }
+        props.setProperty("ApplicationName", settings.applicationName());
+        props.setProperty("connectTimeout", String.valueOf(Math.max(1, settings.connectTimeout().toSeconds())));
+        props.setProperty("tcpKeepAlive", "true");
+        return java.sql.DriverManager.getConnection(settings.jdbcUrl(), props);
+    }
+
     /** Runs {@code work} in one transaction, retrying a few times on deadlock or serialization failure. */
     <T> T inTransaction(String what, TxWork<T> work) {
         int attempt = 0;

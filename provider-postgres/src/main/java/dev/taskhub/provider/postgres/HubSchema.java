@@ -28,14 +28,15 @@ final class HubSchema {
 
     void create() {
         PostgresSettings s = db.settings();
-        try (Connection lock = db.connection()) {
+        // outside the pool: Flyway needs several connections of its own, and a small pool must not starve it
+        try (Connection lock = db.directConnection()) {
             try (PreparedStatement ps = lock.prepareStatement("SELECT pg_advisory_lock(hashtext(?))")) {
                 ps.setString(1, "taskhub-migrate:" + s.schema());
                 ps.execute();
             }
             try {
                 Flyway.configure(HubSchema.class.getClassLoader())
-                        .dataSource(db.dataSource())
+                        .dataSource(s.jdbcUrl(), s.user(), s.password())
                         .schemas(s.schema())
                         .defaultSchema(s.schema())
                         .createSchemas(true)
