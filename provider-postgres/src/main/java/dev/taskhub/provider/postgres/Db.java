@@ -49,12 +49,18 @@ final class Db implements AutoCloseable {
         hc.setMinimumIdle(Math.min(2, settings.poolSize()));
         hc.setConnectionTimeout(settings.connectTimeout().toMillis());
         hc.setValidationTimeout(Math.min(settings.connectTimeout().toMillis(), 3000));
-        hc.setInitializationFailTimeout(settings.connectTimeout().toMillis());
+        // connect once up front for a precise error; the pool itself then never fails at start-up
+        hc.setInitializationFailTimeout(-1);
         hc.setAutoCommit(true);
         hc.addDataSourceProperty("ApplicationName", settings.applicationName());
         hc.addDataSourceProperty("connectTimeout", Math.max(1, settings.connectTimeout().toSeconds()));
         hc.addDataSourceProperty("tcpKeepAlive", "true");
         hc.addDataSourceProperty("prepareThreshold", "1");
+        try (Connection probe = directConnection()) {
+            probe.isValid(1);
+        } catch (SQLException e) {
+            throw connectFailure(settings, e);
+        }
         try {
             this.dataSource = new HikariDataSource(hc);
         } catch (HikariPool.PoolInitializationException e) {

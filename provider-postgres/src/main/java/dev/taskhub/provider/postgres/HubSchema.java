@@ -19,6 +19,8 @@ import java.sql.SQLException;
 final class HubSchema {
     private static final Logger log = LoggerFactory.getLogger(HubSchema.class);
     static final String LOCATION = "classpath:db/migration/postgres";
+    /** The newest migration in {@link #LOCATION}; bump it with every new migration file. */
+    static final String LATEST_VERSION = "1";
 
     private final Db db;
 
@@ -27,6 +29,43 @@ final class HubSchema {
     }
 
     void create() {
+        PostgresSettings s = db.settings();
+        if (!isCurrent()) {
+            migrate();
+        }
+        db.autoCommit("create task hub", c -> {
+            try (PreparedStatement ps = c.prepareStatement(db.sql("INSERT INTO {s}hubs (hub) VALUES (?) ON CONFLICT DO NOTHING"))) {
+                ps.setString(1, s.taskHub());
+                if (ps.executeUpdate() == 1) {
+                    log.info("Created task hub '{}' in schema '{}' of {}", s.taskHub(), s.schema(), s.maskedUrl());
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Whether the schema already has every migration this version ships (then Flyway need not run at all). */
+    private boolean isCurrent() {
+        return db.autoCommit("check the schema version", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?)")) {
+                ps.setString(1, "\"" + db.settings().schema() + "\".taskhub_schema_history");
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || rs.getString(1) == null) {
+                        return false;
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(db.sql(
+                    "SELECT count(*) FROM {s}taskhub_schema_history WHERE success AND version = ?"))) {
+                ps.setString(1, LATEST_VERSION);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() && rs.getInt(1) > 0;
+                }
+            }
+        });
+    }
+
+    private void migrate() {
         PostgresSettings s = db.settings();
         // outside the pool: Flyway needs several connections of its own, and a small pool must not starve it
         try (Connection lock = db.directConnection()) {
@@ -53,12 +92,6 @@ final class HubSchema {
                 try (PreparedStatement ps = lock.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
                     ps.setString(1, "taskhub-migrate:" + s.schema());
                     ps.execute();
-                }
-            }
-            try (PreparedStatement ps = lock.prepareStatement(db.sql("INSERT INTO {s}hubs (hub) VALUES (?) ON CONFLICT DO NOTHING"))) {
-                ps.setString(1, s.taskHub());
-                if (ps.executeUpdate() == 1) {
-                    log.info("Created task hub '{}' in schema '{}' of {}", s.taskHub(), s.schema(), s.maskedUrl());
                 }
             }
         } catch (SQLException e) {
