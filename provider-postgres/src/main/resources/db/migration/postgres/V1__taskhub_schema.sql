@@ -21,9 +21,10 @@ create table instances (
     output             text,
     custom_status      text,
     failure_details    text,
-    created_at         timestamptz,
-    last_updated_at    timestamptz,
-    scheduled_start_at timestamptz,
+    -- times of the instance state as epoch nanoseconds, so an Instant reads back exactly as it was written
+    created_ns         bigint,
+    updated_ns         bigint,
+    scheduled_ns       bigint,
     parent_instance_id text,
     -- bumped by every checkpoint that writes history, and by replacing the instance
     history_version    bigint  not null default 0,
@@ -42,9 +43,9 @@ create table instances (
 
 -- dequeue: instances whose next work is due
 create index instances_due on instances (hub, visible_at) where visible_at is not null;
--- management queries: keyset paging on (created_at, instance_id), optionally by status
-create index instances_created on instances (hub, created_at, instance_id) where status is not null;
-create index instances_status_created on instances (hub, status, created_at, instance_id) where status is not null;
+-- management queries: keyset paging on (created_ns, instance_id), optionally by status
+create index instances_created on instances (hub, created_ns, instance_id) where status is not null;
+create index instances_status_created on instances (hub, status, created_ns, instance_id) where status is not null;
 -- the primary key serves instance-id prefix filters: its columns use the "C" collation
 
 -- History of the current execution of each instance, one row per event.

@@ -38,6 +38,7 @@ final class CheckpointWriter {
     private final String updateOwn;
     private final String insertActivities;
     private final String deletePhantoms;
+    private final String seqGaps;
 
     CheckpointWriter(Db db, Enqueuer enqueuer) {
         this.db = db;
@@ -49,7 +50,9 @@ final class CheckpointWriter {
         this.insertHistory = db.sql("INSERT INTO {s}history (hub, instance_id, seq, event) "
                 + "SELECT ?, u.iid, u.seq, u.ev FROM unnest(?::text[], ?::int4[], ?::text[]) AS u(iid, seq, ev)");
         this.deleteConsumed = db.sql("DELETE FROM {s}orchestration_messages m USING unnest(?::text[], ?::text[]) AS u(iid, mid) "
-                + "WHERE m.hub = ? AND m.instance_id = u.iid AND m.message_id = u.mid");
+                + "WHERE m.hub = ? AND m.instance_id = u.iid AND m.message_id = u.mid RETURNING m.instance_id, m.seq");
+        this.seqGaps = db.sql("SELECT u.iid, (SELECT max(m.seq) FROM {s}orchestration_messages m WHERE m.hub = ? "
+                + "AND m.instance_id = u.iid AND m.seq < u.lo) FROM unnest(?::text[], ?::int8[]) AS u(iid, lo)");
         this.updateOwn = db.sql("UPDATE {s}instances i SET "
                 + "name = CASE WHEN u.has_state THEN u.name ELSE i.name END, "
                 + "version = CASE WHEN u.has_state THEN u.version ELSE i.version END, "
@@ -59,9 +62,9 @@ final class CheckpointWriter {
                 + "output = CASE WHEN u.has_state THEN u.output ELSE i.output END, "
                 + "custom_status = CASE WHEN u.has_state THEN u.custom ELSE i.custom_status END, "
                 + "failure_details = CASE WHEN u.has_state THEN u.failure ELSE i.failure_details END, "
-                + "created_at = CASE WHEN u.has_state THEN {s}micros_ts(u.created) ELSE i.created_at END, "
-                + "last_updated_at = CASE WHEN u.has_state THEN {s}micros_ts(u.updated) ELSE i.last_updated_at END, "
-                + "scheduled_start_at = CASE WHEN u.has_state THEN {s}micros_ts(u.scheduled) ELSE i.scheduled_start_at END, "
+                + "created_ns = CASE WHEN u.has_state THEN u.created ELSE i.created_ns END, "
+                + "updated_ns = CASE WHEN u.has_state THEN u.updated ELSE i.updated_ns END, "
+                + "scheduled_ns = CASE WHEN u.has_state THEN u.scheduled ELSE i.scheduled_ns END, "
                 + "parent_instance_id = CASE WHEN u.has_state THEN u.parent ELSE i.parent_instance_id END, "
                 + "history_version = u.hv, history_count = u.hc, lock_token = NULL, locked_until = NULL, delivery_count = 0, "
                 + "visible_at = (SELECT min(m.visible_at) FROM {s}orchestration_messages m WHERE m.hub = i.hub AND m.instance_id = i.instance_id) "
@@ -75,6 +78,49 @@ final class CheckpointWriter {
                 + "ORDER BY u.ord");
         this.deletePhantoms = db.sql("DELETE FROM {s}instances WHERE hub = ? AND instance_id = ANY(?) AND status IS NULL "
                 + "AND visible_at IS NULL AND lock_token IS NULL AND history_count = 0");
+    }
+
+    /**
+     * Sequence numbers for messages a checkpoint sends to its own instance (continue-as-new's ExecutionStarted and
+     * carried-over events, timers): they take the place of the messages the checkpoint consumed, just below the lowest
+     * of them, so they stay ahead of messages that arrived while the episode ran (otherwise an event raised during a
+     * continue-as-new episode would overtake the events carried over from before it). Sequence numbers only need to be
+     * unique per instance; when the gap below is too small the message simply gets the next global number.
+     */
+    private Object[] selfMessageSeqs(Connection c, List<TaskMessage> outbound, Map<String, Long> lowestConsumed) throws SQLException {
+        Object[] seqs = new Object[outbound.size()];
+        Map<String, List<Integer>> selfIndexes = new HashMap<>();
+        for (int i = 0; i < outbound.size(); i++) {
+            String target = outbound.get(i).instanceId();
+            if (lowestConsumed.containsKey(target)) {
+                selfIndexes.computeIfAbsent(target, k -> new ArrayList<>()).add(i);
+            }
+        }
+        if (selfIndexes.isEmpty()) {
+            return seqs;
+        }
+        List<Object> ids = new ArrayList<>(selfIndexes.keySet());
+        Object[] lows = ids.stream().map(lowestConsumed::get).toArray();
+        try (PreparedStatement ps = c.prepareStatement(seqGaps)) {
+            ps.setString(1, hub);
+            ps.setArray(2, Db.textArray(c, ids.toArray()));
+            ps.setArray(3, Db.longArray(c, lows));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String id = rs.getString(1);
+                    long below = rs.getLong(2); // 0 when no message lies below
+                    long low = lowestConsumed.get(id);
+                    List<Integer> indexes = selfIndexes.get(id);
+                    if (low - below - 1 >= indexes.size()) {
+                        long first = low - indexes.size();
+                        for (int k = 0; k < indexes.size(); k++) {
+                            seqs[indexes.get(k)] = first + k;
+                        }
+                    }
+                }
+            }
+        }
+        return seqs;
     }
 
     /** Commits the batch; returns one result per checkpoint, in order. */
@@ -196,12 +242,17 @@ final class CheckpointWriter {
                 cMid.add(m.messageId());
             }
         }
+        Map<String, Long> lowestConsumed = new HashMap<>();
         if (!cIid.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement(deleteConsumed)) {
                 ps.setArray(1, Db.textArray(c, cIid.toArray()));
                 ps.setArray(2, Db.textArray(c, cMid.toArray()));
                 ps.setString(3, hub);
-                ps.executeUpdate();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        lowestConsumed.merge(rs.getString(1), rs.getLong(2), Math::min);
+                    }
+                }
             }
         }
 
@@ -221,7 +272,7 @@ final class CheckpointWriter {
             }
         }
         if (!outbound.isEmpty()) {
-            enqueuer.insertMessages(c, outbound);
+            enqueuer.insertMessages(c, outbound, selfMessageSeqs(c, outbound, lowestConsumed));
         }
         if (!toForeign.isEmpty()) {
             // rows are locked by this transaction (or are refused own rows held by someone else: left alone by the lock_token filter)
@@ -262,9 +313,9 @@ final class CheckpointWriter {
                 output[i] = s.output();
                 custom[i] = s.customStatus();
                 failure[i] = Codec.failureJson(s.failureDetails());
-                created[i] = Db.micros(s.createdAt());
-                updated[i] = Db.micros(s.lastUpdatedAt());
-                scheduled[i] = Db.micros(s.scheduledStartAt());
+                created[i] = Db.nanos(s.createdAt());
+                updated[i] = Db.nanos(s.lastUpdatedAt());
+                scheduled[i] = Db.nanos(s.scheduledStartAt());
                 parent[i] = s.parentInstanceId();
             } else if (cp.workItem().instance() == null) {
                 phantomCandidates.add(id);

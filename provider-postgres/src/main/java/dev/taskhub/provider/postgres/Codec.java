@@ -19,7 +19,7 @@ final class Codec {
 
     /** The instance columns, without input and output. */
     static final String STATE_COLUMNS = "instance_id, name, version, execution_id, status, custom_status, failure_details, "
-            + "created_at, last_updated_at, scheduled_start_at, parent_instance_id";
+            + "created_ns, updated_ns, scheduled_ns, parent_instance_id";
     static final String PAYLOAD_COLUMNS = "input, output";
 
     private Codec() {}
@@ -73,7 +73,7 @@ final class Codec {
                 rs.getString("execution_id"), RuntimeStatus.valueOf(status),
                 withPayloads ? rs.getString("input") : null, withPayloads ? rs.getString("output") : null,
                 rs.getString("custom_status"), failure(rs.getString("failure_details")),
-                Db.getInstant(rs, "created_at"), Db.getInstant(rs, "last_updated_at"),
-                Db.getInstant(rs, "scheduled_start_at"), rs.getString("parent_instance_id"));
+                Db.getNanos(rs, "created_ns"), Db.getNanos(rs, "updated_ns"),
+                Db.getNanos(rs, "scheduled_ns"), rs.getString("parent_instance_id"));
     }
 }

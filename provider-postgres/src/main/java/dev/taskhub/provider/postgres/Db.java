@@ -210,6 +210,27 @@ final class Db implements AutoCloseable {
         return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1000);
     }
 
+    /** Epoch nanoseconds of an instant (exact for years 1678..2262), or null. */
+    static Long nanos(Instant instant) {
+        if (instant == null) {
+            return null;
+        }
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
+    }
+
+    static void setNanos(PreparedStatement ps, int index, Instant value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.BIGINT);
+        } else {
+            ps.setLong(index, nanos(value));
+        }
+    }
+
+    static Instant getNanos(ResultSet rs, String column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochSecond(Math.floorDiv(v, 1_000_000_000L), Math.floorMod(v, 1_000_000_000L));
+    }
+
     static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
         if (value == null) {
             ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);

@@ -23,9 +23,9 @@ final class Enqueuer {
     Enqueuer(Db db) {
         this.db = db;
         this.hub = db.settings().taskHub();
-        this.insertMessages = db.sql("INSERT INTO {s}orchestration_messages (hub, instance_id, message_id, execution_id, event, visible_at) "
-                + "SELECT ?, u.iid, u.mid, u.eid, u.ev, coalesce({s}micros_ts(u.v), now()) "
-                + "FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::int8[]) WITH ORDINALITY AS u(iid, mid, eid, ev, v, ord) ORDER BY u.ord");
+        this.insertMessages = db.sql("INSERT INTO {s}orchestration_messages (hub, instance_id, seq, message_id, execution_id, event, visible_at) "
+                + "SELECT ?, u.iid, coalesce(u.seq, nextval('{s}orchestration_messages_seq_seq')), u.mid, u.eid, u.ev, coalesce({s}micros_ts(u.v), now()) "
+                + "FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::int8[], ?::int8[]) WITH ORDINALITY AS u(iid, mid, eid, ev, v, seq, ord) ORDER BY u.ord");
         this.ensureRows = db.sql("INSERT INTO {s}instances (hub, instance_id) SELECT ?, u.iid FROM unnest(?::text[]) AS u(iid) "
                 + "ORDER BY u.iid ON CONFLICT (hub, instance_id) DO NOTHING");
         // LEAST ignores nulls; a row whose lease is live keeps its visible_at (= lease end); the holder recomputes it on release
@@ -41,6 +41,11 @@ final class Enqueuer {
 
     /** Inserts the messages (in list order). */
     void insertMessages(Connection c, List<TaskMessage> messages) throws SQLException {
+        insertMessages(c, messages, new Object[messages.size()]);
+    }
+
+    /** Inserts the messages with the given sequence numbers (null elements: the next from the sequence). */
+    void insertMessages(Connection c, List<TaskMessage> messages, Object[] seqs) throws SQLException {
         int n = messages.size();
         Object[] iid = new Object[n];
         Object[] mid = new Object[n];
@@ -62,6 +67,7 @@ final class Enqueuer {
             ps.setArray(4, Db.textArray(c, eid));
             ps.setArray(5, Db.textArray(c, ev));
             ps.setArray(6, Db.longArray(c, vis));
+            ps.setArray(7, Db.longArray(c, seqs));
             ps.executeUpdate();
         }
     }

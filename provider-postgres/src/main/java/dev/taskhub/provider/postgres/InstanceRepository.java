@@ -43,7 +43,7 @@ final class InstanceRepository {
         this.hub = db.settings().taskHub();
         this.enqueuer = enqueuer;
         String cols = "hub, instance_id, name, version, execution_id, status, input, output, custom_status, failure_details, "
-                + "created_at, last_updated_at, scheduled_start_at, parent_instance_id";
+                + "created_ns, updated_ns, scheduled_ns, parent_instance_id";
         this.insertNew = db.sql("WITH ins AS (INSERT INTO {s}instances (" + cols + ", visible_at) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?::timestamptz, now())) "
                 + "ON CONFLICT (hub, instance_id) DO NOTHING RETURNING hub, instance_id) "
@@ -51,7 +51,7 @@ final class InstanceRepository {
                 + "SELECT hub, instance_id, ?, ?, ?, coalesce(?::timestamptz, now()) FROM ins");
         this.selectForUpdate = db.sql("SELECT status FROM {s}instances WHERE hub = ? AND instance_id = ? FOR UPDATE");
         String set = "name = ?, version = ?, execution_id = ?, status = ?, input = ?, output = ?, custom_status = ?, "
-                + "failure_details = ?, created_at = ?, last_updated_at = ?, scheduled_start_at = ?, parent_instance_id = ?";
+                + "failure_details = ?, created_ns = ?, updated_ns = ?, scheduled_ns = ?, parent_instance_id = ?";
         this.replaceRow = db.sql("UPDATE {s}instances SET " + set + ", history_version = history_version + 1, history_count = 0, "
                 + "lock_token = NULL, locked_until = NULL, delivery_count = 0, visible_at = coalesce(?::timestamptz, now()) "
                 + "WHERE hub = ? AND instance_id = ?");
@@ -69,7 +69,7 @@ final class InstanceRepository {
         this.purgeOne = db.sql("WITH v AS (SELECT instance_id FROM {s}instances WHERE hub = ? AND instance_id = ? AND status IN "
                 + TERMINAL + " FOR UPDATE), " + cascade);
         this.purgeBatch = db.sql("WITH v AS (SELECT instance_id FROM {s}instances WHERE hub = ? AND status = ANY(?) "
-                + "AND created_at >= ? AND created_at <= coalesce(?::timestamptz, 'infinity') LIMIT ? FOR UPDATE SKIP LOCKED), " + cascade);
+                + "AND created_ns >= ? AND created_ns <= ? LIMIT ? FOR UPDATE SKIP LOCKED), " + cascade);
     }
 
     void create(InstanceState state, TaskMessage start, Set<RuntimeStatus> replaceable) {
@@ -152,9 +152,9 @@ final class InstanceRepository {
         ps.setString(i++, s.output());
         ps.setString(i++, s.customStatus());
         ps.setString(i++, Codec.failureJson(s.failureDetails()));
-        Db.setInstant(ps, i++, s.createdAt());
-        Db.setInstant(ps, i++, s.lastUpdatedAt());
-        Db.setInstant(ps, i++, s.scheduledStartAt());
+        Db.setNanos(ps, i++, s.createdAt());
+        Db.setNanos(ps, i++, s.lastUpdatedAt());
+        Db.setNanos(ps, i++, s.scheduledStartAt());
         ps.setString(i++, s.parentInstanceId());
         return i;
     }
@@ -188,8 +188,8 @@ final class InstanceRepository {
     }
 
     /**
-     * Keyset paging on (created_at, instance_id). With several statuses the query is a UNION ALL of one ordered,
-     * limited branch per status, which PostgreSQL merges from the (hub, status, created_at, instance_id) index
+     * Keyset paging on (created_ns, instance_id). With several statuses the query is a UNION ALL of one ordered,
+     * limited branch per status, which PostgreSQL merges from the (hub, status, created_ns, instance_id) index
      * instead of sorting every match.
      */
     InstancePage query(InstanceQuery q) {
@@ -200,20 +200,20 @@ final class InstanceRepository {
         List<Object> params = new ArrayList<>();
         params.add(hub);
         if (q.createdFrom() != null) {
-            where.append(" AND created_at >= ?");
-            params.add(q.createdFrom());
+            where.append(" AND created_ns >= ?");
+            params.add(Db.nanos(q.createdFrom()));
         }
         if (q.createdTo() != null) {
-            where.append(" AND created_at <= ?");
-            params.add(q.createdTo());
+            where.append(" AND created_ns <= ?");
+            params.add(Db.nanos(q.createdTo()));
         }
         if (q.instanceIdPrefix() != null) {
             where.append(" AND instance_id LIKE ?");
             params.add(likePrefix(q.instanceIdPrefix()));
         }
         if (after != null) {
-            where.append(" AND (created_at, instance_id) > (?, ?)");
-            params.add(after.createdAt());
+            where.append(" AND (created_ns, instance_id) > (?, ?)");
+            params.add(Db.nanos(after.createdAt()));
             params.add(after.instanceId());
         }
         List<RuntimeStatus> statuses = new ArrayList<>(q.statuses());
@@ -222,11 +222,11 @@ final class InstanceRepository {
         List<Object> all = new ArrayList<>();
         if (statuses.isEmpty()) {
             sql.append("SELECT ").append(columns).append(" FROM {s}instances WHERE ").append(where)
-                    .append(" ORDER BY created_at, instance_id LIMIT ").append(limit);
+                    .append(" ORDER BY created_ns, instance_id LIMIT ").append(limit);
             all.addAll(params);
         } else if (statuses.size() == 1) {
             sql.append("SELECT ").append(columns).append(" FROM {s}instances WHERE ").append(where)
-                    .append(" AND status = ? ORDER BY created_at, instance_id LIMIT ").append(limit);
+                    .append(" AND status = ? ORDER BY created_ns, instance_id LIMIT ").append(limit);
             all.addAll(params);
             all.add(statuses.get(0).name());
         } else {
@@ -236,19 +236,19 @@ final class InstanceRepository {
                     sql.append(" UNION ALL ");
                 }
                 sql.append("(SELECT ").append(columns).append(" FROM {s}instances WHERE ").append(where)
-                        .append(" AND status = ? ORDER BY created_at, instance_id LIMIT ").append(limit).append(")");
+                        .append(" AND status = ? ORDER BY created_ns, instance_id LIMIT ").append(limit).append(")");
                 all.addAll(params);
                 all.add(statuses.get(i).name());
             }
-            sql.append(") p ORDER BY created_at, instance_id LIMIT ").append(limit);
+            sql.append(") p ORDER BY created_ns, instance_id LIMIT ").append(limit);
         }
         String text = db.sql(sql.toString());
         return db.autoCommit("query instances", c -> {
             try (PreparedStatement ps = c.prepareStatement(text)) {
                 for (int i = 0; i < all.size(); i++) {
                     Object p = all.get(i);
-                    if (p instanceof Instant instant) {
-                        Db.setInstant(ps, i + 1, instant);
+                    if (p instanceof Long n) {
+                        ps.setLong(i + 1, n);
                     } else {
                         ps.setString(i + 1, (String) p);
                     }
@@ -298,8 +298,8 @@ final class InstanceRepository {
                 try (PreparedStatement ps = c.prepareStatement(purgeBatch)) {
                     ps.setString(1, hub);
                     ps.setArray(2, Db.textArray(c, statuses));
-                    Db.setInstant(ps, 3, criteria.createdFrom());
-                    Db.setInstant(ps, 4, criteria.createdTo());
+                    ps.setLong(3, Db.nanos(criteria.createdFrom()));
+                    ps.setLong(4, criteria.createdTo() == null ? Long.MAX_VALUE : Db.nanos(criteria.createdTo()));
                     ps.setInt(5, batch);
                     bindCascade(ps, 6);
                     return ps.executeUpdate();

@@ -58,7 +58,7 @@ final class QueueStore {
                 + "UPDATE {s}instances i SET lock_token = ?, locked_until = " + lease + ", visible_at = " + lease + ", "
                 + "delivery_count = i.delivery_count + 1 FROM c WHERE i.hub = ? AND i.instance_id = c.instance_id "
                 + "RETURNING i.instance_id, i.name, i.version, i.execution_id, i.status, i.input, i.output, i.custom_status, "
-                + "i.failure_details, i.created_at, i.last_updated_at, i.scheduled_start_at, i.parent_instance_id, "
+                + "i.failure_details, i.created_ns, i.updated_ns, i.scheduled_ns, i.parent_instance_id, "
                 + "i.history_version, i.delivery_count, i.locked_until");
         this.selectMessages = db.sql("SELECT instance_id, message_id, execution_id, event, visible_at FROM {s}orchestration_messages "
                 + "WHERE hub = ? AND instance_id = ANY(?) AND visible_at <= now() ORDER BY instance_id, seq");

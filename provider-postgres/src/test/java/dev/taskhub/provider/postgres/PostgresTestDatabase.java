@@ -101,6 +101,11 @@ final class PostgresTestDatabase {
         return (PostgresStorageProvider) new PostgresStorageProviderFactory().create(new ProviderConfig(url(), hub, all));
     }
 
+    /** A provider for the conformance suite: a short poll interval and a small pool (the suite opens several). */
+    static StorageProvider conformanceProvider(String hub) {
+        return provider(hub, Map.of(PostgresSettings.POOL_SIZE, "4"));
+    }
+
     /** A provider with its hub created. */
     static PostgresStorageProvider createdProvider(String hub, Map<String, String> settings) {
         PostgresStorageProvider p = provider(hub, settings);
