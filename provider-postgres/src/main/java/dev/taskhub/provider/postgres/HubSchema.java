@@ -20,7 +20,7 @@ final class HubSchema {
     private static final Logger log = LoggerFactory.getLogger(HubSchema.class);
     static final String LOCATION = "classpath:db/migration/postgres";
     /** The newest migration in {@link #LOCATION}; bump it with every new migration file. */
-    static final String LATEST_VERSION = "1";
+    static final String LATEST_VERSION = "2";
 
     private final Db db;
 

@@ -40,7 +40,9 @@ import java.util.function.Supplier;
  * {@code taskhub.postgres.pollInterval}. See {@code docs/postgres.md}.
  */
 public final class PostgresStorageProvider implements StorageProvider {
-    private static final long MIN_POLL_MS = 25;
+    private static final long MIN_POLL_MS = 10;
+    /** Waits longer than this are advertised so that enqueuers NOTIFY; shorter ones just poll. */
+    private static final long ADVERTISE_AFTER_MS = 40;
 
     private final PostgresSettings settings;
     private final Db db;
@@ -54,6 +56,8 @@ public final class PostgresStorageProvider implements StorageProvider {
     private final AtomicLong orchestrationBackoff = new AtomicLong(MIN_POLL_MS);
     private final AtomicLong activityBackoff = new AtomicLong(MIN_POLL_MS);
     private final NotificationListener listener;
+    private final WaiterAdvert orchestrationWaiters;
+    private final WaiterAdvert activityWaiters;
     private volatile boolean closed;
 
     PostgresStorageProvider(PostgresSettings settings) {
@@ -64,6 +68,8 @@ public final class PostgresStorageProvider implements StorageProvider {
         this.instances = new InstanceRepository(db, enqueuer);
         this.queues = new QueueStore(db, enqueuer);
         this.checkpoints = new CheckpointWriter(db, enqueuer);
+        this.orchestrationWaiters = new WaiterAdvert(db, "o");
+        this.activityWaiters = new WaiterAdvert(db, "a");
         this.listener = new NotificationListener(settings, orchestrationSignal, activitySignal);
         this.listener.start();
     }
@@ -168,7 +174,7 @@ public final class PostgresStorageProvider implements StorageProvider {
     public List<OrchestrationWorkItem> lockOrchestrationWorkItems(int max, Duration lease, Duration maxWait) {
         ensureOpen();
         checkLockArgs(max, lease, maxWait);
-        return waitFor(orchestrationSignal, orchestrationBackoff, maxWait, () -> queues.tryLockOrchestrations(max, lease),
+        return waitFor(orchestrationSignal, orchestrationWaiters, orchestrationBackoff, maxWait, () -> queues.tryLockOrchestrations(max, lease),
                 queues::millisUntilNextOrchestration);
     }
 
@@ -189,7 +195,7 @@ public final class PostgresStorageProvider implements StorageProvider {
     public List<ActivityWorkItem> lockActivityWorkItems(int max, Duration lease, Duration maxWait) {
         ensureOpen();
         checkLockArgs(max, lease, maxWait);
-        return waitFor(activitySignal, activityBackoff, maxWait, () -> queues.tryLockActivities(max, lease),
+        return waitFor(activitySignal, activityWaiters, activityBackoff, maxWait, () -> queues.tryLockActivities(max, lease),
                 queues::millisUntilNextActivity);
     }
 
@@ -237,33 +243,50 @@ public final class PostgresStorageProvider implements StorageProvider {
 
     /**
      * Tries to lock; when nothing is ready, waits for a notification, for the next due message, or for the fallback
-     * poll (backing off up to the poll interval), whichever comes first, until {@code maxWait} has passed.
+     * poll, whichever comes first, until {@code maxWait} has passed. Short waits just poll; before a longer wait the
+     * provider advertises itself as an idle waiter (so enqueuers NOTIFY) and checks once more, so no wake-up is lost.
      */
-    private <T> List<T> waitFor(WakeSignal signal, AtomicLong backoff, Duration maxWait, Supplier<List<T>> attempt,
-                                LongSupplier millisUntilNextDue) {
+    private <T> List<T> waitFor(WakeSignal signal, WaiterAdvert advert, AtomicLong backoff, Duration maxWait,
+                                Supplier<List<T>> attempt, LongSupplier millisUntilNextDue) {
         long deadline = System.nanoTime() + Math.max(0, maxWait.toNanos());
-        while (true) {
-            long seen = signal.generation();
-            List<T> items = attempt.get();
-            if (!items.isEmpty()) {
-                backoff.set(MIN_POLL_MS);
-                return items;
-            }
-            long left = (deadline - System.nanoTime()) / 1_000_000L;
-            if (left <= 0 || closed || Thread.currentThread().isInterrupted()) {
-                return List.of();
-            }
-            long poll = backoff.get();
-            backoff.set(Math.min(poll * 2, settings.pollInterval().toMillis()));
-            long wait = Math.min(left, poll);
-            if (signal.generation() == seen) {
-                long due = millisUntilNextDue.getAsLong();
-                if (due != Long.MAX_VALUE) {
-                    wait = Math.min(wait, due + 2);
+        boolean advertised = false;
+        try {
+            while (true) {
+                long seen = signal.generation();
+                List<T> items = attempt.get();
+                if (!items.isEmpty()) {
+                    backoff.set(MIN_POLL_MS);
+                    return items;
+                }
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0 || closed || Thread.currentThread().isInterrupted()) {
+                    return List.of();
+                }
+                long poll = backoff.get();
+                backoff.set(Math.min(poll * 2, settings.pollInterval().toMillis()));
+                long wait = Math.min(left, poll);
+                if (signal.generation() == seen) {
+                    long due = millisUntilNextDue.getAsLong();
+                    if (due != Long.MAX_VALUE) {
+                        wait = Math.min(wait, due + 2);
+                    }
+                }
+                if (wait > ADVERTISE_AFTER_MS && listener.isConnected()) {
+                    if (!advertised) {
+                        advertised = true;
+                        advert.enter();
+                        advert.ensure(wait);
+                        continue; // look once more now that enqueuers will notify us
+                    }
+                    advert.ensure(wait);
+                }
+                if (!signal.await(seen, Math.max(1, wait))) {
+                    return List.of(); // interrupted
                 }
             }
-            if (!signal.await(seen, Math.max(1, wait))) {
-                return List.of(); // interrupted
+        } finally {
+            if (advertised) {
+                advert.exit();
             }
         }
     }

@@ -236,6 +236,22 @@ class PostgresProviderTest {
     }
 
     @Test
+    void messagesACheckpointSendsToItself_stayAheadOfMessagesThatArrivedDuringTheEpisode() {
+        provider.createInstance(pending("can"), start("can"), Set.of());
+        OrchestrationWorkItem item = lockOne();
+        TaskMessage late = event("can", "late", null);
+        provider.sendOrchestrationMessage(late);
+        TaskMessage restart = start("can");
+        TaskMessage carried = event("can", "carried", null);
+        provider.commitCheckpoints(List.of(new Checkpoint(item, List.of(), true, withStatus(item, RuntimeStatus.CONTINUED_AS_NEW),
+                List.of(restart, carried), List.of())));
+        OrchestrationWorkItem next = lockOne();
+        assertThat(next.messages()).extracting(TaskMessage::messageId)
+                .containsExactly(restart.messageId(), carried.messageId(), late.messageId());
+        assertThat(provider.getHistory("can")).isEmpty();
+    }
+
+    @Test
     void abandon_redeliversWithIncrementedDeliveryCount() {
         provider.createInstance(pending("ab"), start("ab"), Set.of());
         OrchestrationWorkItem item = lockOne();
