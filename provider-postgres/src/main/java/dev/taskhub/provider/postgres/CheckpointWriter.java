@@ -50,9 +50,12 @@ final class CheckpointWriter {
         this.insertHistory = db.sql("INSERT INTO {s}history (hub, instance_id, seq, event) "
                 + "SELECT ?, u.iid, u.seq, u.ev FROM unnest(?::text[], ?::int4[], ?::text[]) AS u(iid, seq, ev)");
         this.deleteConsumed = db.sql("DELETE FROM {s}orchestration_messages m USING unnest(?::text[], ?::text[]) AS u(iid, mid) "
-                + "WHERE m.hub = ? AND m.instance_id = u.iid AND m.message_id = u.mid RETURNING m.instance_id, m.seq");
-        this.seqGaps = db.sql("SELECT u.iid, (SELECT max(m.seq) FROM {s}orchestration_messages m WHERE m.hub = ? "
-                + "AND m.instance_id = u.iid AND m.seq < u.lo) FROM unnest(?::text[], ?::int8[]) AS u(iid, lo)");
+                + "WHERE m.hub = ? AND m.instance_id = u.iid AND m.message_id = u.mid");
+        this.seqGaps = db.sql("WITH c AS (SELECT * FROM unnest(?::text[], ?::text[]) AS c(iid, mid)), "
+                + "x AS (SELECT m.instance_id AS iid, min(m.seq) AS lo FROM {s}orchestration_messages m "
+                + "JOIN c ON m.instance_id = c.iid AND m.message_id = c.mid WHERE m.hub = ? GROUP BY m.instance_id) "
+                + "SELECT x.iid, x.lo, coalesce((SELECT max(m2.seq) FROM {s}orchestration_messages m2 WHERE m2.hub = ? "
+                + "AND m2.instance_id = x.iid AND m2.seq < x.lo), 0) FROM x");
         this.updateOwn = db.sql("UPDATE {s}instances i SET "
                 + "name = CASE WHEN u.has_state THEN u.name ELSE i.name END, "
                 + "version = CASE WHEN u.has_state THEN u.version ELSE i.version END, "
@@ -80,49 +83,6 @@ final class CheckpointWriter {
                 + "AND visible_at IS NULL AND lock_token IS NULL AND history_count = 0");
     }
 
-    /**
-     * Sequence numbers for messages a checkpoint sends to its own instance (continue-as-new's ExecutionStarted and
-     * carried-over events, timers): they take the place of the messages the checkpoint consumed, just below the lowest
-     * of them, so they stay ahead of messages that arrived while the episode ran (otherwise an event raised during a
-     * continue-as-new episode would overtake the events carried over from before it). Sequence numbers only need to be
-     * unique per instance; when the gap below is too small the message simply gets the next global number.
-     */
-    private Object[] selfMessageSeqs(Connection c, List<TaskMessage> outbound, Map<String, Long> lowestConsumed) throws SQLException {
-        Object[] seqs = new Object[outbound.size()];
-        Map<String, List<Integer>> selfIndexes = new HashMap<>();
-        for (int i = 0; i < outbound.size(); i++) {
-            String target = outbound.get(i).instanceId();
-            if (lowestConsumed.containsKey(target)) {
-                selfIndexes.computeIfAbsent(target, k -> new ArrayList<>()).add(i);
-            }
-        }
-        if (selfIndexes.isEmpty()) {
-            return seqs;
-        }
-        List<Object> ids = new ArrayList<>(selfIndexes.keySet());
-        Object[] lows = ids.stream().map(lowestConsumed::get).toArray();
-        try (PreparedStatement ps = c.prepareStatement(seqGaps)) {
-            ps.setString(1, hub);
-            ps.setArray(2, Db.textArray(c, ids.toArray()));
-            ps.setArray(3, Db.longArray(c, lows));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String id = rs.getString(1);
-                    long below = rs.getLong(2); // 0 when no message lies below
-                    long low = lowestConsumed.get(id);
-                    List<Integer> indexes = selfIndexes.get(id);
-                    if (low - below - 1 >= indexes.size()) {
-                        long first = low - indexes.size();
-                        for (int k = 0; k < indexes.size(); k++) {
-                            seqs[indexes.get(k)] = first + k;
-                        }
-                    }
-                }
-            }
-        }
-        return seqs;
-    }
-
     /** Commits the batch; returns one result per checkpoint, in order. */
     List<CommitResult> commit(List<Checkpoint> checkpoints) {
         if (checkpoints.isEmpty()) {
@@ -144,35 +104,71 @@ final class CheckpointWriter {
 
     private record Row(String lockToken, long historyVersion, int historyCount, boolean leaseLive) {}
 
+    /**
+     * Three round trips whatever the batch size: (1) create missing target rows, row-lock every row the batch touches
+     * in one sorted pass and read where self-addressed messages may go; (2) all writes as one pipeline; (3) commit.
+     */
     private List<CommitResult> commitInTransaction(Connection c, List<Checkpoint> checkpoints) throws SQLException {
         Set<String> own = new HashSet<>();
         TreeSet<String> all = new TreeSet<>();
         TreeSet<String> foreignTargets = new TreeSet<>();
+        Map<String, Integer> selfCounts = new HashMap<>();
         for (Checkpoint cp : checkpoints) {
             own.add(cp.workItem().instanceId());
             all.add(cp.workItem().instanceId());
         }
+        List<Object> gapIids = new ArrayList<>();
+        List<Object> gapMids = new ArrayList<>();
         for (Checkpoint cp : checkpoints) {
+            String id = cp.workItem().instanceId();
             for (TaskMessage m : cp.orchestrationMessages()) {
                 if (!own.contains(m.instanceId())) {
                     foreignTargets.add(m.instanceId());
+                } else if (m.instanceId().equals(id)) {
+                    selfCounts.merge(id, 1, Integer::sum);
+                }
+            }
+            if (selfCounts.containsKey(id)) {
+                for (TaskMessage m : cp.workItem().messages()) {
+                    gapIids.add(id);
+                    gapMids.add(m.messageId());
                 }
             }
         }
-        if (!foreignTargets.isEmpty()) {
-            enqueuer.ensureRows(c, foreignTargets);
-            all.addAll(foreignTargets);
-        }
+        all.addAll(foreignTargets);
+
         Map<String, Row> rows = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(lockRows)) {
-            ps.setString(1, hub);
-            ps.setArray(2, Db.textArray(c, all.toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.put(rs.getString(1), new Row(rs.getString(2), rs.getLong(3), rs.getInt(4), rs.getBoolean(5)));
-                }
-            }
+        Map<String, long[]> gaps = new HashMap<>();
+        Pipeline first = new Pipeline();
+        if (!foreignTargets.isEmpty()) {
+            first.add(enqueuer.ensureRowsSql(), enqueuer.ensureRows(foreignTargets));
         }
+        first.query(lockRows, (ps, i) -> {
+            ps.setString(i++, hub);
+            ps.setArray(i++, Db.textArray(c, all.toArray()));
+            return i;
+        }, rs -> {
+            while (rs.next()) {
+                rows.put(rs.getString(1), new Row(rs.getString(2), rs.getLong(3), rs.getInt(4), rs.getBoolean(5)));
+            }
+        });
+        if (!gapIids.isEmpty()) {
+            first.query(seqGaps, (ps, i) -> {
+                ps.setArray(i++, Db.textArray(c, gapIids.toArray()));
+                ps.setArray(i++, Db.textArray(c, gapMids.toArray()));
+                ps.setString(i++, hub);
+                ps.setString(i++, hub);
+                return i;
+            }, rs -> {
+                while (rs.next()) {
+                    long low = rs.getLong(2);
+                    if (!rs.wasNull()) {
+                        gaps.put(rs.getString(1), new long[] {low, rs.getLong(3)});
+                    }
+                }
+            });
+        }
+        first.execute(c);
 
         List<CommitResult> results = new ArrayList<>(checkpoints.size());
         List<Checkpoint> accepted = new ArrayList<>();
@@ -195,42 +191,48 @@ final class CheckpointWriter {
         if (accepted.isEmpty()) {
             return results;
         }
+        writes(c, accepted, rows, gaps, selfCounts).execute(c);
+        return results;
+    }
+
+    private Pipeline writes(Connection c, List<Checkpoint> accepted, Map<String, Row> rows, Map<String, long[]> gaps,
+                            Map<String, Integer> selfCounts) {
+        Pipeline p = new Pipeline();
 
         // history
         List<Object> replaceIds = new ArrayList<>();
         List<Object> hIid = new ArrayList<>();
         List<Object> hSeq = new ArrayList<>();
         List<Object> hEv = new ArrayList<>();
-        Map<String, int[]> newCounts = new HashMap<>();
+        Map<String, Integer> newCounts = new HashMap<>();
         for (Checkpoint cp : accepted) {
             String id = cp.workItem().instanceId();
-            int base = cp.replaceHistory() ? 0 : rows.get(id).historyCount();
+            int seq = cp.replaceHistory() ? 0 : rows.get(id).historyCount();
             if (cp.replaceHistory()) {
                 replaceIds.add(id);
             }
-            int seq = base;
             for (HistoryEvent e : cp.newEvents()) {
                 hIid.add(id);
                 hSeq.add(seq++);
                 hEv.add(Codec.eventJson(e));
             }
-            newCounts.put(id, new int[] {seq});
+            newCounts.put(id, seq);
         }
         if (!replaceIds.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(deleteHistory)) {
-                ps.setString(1, hub);
-                ps.setArray(2, Db.textArray(c, replaceIds.toArray()));
-                ps.executeUpdate();
-            }
+            p.add(deleteHistory, (ps, i) -> {
+                ps.setString(i++, hub);
+                ps.setArray(i++, Db.textArray(c, replaceIds.toArray()));
+                return i;
+            });
         }
         if (!hIid.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(insertHistory)) {
-                ps.setString(1, hub);
-                ps.setArray(2, Db.textArray(c, hIid.toArray()));
-                ps.setArray(3, Db.intArray(c, hSeq.toArray()));
-                ps.setArray(4, Db.textArray(c, hEv.toArray()));
-                ps.executeUpdate();
-            }
+            p.add(insertHistory, (ps, i) -> {
+                ps.setString(i++, hub);
+                ps.setArray(i++, Db.textArray(c, hIid.toArray()));
+                ps.setArray(i++, Db.intArray(c, hSeq.toArray()));
+                ps.setArray(i++, Db.textArray(c, hEv.toArray()));
+                return i;
+            });
         }
 
         // consumed messages
@@ -242,44 +244,39 @@ final class CheckpointWriter {
                 cMid.add(m.messageId());
             }
         }
-        Map<String, Long> lowestConsumed = new HashMap<>();
         if (!cIid.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(deleteConsumed)) {
-                ps.setArray(1, Db.textArray(c, cIid.toArray()));
-                ps.setArray(2, Db.textArray(c, cMid.toArray()));
-                ps.setString(3, hub);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        lowestConsumed.merge(rs.getString(1), rs.getLong(2), Math::min);
-                    }
-                }
-            }
+            p.add(deleteConsumed, (ps, i) -> {
+                ps.setArray(i++, Db.textArray(c, cIid.toArray()));
+                ps.setArray(i++, Db.textArray(c, cMid.toArray()));
+                ps.setString(i++, hub);
+                return i;
+            });
         }
 
-        // outbound orchestration messages
+        // outbound orchestration messages; messages to an instance of this batch that was accepted need no head
+        // update (its row is recomputed below), the others move their target's head forward unless it is leased
         Set<String> acceptedIds = new HashSet<>();
         for (Checkpoint cp : accepted) {
             acceptedIds.add(cp.workItem().instanceId());
         }
         List<TaskMessage> outbound = new ArrayList<>();
-        List<TaskMessage> toForeign = new ArrayList<>();
+        List<TaskMessage> toOthers = new ArrayList<>();
         for (Checkpoint cp : accepted) {
             for (TaskMessage m : cp.orchestrationMessages()) {
                 outbound.add(m);
                 if (!acceptedIds.contains(m.instanceId())) {
-                    toForeign.add(m);
+                    toOthers.add(m);
                 }
             }
         }
         if (!outbound.isEmpty()) {
-            enqueuer.insertMessages(c, outbound, selfMessageSeqs(c, outbound, lowestConsumed));
+            p.add(enqueuer.insertMessagesSql(), enqueuer.insertMessages(outbound, selfMessageSeqs(accepted, outbound, gaps, selfCounts)));
         }
-        if (!toForeign.isEmpty()) {
-            // rows are locked by this transaction (or are refused own rows held by someone else: left alone by the lock_token filter)
-            enqueuer.updateHeads(c, toForeign);
+        if (!toOthers.isEmpty()) {
+            p.add(enqueuer.updateHeadsSql(), enqueuer.updateHeads(toOthers));
         }
 
-        // own instance rows: state, history version, release the lock, recompute the queue head
+        // own rows: state, history version, release the lock, recompute the queue head
         int n = accepted.size();
         Object[] iid = new Object[n];
         Object[] hasState = new Object[n];
@@ -321,28 +318,25 @@ final class CheckpointWriter {
                 phantomCandidates.add(id);
             }
             hv[i] = cp.changesHistory() ? cp.workItem().historyVersion() + 1 : cp.workItem().historyVersion();
-            hc[i] = newCounts.get(id)[0];
+            hc[i] = newCounts.get(id);
         }
-        try (PreparedStatement ps = c.prepareStatement(updateOwn)) {
-            ps.setArray(1, Db.textArray(c, iid));
-            ps.setArray(2, Db.boolArray(c, hasState));
-            ps.setArray(3, Db.textArray(c, name));
-            ps.setArray(4, Db.textArray(c, version));
-            ps.setArray(5, Db.textArray(c, eid));
-            ps.setArray(6, Db.textArray(c, status));
-            ps.setArray(7, Db.textArray(c, input));
-            ps.setArray(8, Db.textArray(c, output));
-            ps.setArray(9, Db.textArray(c, custom));
-            ps.setArray(10, Db.textArray(c, failure));
-            ps.setArray(11, Db.longArray(c, created));
-            ps.setArray(12, Db.longArray(c, updated));
-            ps.setArray(13, Db.longArray(c, scheduled));
-            ps.setArray(14, Db.textArray(c, parent));
-            ps.setArray(15, Db.longArray(c, hv));
-            ps.setArray(16, Db.intArray(c, hc));
-            ps.setString(17, hub);
-            ps.executeUpdate();
-        }
+        p.add(updateOwn, (ps, i) -> {
+            for (Object[] texts : new Object[][] {iid}) {
+                ps.setArray(i++, Db.textArray(c, texts));
+            }
+            ps.setArray(i++, Db.boolArray(c, hasState));
+            for (Object[] texts : new Object[][] {name, version, eid, status, input, output, custom, failure}) {
+                ps.setArray(i++, Db.textArray(c, texts));
+            }
+            ps.setArray(i++, Db.longArray(c, created));
+            ps.setArray(i++, Db.longArray(c, updated));
+            ps.setArray(i++, Db.longArray(c, scheduled));
+            ps.setArray(i++, Db.textArray(c, parent));
+            ps.setArray(i++, Db.longArray(c, hv));
+            ps.setArray(i++, Db.intArray(c, hc));
+            ps.setString(i++, hub);
+            return i;
+        });
 
         // activities
         List<ActivityRequest> activities = new ArrayList<>();
@@ -366,26 +360,53 @@ final class CheckpointWriter {
                 aName[i] = r.name();
                 aInput[i] = r.input();
             }
-            try (PreparedStatement ps = c.prepareStatement(insertActivities)) {
-                ps.setString(1, hub);
-                ps.setArray(2, Db.textArray(c, mid));
-                ps.setArray(3, Db.textArray(c, aIid));
-                ps.setArray(4, Db.textArray(c, aEid));
-                ps.setArray(5, Db.intArray(c, tid));
-                ps.setArray(6, Db.textArray(c, aName));
-                ps.setArray(7, Db.textArray(c, aInput));
-                ps.executeUpdate();
-            }
+            p.add(insertActivities, (ps, i) -> {
+                ps.setString(i++, hub);
+                ps.setArray(i++, Db.textArray(c, mid));
+                ps.setArray(i++, Db.textArray(c, aIid));
+                ps.setArray(i++, Db.textArray(c, aEid));
+                ps.setArray(i++, Db.intArray(c, tid));
+                ps.setArray(i++, Db.textArray(c, aName));
+                ps.setArray(i++, Db.textArray(c, aInput));
+                return i;
+            });
         }
 
         if (!phantomCandidates.isEmpty()) {
             // a message for an instance that never existed was consumed: drop the empty placeholder row
-            try (PreparedStatement ps = c.prepareStatement(deletePhantoms)) {
-                ps.setString(1, hub);
-                ps.setArray(2, Db.textArray(c, phantomCandidates.toArray()));
-                ps.executeUpdate();
+            p.add(deletePhantoms, (ps, i) -> {
+                ps.setString(i++, hub);
+                ps.setArray(i++, Db.textArray(c, phantomCandidates.toArray()));
+                return i;
+            });
+        }
+        return p;
+    }
+
+    /**
+     * Sequence numbers for messages a checkpoint sends to its own instance (continue-as-new's ExecutionStarted and
+     * carried-over events, timers): they take the place of the messages the checkpoint consumed, just below the lowest
+     * of them, so they stay ahead of messages that arrived while the episode ran (otherwise an event raised during a
+     * continue-as-new episode would overtake the events carried over from before it). Sequence numbers only need to be
+     * unique per instance; when the gap below is too small a message simply gets the next global number.
+     */
+    private static Object[] selfMessageSeqs(List<Checkpoint> accepted, List<TaskMessage> outbound, Map<String, long[]> gaps,
+                                            Map<String, Integer> selfCounts) {
+        Object[] seqs = new Object[outbound.size()];
+        int index = 0;
+        for (Checkpoint cp : accepted) {
+            String id = cp.workItem().instanceId();
+            long[] gap = gaps.get(id);
+            int count = selfCounts.getOrDefault(id, 0);
+            boolean fits = gap != null && gap[0] - gap[1] - 1 >= count;
+            long next = fits ? gap[0] - count : 0;
+            for (TaskMessage m : cp.orchestrationMessages()) {
+                if (fits && m.instanceId().equals(id)) {
+                    seqs[index] = next++;
+                }
+                index++;
             }
         }
-        return results;
+        return seqs;
     }
 }

@@ -41,65 +41,88 @@ final class Enqueuer {
 
     /** Inserts the messages (in list order). */
     void insertMessages(Connection c, List<TaskMessage> messages) throws SQLException {
-        insertMessages(c, messages, new Object[messages.size()]);
+        new Pipeline().add(insertMessagesSql(), insertMessages(messages, new Object[messages.size()])).execute(c);
     }
 
-    /** Inserts the messages with the given sequence numbers (null elements: the next from the sequence). */
-    void insertMessages(Connection c, List<TaskMessage> messages, Object[] seqs) throws SQLException {
-        int n = messages.size();
-        Object[] iid = new Object[n];
-        Object[] mid = new Object[n];
-        Object[] eid = new Object[n];
-        Object[] ev = new Object[n];
-        Object[] vis = new Object[n];
-        for (int i = 0; i < n; i++) {
-            TaskMessage m = messages.get(i);
-            iid[i] = m.instanceId();
-            mid[i] = m.messageId();
-            eid[i] = m.executionId();
-            ev[i] = Codec.eventJson(m.event());
-            vis[i] = Db.micros(m.visibleAt());
-        }
-        try (PreparedStatement ps = c.prepareStatement(insertMessages)) {
-            ps.setString(1, hub);
-            ps.setArray(2, Db.textArray(c, iid));
-            ps.setArray(3, Db.textArray(c, mid));
-            ps.setArray(4, Db.textArray(c, eid));
-            ps.setArray(5, Db.textArray(c, ev));
-            ps.setArray(6, Db.longArray(c, vis));
-            ps.setArray(7, Db.longArray(c, seqs));
-            ps.executeUpdate();
-        }
+    /** Enqueues messages in auto-commit mode: insert and head update in one round trip and one implicit transaction. */
+    void send(Connection c, List<TaskMessage> messages) throws SQLException {
+        new Pipeline().add(insertMessagesSql(), insertMessages(messages, new Object[messages.size()]))
+                .add(upsertHeadsSql(), upsertHeads(messages))
+                .execute(c);
     }
 
-    /** Creates missing instance rows (as phantoms) without locking existing ones. */
-    void ensureRows(Connection c, Collection<String> instanceIds) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(ensureRows)) {
-            ps.setString(1, hub);
-            ps.setArray(2, Db.textArray(c, instanceIds.toArray()));
-            ps.executeUpdate();
-        }
+    String insertMessagesSql() {
+        return insertMessages;
     }
 
-    /** Creates or moves forward the queue heads of the messages' targets. */
-    void upsertHeads(Connection c, List<TaskMessage> messages) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(upsertHeads)) {
-            ps.setString(1, hub);
-            setTargets(c, ps, 2, messages);
-            ps.executeUpdate();
-        }
+    /** Binds {@link #insertMessagesSql()}: the messages with the given sequence numbers (null: the next from the sequence). */
+    Pipeline.Binder insertMessages(List<TaskMessage> messages, Object[] seqs) {
+        return (ps, i) -> {
+            Connection c = ps.getConnection();
+            int n = messages.size();
+            Object[] iid = new Object[n];
+            Object[] mid = new Object[n];
+            Object[] eid = new Object[n];
+            Object[] ev = new Object[n];
+            Object[] vis = new Object[n];
+            for (int k = 0; k < n; k++) {
+                TaskMessage m = messages.get(k);
+                iid[k] = m.instanceId();
+                mid[k] = m.messageId();
+                eid[k] = m.executionId();
+                ev[k] = Codec.eventJson(m.event());
+                vis[k] = Db.micros(m.visibleAt());
+            }
+            ps.setString(i++, hub);
+            ps.setArray(i++, Db.textArray(c, iid));
+            ps.setArray(i++, Db.textArray(c, mid));
+            ps.setArray(i++, Db.textArray(c, eid));
+            ps.setArray(i++, Db.textArray(c, ev));
+            ps.setArray(i++, Db.longArray(c, vis));
+            ps.setArray(i++, Db.longArray(c, seqs));
+            return i;
+        };
     }
 
-    /** Moves forward the heads of existing rows (already locked by the caller's transaction). */
-    void updateHeads(Connection c, List<TaskMessage> messages) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(updateHeads)) {
-            setTargets(c, ps, 1, messages);
-            ps.setString(3, hub);
-            ps.executeUpdate();
-        }
+    String ensureRowsSql() {
+        return ensureRows;
     }
 
-    private static void setTargets(Connection c, PreparedStatement ps, int first, List<TaskMessage> messages) throws SQLException {
+    /** Binds {@link #ensureRowsSql()}: creates missing instance rows (as placeholders) without locking existing ones. */
+    Pipeline.Binder ensureRows(Collection<String> instanceIds) {
+        return (ps, i) -> {
+            ps.setString(i++, hub);
+            ps.setArray(i++, Db.textArray(ps.getConnection(), instanceIds.toArray()));
+            return i;
+        };
+    }
+
+    String upsertHeadsSql() {
+        return upsertHeads;
+    }
+
+    /** Binds {@link #upsertHeadsSql()}: creates or moves forward the queue heads of the messages' targets. */
+    Pipeline.Binder upsertHeads(List<TaskMessage> messages) {
+        return (ps, i) -> {
+            ps.setString(i++, hub);
+            return setTargets(ps, i, messages);
+        };
+    }
+
+    String updateHeadsSql() {
+        return updateHeads;
+    }
+
+    /** Binds {@link #updateHeadsSql()}: moves forward the heads of existing, unleased rows. */
+    Pipeline.Binder updateHeads(List<TaskMessage> messages) {
+        return (ps, i) -> {
+            i = setTargets(ps, i, messages);
+            ps.setString(i++, hub);
+            return i;
+        };
+    }
+
+    private static int setTargets(PreparedStatement ps, int first, List<TaskMessage> messages) throws SQLException {
         int n = messages.size();
         Object[] iid = new Object[n];
         Object[] vis = new Object[n];
@@ -107,7 +130,8 @@ final class Enqueuer {
             iid[i] = messages.get(i).instanceId();
             vis[i] = Db.micros(messages.get(i).visibleAt());
         }
-        ps.setArray(first, Db.textArray(c, iid));
-        ps.setArray(first + 1, Db.longArray(c, vis));
+        ps.setArray(first, Db.textArray(ps.getConnection(), iid));
+        ps.setArray(first + 1, Db.longArray(ps.getConnection(), vis));
+        return first + 2;
     }
 }

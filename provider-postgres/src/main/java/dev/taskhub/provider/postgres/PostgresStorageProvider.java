@@ -162,9 +162,8 @@ public final class PostgresStorageProvider implements StorageProvider {
     public void sendOrchestrationMessage(TaskMessage message) {
         ensureOpen();
         Objects.requireNonNull(message, "message");
-        db.inTransaction("send orchestration message", c -> {
-            enqueuer.insertMessages(c, List.of(message));
-            enqueuer.upsertHeads(c, List.of(message));
+        db.autoCommit("send orchestration message", c -> {
+            enqueuer.send(c, List.of(message));
             return null;
         });
         orchestrationSignal.signal();

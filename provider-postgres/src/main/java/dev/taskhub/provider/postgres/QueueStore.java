@@ -35,7 +35,6 @@ final class QueueStore {
     private final String activityChannel;
 
     private final String lockInstances;
-    private final String selectMessages;
     private final String releaseEmpty;
     private final String renewInstance;
     private final String abandonInstance;
@@ -43,7 +42,7 @@ final class QueueStore {
     private final String lockActivities;
     private final String renewActivity;
     private final String abandonActivity;
-    private final String deleteActivities;
+    private final String completeActivities;
     private final String nextActivityDue;
 
     QueueStore(Db db, Enqueuer enqueuer) {
@@ -53,15 +52,18 @@ final class QueueStore {
         this.orchestrationChannel = NotificationListener.channel(db.settings().schema(), hub, "o");
         this.activityChannel = NotificationListener.channel(db.settings().schema(), hub, "a");
         String lease = "now() + ? * interval '1 millisecond'";
+        // one statement: lock the instances and read all their visible messages, aggregated per instance
         this.lockInstances = db.sql("WITH c AS (SELECT instance_id FROM {s}instances WHERE hub = ? AND visible_at <= now() "
-                + "ORDER BY visible_at LIMIT ? FOR UPDATE SKIP LOCKED) "
-                + "UPDATE {s}instances i SET lock_token = ?, locked_until = " + lease + ", visible_at = " + lease + ", "
+                + "ORDER BY visible_at LIMIT ? FOR UPDATE SKIP LOCKED), "
+                + "l AS (UPDATE {s}instances i SET lock_token = ?, locked_until = " + lease + ", visible_at = " + lease + ", "
                 + "delivery_count = i.delivery_count + 1 FROM c WHERE i.hub = ? AND i.instance_id = c.instance_id "
                 + "RETURNING i.instance_id, i.name, i.version, i.execution_id, i.status, i.input, i.output, i.custom_status, "
                 + "i.failure_details, i.created_ns, i.updated_ns, i.scheduled_ns, i.parent_instance_id, "
-                + "i.history_version, i.delivery_count, i.locked_until");
-        this.selectMessages = db.sql("SELECT instance_id, message_id, execution_id, event, visible_at FROM {s}orchestration_messages "
-                + "WHERE hub = ? AND instance_id = ANY(?) AND visible_at <= now() ORDER BY instance_id, seq");
+                + "i.history_version, i.delivery_count, i.locked_until) "
+                + "SELECT l.*, m.mids, m.eids, m.evs, m.vis FROM l LEFT JOIN LATERAL (SELECT "
+                + "array_agg(message_id ORDER BY seq) AS mids, array_agg(execution_id ORDER BY seq) AS eids, "
+                + "array_agg(event ORDER BY seq) AS evs, array_agg(visible_at ORDER BY seq) AS vis "
+                + "FROM {s}orchestration_messages m WHERE m.hub = ? AND m.instance_id = l.instance_id AND m.visible_at <= now()) m ON true");
         this.releaseEmpty = db.sql("UPDATE {s}instances i SET lock_token = NULL, locked_until = NULL, "
                 + "delivery_count = greatest(i.delivery_count - 1, 0), "
                 + "visible_at = (SELECT min(m.visible_at) FROM {s}orchestration_messages m WHERE m.hub = i.hub AND m.instance_id = i.instance_id) "
@@ -85,8 +87,18 @@ final class QueueStore {
                 + " WHERE seq = ? AND lock_token = ? AND hub = ? AND visible_at > now() RETURNING visible_at");
         this.abandonActivity = db.sql("WITH u AS (UPDATE {s}activity_messages SET lock_token = NULL, visible_at = " + lease
                 + " WHERE seq = ? AND lock_token = ? AND hub = ? AND visible_at > now() RETURNING 1) SELECT pg_notify(?, '') FROM u");
-        this.deleteActivities = db.sql("DELETE FROM {s}activity_messages a USING unnest(?::int8[], ?::text[]) AS u(seq, tok) "
-                + "WHERE a.seq = u.seq AND a.lock_token = u.tok AND a.hub = ? AND a.visible_at > now() RETURNING a.lock_token");
+        // one statement: delete the activity messages whose lock still holds, enqueue their results, move the heads
+        this.completeActivities = db.sql("WITH d AS (DELETE FROM {s}activity_messages a USING unnest(?::int8[], ?::text[]) AS u(seq, tok) "
+                + "WHERE a.seq = u.seq AND a.lock_token = u.tok AND a.hub = ? AND a.visible_at > now() RETURNING a.lock_token), "
+                + "r AS (SELECT u.* FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int8[]) WITH ORDINALITY "
+                + "AS u(tok, iid, mid, eid, ev, v, ord) WHERE u.tok IN (SELECT lock_token FROM d)), "
+                + "ins AS (INSERT INTO {s}orchestration_messages (hub, instance_id, message_id, execution_id, event, visible_at) "
+                + "SELECT ?, r.iid, r.mid, r.eid, r.ev, coalesce({s}micros_ts(r.v), now()) FROM r ORDER BY r.ord), "
+                + "h AS (INSERT INTO {s}instances AS i (hub, instance_id, visible_at) "
+                + "SELECT ?, r.iid, min(coalesce({s}micros_ts(r.v), now())) FROM r GROUP BY r.iid ORDER BY r.iid "
+                + "ON CONFLICT (hub, instance_id) DO UPDATE SET visible_at = LEAST(i.visible_at, EXCLUDED.visible_at) "
+                + "WHERE i.lock_token IS NULL) "
+                + "SELECT lock_token FROM d");
         this.nextActivityDue = db.sql("SELECT (extract(epoch FROM (min(visible_at) - now())) * 1000)::int8 FROM {s}activity_messages "
                 + "WHERE hub = ? AND visible_at > now()");
     }
@@ -95,8 +107,9 @@ final class QueueStore {
 
     List<OrchestrationWorkItem> tryLockOrchestrations(int max, Duration lease) {
         String token = UUID.randomUUID().toString();
-        return db.inTransaction("lock orchestration work items", c -> {
-            Map<String, Locked> locked = new LinkedHashMap<>();
+        return db.autoCommit("lock orchestration work items", c -> {
+            List<OrchestrationWorkItem> items = new ArrayList<>();
+            List<String> empty = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(lockInstances)) {
                 ps.setString(1, hub);
                 ps.setInt(2, max);
@@ -104,36 +117,27 @@ final class QueueStore {
                 ps.setLong(4, lease.toMillis());
                 ps.setLong(5, lease.toMillis());
                 ps.setString(6, hub);
+                ps.setString(7, hub);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        locked.put(rs.getString("instance_id"), new Locked(Codec.state(rs, true), rs.getLong("history_version"),
-                                rs.getInt("delivery_count"), Db.getInstant(rs, "locked_until"), new ArrayList<>()));
+                        String instanceId = rs.getString("instance_id");
+                        java.sql.Array mids = rs.getArray("mids");
+                        if (mids == null) {
+                            empty.add(instanceId);
+                            continue;
+                        }
+                        String[] ids = (String[]) mids.getArray();
+                        String[] eids = (String[]) rs.getArray("eids").getArray();
+                        String[] evs = (String[]) rs.getArray("evs").getArray();
+                        java.sql.Timestamp[] vis = (java.sql.Timestamp[]) rs.getArray("vis").getArray();
+                        List<TaskMessage> messages = new ArrayList<>(ids.length);
+                        for (int k = 0; k < ids.length; k++) {
+                            messages.add(new TaskMessage(ids[k], instanceId, eids[k], Codec.event(evs[k]),
+                                    vis[k] == null ? null : vis[k].toInstant()));
+                        }
+                        items.add(new OrchestrationWorkItem(instanceId, token, Db.getInstant(rs, "locked_until"),
+                                Codec.state(rs, true), messages, rs.getLong("history_version"), rs.getInt("delivery_count")));
                     }
-                }
-            }
-            if (locked.isEmpty()) {
-                return List.of();
-            }
-            try (PreparedStatement ps = c.prepareStatement(selectMessages)) {
-                ps.setString(1, hub);
-                ps.setArray(2, Db.textArray(c, locked.keySet().toArray()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        String instanceId = rs.getString(1);
-                        locked.get(instanceId).messages().add(new TaskMessage(rs.getString(2), instanceId, rs.getString(3),
-                                Codec.event(rs.getString(4)), Db.getInstant(rs, "visible_at")));
-                    }
-                }
-            }
-            List<String> empty = new ArrayList<>();
-            List<OrchestrationWorkItem> items = new ArrayList<>(locked.size());
-            for (Map.Entry<String, Locked> e : locked.entrySet()) {
-                Locked l = e.getValue();
-                if (l.messages().isEmpty()) {
-                    empty.add(e.getKey());
-                } else {
-                    items.add(new OrchestrationWorkItem(e.getKey(), token, l.lockedUntil(), l.state(), l.messages(),
-                            l.historyVersion(), l.deliveryCount()));
                 }
             }
             if (!empty.isEmpty()) {
@@ -148,9 +152,6 @@ final class QueueStore {
             return items;
         });
     }
-
-    private record Locked(InstanceState state, long historyVersion, int deliveryCount, Instant lockedUntil,
-                          List<TaskMessage> messages) {}
 
     Instant renewOrchestration(OrchestrationWorkItem item, Duration lease) {
         Instant until = db.autoCommit("renew orchestration lock", c -> {
@@ -275,53 +276,69 @@ final class QueueStore {
         if (results.isEmpty()) {
             return List.of();
         }
+        // only the first result per lock token can apply; later ones are refused
+        Set<String> tokens = new HashSet<>();
         List<Object> seqs = new ArrayList<>();
-        List<Object> tokens = new ArrayList<>();
-        for (ActivityResult r : results) {
-            long seq = seqOf(r.workItem().lockToken());
-            if (seq >= 0) {
+        List<Object> toks = new ArrayList<>();
+        List<Object> rTok = new ArrayList<>();
+        List<TaskMessage> responses = new ArrayList<>();
+        boolean[] candidate = new boolean[results.size()];
+        for (int i = 0; i < results.size(); i++) {
+            ActivityResult r = results.get(i);
+            String token = r.workItem().lockToken();
+            long seq = seqOf(token);
+            if (seq >= 0 && tokens.add(token)) {
+                candidate[i] = true;
                 seqs.add(seq);
-                tokens.add(r.workItem().lockToken());
+                toks.add(token);
+                if (r.response() != null) {
+                    rTok.add(token);
+                    responses.add(r.response());
+                }
             }
         }
-        List<ActivityResult> applied = new ArrayList<>();
-        db.inTransaction("complete activity work items", c -> {
-            Set<String> done = new HashSet<>();
-            if (seqs.isEmpty()) {
-                return done;
+        Set<String> applied = seqs.isEmpty() ? Set.of() : db.autoCommit("complete activity work items", c -> {
+            int n = responses.size();
+            Object[] iid = new Object[n];
+            Object[] mid = new Object[n];
+            Object[] eid = new Object[n];
+            Object[] ev = new Object[n];
+            Object[] vis = new Object[n];
+            for (int k = 0; k < n; k++) {
+                TaskMessage m = responses.get(k);
+                iid[k] = m.instanceId();
+                mid[k] = m.messageId();
+                eid[k] = m.executionId();
+                ev[k] = Codec.eventJson(m.event());
+                vis[k] = Db.micros(m.visibleAt());
             }
-            try (PreparedStatement ps = c.prepareStatement(deleteActivities)) {
-                ps.setArray(1, Db.longArray(c, seqs.toArray()));
-                ps.setArray(2, Db.textArray(c, tokens.toArray()));
-                ps.setString(3, hub);
+            Set<String> done = new HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement(completeActivities)) {
+                int i = 1;
+                ps.setArray(i++, Db.longArray(c, seqs.toArray()));
+                ps.setArray(i++, Db.textArray(c, toks.toArray()));
+                ps.setString(i++, hub);
+                ps.setArray(i++, Db.textArray(c, rTok.toArray()));
+                ps.setArray(i++, Db.textArray(c, iid));
+                ps.setArray(i++, Db.textArray(c, mid));
+                ps.setArray(i++, Db.textArray(c, eid));
+                ps.setArray(i++, Db.textArray(c, ev));
+                ps.setArray(i++, Db.longArray(c, vis));
+                ps.setString(i++, hub);
+                ps.setString(i, hub);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         done.add(rs.getString(1));
                     }
                 }
             }
-            List<TaskMessage> responses = new ArrayList<>();
-            applied.clear();
-            for (ActivityResult r : results) {
-                if (done.remove(r.workItem().lockToken())) {
-                    applied.add(r);
-                    if (r.response() != null) {
-                        responses.add(r.response());
-                    }
-                }
-            }
-            if (!responses.isEmpty()) {
-                enqueuer.insertMessages(c, responses);
-                enqueuer.upsertHeads(c, responses);
-            }
             return done;
         });
-        Set<ActivityResult> appliedSet = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        appliedSet.addAll(applied);
         List<CommitResult> out = new ArrayList<>(results.size());
-        for (ActivityResult r : results) {
-            // a second result for the same lock in one batch is refused: only the first is applied
-            out.add(appliedSet.contains(r) ? CommitResult.COMMITTED : new CommitResult.Refused(activityLost(r.workItem())));
+        for (int i = 0; i < results.size(); i++) {
+            ActivityResult r = results.get(i);
+            out.add(candidate[i] && applied.contains(r.workItem().lockToken())
+                    ? CommitResult.COMMITTED : new CommitResult.Refused(activityLost(r.workItem())));
         }
         return out;
     }
