@@ -99,7 +99,7 @@ final class HubSchema {
         }
     }
 
-    /** Deletes every row of this hub, in batches so a large hub does not hold one huge transaction. */
+    /** Deletes every row of this hub (one statement per table; each index-driven and linear in the hub's size). */
     void delete() {
         PostgresSettings s = db.settings();
         String hub = s.taskHub();
@@ -112,10 +112,10 @@ final class HubSchema {
                     }
                 }
             }
-            deleteInBatches(c, "DELETE FROM {s}history WHERE ctid = ANY(ARRAY(SELECT ctid FROM {s}history WHERE hub = ? LIMIT ?))", hub);
-            deleteInBatches(c, "DELETE FROM {s}orchestration_messages WHERE ctid = ANY(ARRAY(SELECT ctid FROM {s}orchestration_messages WHERE hub = ? LIMIT ?))", hub);
-            deleteInBatches(c, "DELETE FROM {s}activity_messages WHERE ctid = ANY(ARRAY(SELECT ctid FROM {s}activity_messages WHERE hub = ? LIMIT ?))", hub);
-            deleteInBatches(c, "DELETE FROM {s}instances WHERE ctid = ANY(ARRAY(SELECT ctid FROM {s}instances WHERE hub = ? LIMIT ?))", hub);
+            deleteAll(c, "DELETE FROM {s}history WHERE hub = ?", hub);
+            deleteAll(c, "DELETE FROM {s}orchestration_messages WHERE hub = ?", hub);
+            deleteAll(c, "DELETE FROM {s}activity_messages WHERE hub = ?", hub);
+            deleteAll(c, "DELETE FROM {s}instances WHERE hub = ?", hub);
             try (PreparedStatement ps = c.prepareStatement(db.sql("DELETE FROM {s}hubs WHERE hub = ?"))) {
                 ps.setString(1, hub);
                 if (ps.executeUpdate() == 1) {
@@ -126,16 +126,10 @@ final class HubSchema {
         });
     }
 
-    private void deleteInBatches(Connection c, String template, String hub) throws SQLException {
-        int batch = Math.max(db.settings().purgeBatchSize(), 1000) * 5;
+    private void deleteAll(Connection c, String template, String hub) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(db.sql(template))) {
-            while (true) {
-                ps.setString(1, hub);
-                ps.setInt(2, batch);
-                if (ps.executeUpdate() < batch) {
-                    return;
-                }
-            }
+            ps.setString(1, hub);
+            ps.executeUpdate();
         }
     }
 }

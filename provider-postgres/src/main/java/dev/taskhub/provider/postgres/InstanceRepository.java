@@ -36,7 +36,9 @@ final class InstanceRepository {
     private final String getInstance;
     private final String getHistory;
     private final String purgeOne;
-    private final String purgeBatch;
+    private final String purgeSelect;
+    private final String[] purgeDeletes;
+    private final String probePrefix;
 
     InstanceRepository(Db db, Enqueuer enqueuer) {
         this.db = db;
@@ -66,10 +68,18 @@ final class InstanceRepository {
                 + "m AS (DELETE FROM {s}orchestration_messages m USING v WHERE m.hub = ? AND m.instance_id = v.instance_id), "
                 + "a AS (DELETE FROM {s}activity_messages a USING v WHERE a.hub = ? AND a.instance_id = v.instance_id) "
                 + "DELETE FROM {s}instances i USING v WHERE i.hub = ? AND i.instance_id = v.instance_id";
+        this.probePrefix = db.sql("SELECT count(*) FROM (SELECT 1 FROM {s}instances WHERE hub = ? AND instance_id LIKE ? LIMIT ?) p");
         this.purgeOne = db.sql("WITH v AS (SELECT instance_id FROM {s}instances WHERE hub = ? AND instance_id = ? AND status IN "
                 + TERMINAL + " FOR UPDATE), " + cascade);
-        this.purgeBatch = db.sql("WITH v AS (SELECT instance_id FROM {s}instances WHERE hub = ? AND status = ANY(?) "
-                + "AND created_ns >= ? AND created_ns <= ? LIMIT ? FOR UPDATE SKIP LOCKED), " + cascade);
+        // walks the created-order index from where the previous batch stopped, so dead rows are never rescanned
+        this.purgeSelect = db.sql("SELECT created_ns, instance_id FROM {s}instances WHERE hub = ? AND status = ANY(?) "
+                + "AND created_ns >= ? AND created_ns <= ? AND (created_ns, instance_id) > (?, ?) "
+                + "ORDER BY created_ns, instance_id LIMIT ? FOR UPDATE SKIP LOCKED");
+        this.purgeDeletes = new String[] {
+                db.sql("DELETE FROM {s}history WHERE hub = ? AND instance_id = ANY(?)"),
+                db.sql("DELETE FROM {s}orchestration_messages WHERE hub = ? AND instance_id = ANY(?)"),
+                db.sql("DELETE FROM {s}activity_messages WHERE hub = ? AND instance_id = ANY(?)"),
+                db.sql("DELETE FROM {s}instances WHERE hub = ? AND instance_id = ANY(?)")};
     }
 
     void create(InstanceState state, TaskMessage start, Set<RuntimeStatus> replaceable) {
@@ -242,9 +252,21 @@ final class InstanceRepository {
             }
             sql.append(") p ORDER BY created_ns, instance_id LIMIT ").append(limit);
         }
+        if (q.instanceIdPrefix() != null && statuses.size() <= 1) {
+            // A narrow prefix is fastest through the primary key (range scan, then sort the few matches); a broad
+            // one through the created-order index. A cheap bounded probe of the key range tells them apart.
+            sql.insert(0, "/*prefix*/ ");
+        }
         String text = db.sql(sql.toString());
+        String prefixProbe = q.instanceIdPrefix() == null ? null : likePrefix(q.instanceIdPrefix());
         return db.autoCommit("query instances", c -> {
-            try (PreparedStatement ps = c.prepareStatement(text)) {
+            String finalText = text;
+            if (prefixProbe != null && text.startsWith("/*prefix*/") && narrowPrefix(c, prefixProbe)) {
+                // materialise the matches (found through the primary key), then order them
+                finalText = "WITH m AS MATERIALIZED (" + text.substring(0, text.lastIndexOf(" ORDER BY")) + ") "
+                        + "SELECT * FROM m ORDER BY created_ns, instance_id LIMIT " + limit;
+            }
+            try (PreparedStatement ps = c.prepareStatement(finalText)) {
                 for (int i = 0; i < all.size(); i++) {
                     Object p = all.get(i);
                     if (p instanceof Long n) {
@@ -274,6 +296,19 @@ final class InstanceRepository {
         });
     }
 
+    private static final int NARROW_PREFIX_ROWS = 20_000;
+
+    private boolean narrowPrefix(Connection c, String like) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(probePrefix)) {
+            ps.setString(1, hub);
+            ps.setString(2, like);
+            ps.setInt(3, NARROW_PREFIX_ROWS);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) < NARROW_PREFIX_ROWS;
+            }
+        }
+    }
+
     private static String likePrefix(String prefix) {
         return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     }
@@ -292,21 +327,51 @@ final class InstanceRepository {
     long purge(PurgeCriteria criteria) {
         int batch = db.settings().purgeBatchSize();
         Object[] statuses = criteria.statuses().stream().map(Enum::name).toArray();
+        long from = Db.nanos(criteria.createdFrom());
+        long to = criteria.createdTo() == null ? Long.MAX_VALUE : Db.nanos(criteria.createdTo());
+        long[] lastNs = {Long.MIN_VALUE};
+        String[] lastId = {""};
         long total = 0;
         while (true) {
-            int deleted = db.autoCommit("purge instances", c -> {
-                try (PreparedStatement ps = c.prepareStatement(purgeBatch)) {
+            int[] selected = {0};
+            long deleted = db.inTransaction("purge instances", c -> {
+                List<String> ids = new ArrayList<>(batch);
+                try (PreparedStatement ps = c.prepareStatement(purgeSelect)) {
                     ps.setString(1, hub);
                     ps.setArray(2, Db.textArray(c, statuses));
-                    ps.setLong(3, Db.nanos(criteria.createdFrom()));
-                    ps.setLong(4, criteria.createdTo() == null ? Long.MAX_VALUE : Db.nanos(criteria.createdTo()));
-                    ps.setInt(5, batch);
-                    bindCascade(ps, 6);
-                    return ps.executeUpdate();
+                    ps.setLong(3, from);
+                    ps.setLong(4, to);
+                    ps.setLong(5, lastNs[0]);
+                    ps.setString(6, lastId[0]);
+                    ps.setInt(7, batch);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            lastNs[0] = rs.getLong(1);
+                            lastId[0] = rs.getString(2);
+                            ids.add(lastId[0]);
+                        }
+                    }
                 }
+                selected[0] = ids.size();
+                if (ids.isEmpty()) {
+                    return 0L;
+                }
+                // set-based deletes by primary key (= ANY(array) keeps the planner on the indexes)
+                long[] count = {0};
+                Pipeline p = new Pipeline();
+                for (String sql : purgeDeletes) {
+                    p.add(sql, (ps, i) -> {
+                        ps.setString(i++, hub);
+                        ps.setArray(i++, Db.textArray(c, ids.toArray()));
+                        return i;
+                    });
+                }
+                p.execute(c);
+                count[0] = ids.size();
+                return count[0];
             });
             total += deleted;
-            if (deleted < batch) {
+            if (selected[0] < batch) {
                 return total;
             }
         }
