@@ -249,12 +249,14 @@ public final class PostgresStorageProvider implements StorageProvider {
                                 Supplier<List<T>> attempt, LongSupplier millisUntilNextDue) {
         long deadline = System.nanoTime() + Math.max(0, maxWait.toNanos());
         boolean advertised = false;
+        boolean found = false;
         try {
             while (true) {
                 long seen = signal.generation();
                 List<T> items = attempt.get();
                 if (!items.isEmpty()) {
                     backoff.set(MIN_POLL_MS);
+                    found = true;
                     return items;
                 }
                 long left = (deadline - System.nanoTime()) / 1_000_000L;
@@ -274,10 +276,10 @@ public final class PostgresStorageProvider implements StorageProvider {
                     if (!advertised) {
                         advertised = true;
                         advert.enter();
-                        advert.ensure(wait);
-                        continue; // look once more now that enqueuers will notify us
                     }
-                    advert.ensure(wait);
+                    if (advert.ensure(wait)) {
+                        continue; // the advert was just written: look once more now that enqueuers will notify us
+                    }
                 }
                 if (!signal.await(seen, Math.max(1, wait))) {
                     return List.of(); // interrupted
@@ -285,7 +287,7 @@ public final class PostgresStorageProvider implements StorageProvider {
             }
         } finally {
             if (advertised) {
-                advert.exit();
+                advert.exit(found);
             }
         }
     }
@@ -321,7 +323,12 @@ public final class PostgresStorageProvider implements StorageProvider {
         orchestrationSignal.signal();
         activitySignal.signal();
         listener.close();
-        db.close();
+        try {
+            orchestrationWaiters.withdraw();
+            activityWaiters.withdraw();
+        } finally {
+            db.close();
+        }
     }
 
     @Override

@@ -23,6 +23,7 @@ final class WaiterAdvert {
     private final String delete;
     private int waiting;
     private long advertisedUntilNanos;
+    private volatile boolean everWritten;
 
     WaiterAdvert(Db db, String kind) {
         this.db = db;
@@ -37,26 +38,42 @@ final class WaiterAdvert {
         waiting++;
     }
 
-    /** Makes sure the advert lasts at least {@code millis} more. */
-    void ensure(long millis) {
+    /**
+     * Makes sure the advert lasts at least {@code millis} more. Returns true when it had to be (re)written: only then
+     * can a notification have been missed, and the caller looks for work once more.
+     */
+    boolean ensure(long millis) {
         synchronized (this) {
             if (advertisedUntilNanos - (System.nanoTime() + millis * 1_000_000L) > 0) {
-                return;
+                return false;
             }
             advertisedUntilNanos = System.nanoTime() + (millis + SLACK_MILLIS / 2) * 1_000_000L;
         }
+        everWritten = true;
         write(upsert, millis + SLACK_MILLIS);
+        return true;
     }
 
-    /** A thread that called {@link #enter} stops waiting; the last one withdraws the advert. */
-    void exit() {
+    /**
+     * A thread that called {@link #enter} stops waiting. When the last one leaves because it found work, the advert
+     * is withdrawn (the hub is busy: enqueuers need not notify); when it leaves empty-handed it will most likely wait
+     * again at once, so the advert is left to expire by itself.
+     */
+    void exit(boolean foundWork) {
         synchronized (this) {
-            if (--waiting > 0 || advertisedUntilNanos - System.nanoTime() <= 0) {
+            if (--waiting > 0 || !foundWork || advertisedUntilNanos - System.nanoTime() <= 0) {
                 return;
             }
             advertisedUntilNanos = System.nanoTime();
         }
         write(delete, -1);
+    }
+
+    /** Withdraws the advert (provider closing). */
+    void withdraw() {
+        if (everWritten) {
+            write(delete, -1);
+        }
     }
 
     private void write(String sql, long millis) {
