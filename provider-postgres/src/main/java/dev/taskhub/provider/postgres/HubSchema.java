@@ -116,6 +116,7 @@ final class HubSchema {
             deleteAll(c, "DELETE FROM {s}orchestration_messages WHERE hub = ?", hub);
             deleteAll(c, "DELETE FROM {s}activity_messages WHERE hub = ?", hub);
             deleteAll(c, "DELETE FROM {s}instances WHERE hub = ?", hub);
+            deleteAll(c, "DELETE FROM {s}waiters WHERE hub = ?", hub);
             try (PreparedStatement ps = c.prepareStatement(db.sql("DELETE FROM {s}hubs WHERE hub = ?"))) {
                 ps.setString(1, hub);
                 if (ps.executeUpdate() == 1) {
