@@ -50,10 +50,10 @@ final class CheckpointWriter {
         this.insertHistory = db.sql("INSERT INTO {s}history (hub, instance_id, seq, event) "
                 + "SELECT ?, u.iid, u.seq, u.ev FROM unnest(?::text[], ?::int4[], ?::text[]) AS u(iid, seq, ev)");
         this.deleteConsumed = db.sql("DELETE FROM {s}orchestration_messages m USING unnest(?::text[], ?::text[]) AS u(iid, mid) "
-                + "WHERE m.hub = ? AND m.instance_id = u.iid AND m.message_id = u.mid");
+                + "WHERE m.hub = ? AND m.instance_id = u.iid COLLATE \"C\" AND m.message_id = u.mid");
         this.seqGaps = db.sql("WITH c AS (SELECT * FROM unnest(?::text[], ?::text[]) AS c(iid, mid)), "
                 + "x AS (SELECT m.instance_id AS iid, min(m.seq) AS lo FROM {s}orchestration_messages m "
-                + "JOIN c ON m.instance_id = c.iid AND m.message_id = c.mid WHERE m.hub = ? GROUP BY m.instance_id) "
+                + "JOIN c ON m.instance_id = c.iid COLLATE \"C\" AND m.message_id = c.mid WHERE m.hub = ? GROUP BY m.instance_id) "
                 + "SELECT x.iid, x.lo, coalesce((SELECT max(m2.seq) FROM {s}orchestration_messages m2 WHERE m2.hub = ? "
                 + "AND m2.instance_id = x.iid AND m2.seq < x.lo), 0) FROM x");
         this.updateOwn = db.sql("UPDATE {s}instances i SET "
@@ -74,7 +74,7 @@ final class CheckpointWriter {
                 + "FROM unnest(?::text[], ?::bool[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], "
                 + "?::text[], ?::int8[], ?::int8[], ?::int8[], ?::text[], ?::int8[], ?::int4[]) "
                 + "AS u(iid, has_state, name, version, eid, status, input, output, custom, failure, created, updated, scheduled, parent, hv, hc) "
-                + "WHERE i.hub = ? AND i.instance_id = u.iid");
+                + "WHERE i.hub = ? AND i.instance_id = u.iid COLLATE \"C\"");
         this.insertActivities = db.sql("INSERT INTO {s}activity_messages (hub, message_id, instance_id, execution_id, task_id, name, input) "
                 + "SELECT ?, u.mid, u.iid, u.eid, u.tid, u.name, u.input "
                 + "FROM unnest(?::text[], ?::text[], ?::text[], ?::int4[], ?::text[], ?::text[]) WITH ORDINALITY AS u(mid, iid, eid, tid, name, input, ord) "

@@ -184,6 +184,30 @@ final class Db implements AutoCloseable {
                 + (state != null && state.startsWith("08") ? ". The connection was lost; the call can be retried." : ""), e);
     }
 
+    /**
+     * Prefix for statements whose commit need not wait for the WAL flush: taking, renewing or releasing a lease and
+     * advertising a waiter. Losing such a commit in a server crash only makes an item visible again (redelivery, which
+     * the engine tolerates); every commit that changes history, state or messages stays synchronous, and flushing it
+     * also flushes the earlier lease records.
+     */
+    static final String ASYNC_COMMIT = "SELECT set_config('synchronous_commit', 'off', true);\n";
+
+    /** Executes a statement prefixed with {@link #ASYNC_COMMIT} (in auto-commit mode) and returns its own result set. */
+    static ResultSet queryAfterPrefix(PreparedStatement ps) throws SQLException {
+        ps.execute();
+        if (!ps.getMoreResults()) {
+            throw new SQLException("Expected a result set after the synchronous_commit prefix");
+        }
+        return ps.getResultSet();
+    }
+
+    /** Executes a statement prefixed with {@link #ASYNC_COMMIT}; returns its update count. */
+    static int updateAfterPrefix(PreparedStatement ps) throws SQLException {
+        ps.execute();
+        ps.getMoreResults();
+        return ps.getUpdateCount();
+    }
+
     // ---- parameter helpers ----
 
     static Array textArray(Connection c, Object[] values) throws SQLException {

@@ -36,7 +36,7 @@ final class Enqueuer {
                 + "WHERE i.lock_token IS NULL");
         this.updateHeads = db.sql("UPDATE {s}instances i SET visible_at = LEAST(i.visible_at, h.v) FROM ("
                 + "SELECT u.iid, min(coalesce({s}micros_ts(u.v), now())) AS v FROM unnest(?::text[], ?::int8[]) AS u(iid, v) GROUP BY u.iid) h "
-                + "WHERE i.hub = ? AND i.instance_id = h.iid AND i.lock_token IS NULL");
+                + "WHERE i.hub = ? AND i.instance_id = h.iid COLLATE \"C\" AND i.lock_token IS NULL");
     }
 
     /** Inserts the messages (in list order). */

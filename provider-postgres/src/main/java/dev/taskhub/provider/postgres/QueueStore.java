@@ -53,7 +53,7 @@ final class QueueStore {
         this.activityChannel = NotificationListener.channel(db.settings().schema(), hub, "a");
         String lease = "now() + ? * interval '1 millisecond'";
         // one statement: lock the instances and read all their visible messages, aggregated per instance
-        this.lockInstances = db.sql("WITH c AS (SELECT instance_id FROM {s}instances WHERE hub = ? AND visible_at <= now() "
+        this.lockInstances = db.sql(Db.ASYNC_COMMIT + "WITH c AS (SELECT instance_id FROM {s}instances WHERE hub = ? AND visible_at <= now() "
                 + "ORDER BY visible_at LIMIT ? FOR UPDATE SKIP LOCKED), "
                 + "l AS (UPDATE {s}instances i SET lock_token = ?, locked_until = " + lease + ", visible_at = " + lease + ", "
                 + "delivery_count = i.delivery_count + 1 FROM c WHERE i.hub = ? AND i.instance_id = c.instance_id "
@@ -68,7 +68,7 @@ final class QueueStore {
                 + "delivery_count = greatest(i.delivery_count - 1, 0), "
                 + "visible_at = (SELECT min(m.visible_at) FROM {s}orchestration_messages m WHERE m.hub = i.hub AND m.instance_id = i.instance_id) "
                 + "WHERE i.hub = ? AND i.instance_id = ANY(?) AND i.lock_token = ?");
-        this.renewInstance = db.sql("UPDATE {s}instances SET locked_until = " + lease + ", visible_at = " + lease
+        this.renewInstance = db.sql(Db.ASYNC_COMMIT + "UPDATE {s}instances SET locked_until = " + lease + ", visible_at = " + lease
                 + " WHERE hub = ? AND instance_id = ? AND lock_token = ? AND locked_until > now() RETURNING locked_until");
         this.abandonInstance = db.sql("WITH u AS (UPDATE {s}instances i SET lock_token = NULL, locked_until = NULL, "
                 + "visible_at = (SELECT CASE WHEN min(m.visible_at) IS NULL THEN NULL ELSE greatest(min(m.visible_at), " + lease + ") END "
@@ -77,13 +77,13 @@ final class QueueStore {
                 + "SELECT pg_notify(?, '') FROM u");
         this.nextInstanceDue = db.sql("SELECT (extract(epoch FROM (min(visible_at) - now())) * 1000)::int8 FROM {s}instances "
                 + "WHERE hub = ? AND visible_at > now()");
-        this.lockActivities = db.sql("WITH c AS (SELECT seq FROM {s}activity_messages WHERE hub = ? AND visible_at <= now() "
+        this.lockActivities = db.sql(Db.ASYNC_COMMIT + "WITH c AS (SELECT seq FROM {s}activity_messages WHERE hub = ? AND visible_at <= now() "
                 + "ORDER BY visible_at LIMIT ? FOR UPDATE SKIP LOCKED) "
                 + "UPDATE {s}activity_messages a SET lock_token = a.seq || '.' || ?, visible_at = " + lease + ", "
                 + "delivery_count = a.delivery_count + 1 FROM c WHERE a.seq = c.seq "
                 + "RETURNING a.seq, a.lock_token, a.visible_at, a.message_id, a.instance_id, a.execution_id, a.task_id, a.name, "
                 + "a.input, a.delivery_count");
-        this.renewActivity = db.sql("UPDATE {s}activity_messages SET visible_at = " + lease
+        this.renewActivity = db.sql(Db.ASYNC_COMMIT + "UPDATE {s}activity_messages SET visible_at = " + lease
                 + " WHERE seq = ? AND lock_token = ? AND hub = ? AND visible_at > now() RETURNING visible_at");
         this.abandonActivity = db.sql("WITH u AS (UPDATE {s}activity_messages SET lock_token = NULL, visible_at = " + lease
                 + " WHERE seq = ? AND lock_token = ? AND hub = ? AND visible_at > now() RETURNING 1) SELECT pg_notify(?, '') FROM u");
@@ -118,7 +118,7 @@ final class QueueStore {
                 ps.setLong(5, lease.toMillis());
                 ps.setString(6, hub);
                 ps.setString(7, hub);
-                try (ResultSet rs = ps.executeQuery()) {
+                try (ResultSet rs = Db.queryAfterPrefix(ps)) {
                     while (rs.next()) {
                         String instanceId = rs.getString("instance_id");
                         java.sql.Array mids = rs.getArray("mids");
@@ -161,7 +161,7 @@ final class QueueStore {
                 ps.setString(3, hub);
                 ps.setString(4, item.instanceId());
                 ps.setString(5, item.lockToken());
-                try (ResultSet rs = ps.executeQuery()) {
+                try (ResultSet rs = Db.queryAfterPrefix(ps)) {
                     return rs.next() ? Db.getInstant(rs, "locked_until") : null;
                 }
             }
@@ -222,7 +222,7 @@ final class QueueStore {
                 ps.setString(3, token);
                 ps.setLong(4, lease.toMillis());
                 List<ActivityWorkItem> items = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
+                try (ResultSet rs = Db.queryAfterPrefix(ps)) {
                     while (rs.next()) {
                         ActivityRequest request = new ActivityRequest(rs.getString("message_id"), rs.getString("instance_id"),
                                 rs.getString("execution_id"), rs.getInt("task_id"), rs.getString("name"), rs.getString("input"));
@@ -243,7 +243,7 @@ final class QueueStore {
                 ps.setLong(2, seq);
                 ps.setString(3, item.lockToken());
                 ps.setString(4, hub);
-                try (ResultSet rs = ps.executeQuery()) {
+                try (ResultSet rs = Db.queryAfterPrefix(ps)) {
                     return rs.next() ? Db.getInstant(rs, "visible_at") : null;
                 }
             }

@@ -28,9 +28,9 @@ final class WaiterAdvert {
     WaiterAdvert(Db db, String kind) {
         this.db = db;
         this.kind = kind;
-        this.upsert = db.sql("INSERT INTO {s}waiters (hub, kind, waiter_id, waiting_until) VALUES (?, ?, ?, now() + ? * interval '1 millisecond') "
+        this.upsert = db.sql(Db.ASYNC_COMMIT + "INSERT INTO {s}waiters (hub, kind, waiter_id, waiting_until) VALUES (?, ?, ?, now() + ? * interval '1 millisecond') "
                 + "ON CONFLICT (hub, kind, waiter_id) DO UPDATE SET waiting_until = EXCLUDED.waiting_until");
-        this.delete = db.sql("DELETE FROM {s}waiters WHERE hub = ? AND kind = ? AND waiter_id = ?");
+        this.delete = db.sql(Db.ASYNC_COMMIT + "DELETE FROM {s}waiters WHERE hub = ? AND kind = ? AND waiter_id = ?");
     }
 
     /** A thread starts waiting (call {@link #ensure} to advertise, {@link #exit} when done). */
@@ -86,7 +86,7 @@ final class WaiterAdvert {
                     if (millis >= 0) {
                         ps.setLong(4, millis);
                     }
-                    ps.executeUpdate();
+                    Db.updateAfterPrefix(ps);
                 }
                 return null;
             });
