@@ -47,7 +47,30 @@ record PostgresSettings(String jdbcUrl, String user, String password, String sch
         return cs.startsWith("jdbc:postgresql:") || cs.startsWith("postgresql://") || cs.startsWith("postgres://");
     }
 
-    static PostgresSettings from(ProviderConfig config) {
+    private static final java.util.List<String> KEYS = java.util.List.of(POOL_SIZE, SCHEMA, POLL_INTERVAL, CONNECT_TIMEOUT,
+            APPLICATION_NAME, PURGE_BATCH_SIZE, USER, PASSWORD);
+
+    /**
+     * The same configuration with this provider's setting keys in their canonical spelling: the configuration layer
+     * maps environment variables such as {@code TASKHUB_POSTGRES_POOLSIZE} to lower-case keys
+     * ({@code taskhub.postgres.poolsize}), so keys are matched case-insensitively. An exact key wins.
+     */
+    static ProviderConfig canonical(ProviderConfig config) {
+        java.util.Map<String, String> settings = new java.util.HashMap<>(config.settings());
+        for (String key : KEYS) {
+            if (!settings.containsKey(key)) {
+                config.settings().forEach((k, v) -> {
+                    if (k.equalsIgnoreCase(key)) {
+                        settings.put(key, v);
+                    }
+                });
+            }
+        }
+        return new ProviderConfig(config.connectionString(), config.taskHubName(), settings);
+    }
+
+    static PostgresSettings from(ProviderConfig original) {
+        ProviderConfig config = canonical(original);
         String cs = config.connectionString().trim();
         if (!accepts(cs)) {
             throw new ConfigurationException("The PostgreSQL provider needs a connection string such as "

@@ -65,6 +65,16 @@ class PostgresHubAndConfigTest {
     }
 
     @Test
+    void settings_fromEnvironmentVariables_matchCaseInsensitively() {
+        // TaskHubConfiguration maps TASKHUB_POSTGRES_POLLINTERVAL to taskhub.postgres.pollinterval
+        PostgresSettings s = PostgresSettings.from(new ProviderConfig("jdbc:postgresql://localhost/db", "h",
+                Map.of("taskhub.postgres.pollinterval", "PT3S", "taskhub.postgres.poolsize", "3", "taskhub.postgres.schema", "other")));
+        assertThat(s.pollInterval()).isEqualTo(java.time.Duration.ofSeconds(3));
+        assertThat(s.poolSize()).isEqualTo(3);
+        assertThat(s.schema()).isEqualTo("other");
+    }
+
+    @Test
     void unreachableServer_failsWithMaskedMessage() {
         assertThatThrownBy(() -> new PostgresStorageProviderFactory().create(new ProviderConfig(
                 "postgresql://alice:topsecret@127.0.0.1:1/db", "hub", Map.of(PostgresSettings.CONNECT_TIMEOUT, "PT1S"))))
