@@ -9,8 +9,6 @@ import dev.taskhub.spi.LeaseLostException;
 import dev.taskhub.spi.TaskMessage;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;

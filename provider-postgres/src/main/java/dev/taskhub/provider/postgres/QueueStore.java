@@ -4,22 +4,17 @@ import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.ActivityResult;
 import dev.taskhub.spi.ActivityWorkItem;
 import dev.taskhub.spi.CommitResult;
-import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.LeaseLostException;
 import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.TaskMessage;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
