@@ -27,6 +27,9 @@ public final class JsonDataConverter {
         if (value == null) {
             return null;
         }
+        if (value instanceof dev.taskhub.RawJson raw) {
+            return raw.json();
+        }
         try {
             return mapper.writeValueAsString(value);
         } catch (JsonProcessingException e) {

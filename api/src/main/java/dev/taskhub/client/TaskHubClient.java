@@ -1,0 +1,367 @@
+package dev.taskhub.client;
+
+import dev.taskhub.InstanceAlreadyExistsException;
+import dev.taskhub.InstanceNotFoundException;
+import dev.taskhub.InvalidInstanceStateException;
+import dev.taskhub.InvalidRequestException;
+import dev.taskhub.RuntimeStatus;
+import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.internal.JsonDataConverter;
+import dev.taskhub.spi.InstancePage;
+import dev.taskhub.spi.InstanceState;
+import dev.taskhub.spi.StorageProvider;
+import dev.taskhub.spi.TaskMessage;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Manages orchestration instances of one task hub: the operations of Durable Functions' "manage instances" model.
+ * Thread-safe; it does not own the provider (close the provider yourself).
+ *
+ * <p>Errors: an unknown instance is an {@link InstanceNotFoundException}; an operation the instance's status does not
+ * allow (raising an event to a finished instance, rewinding one that did not fail, purging one that still runs) is an
+ * {@link InvalidInstanceStateException}; a bad argument is an {@link InvalidRequestException}.
+ */
+public final class TaskHubClient {
+    /** The largest input or event payload accepted, in characters of JSON. */
+    public static final int MAX_PAYLOAD_CHARS = 4 * 1024 * 1024;
+    public static final Duration DEFAULT_WAIT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_RETRY_INTERVAL = Duration.ofSeconds(1);
+
+    private final StorageProvider provider;
+    private final HttpManagementOptions http;
+    private final Clock clock;
+    private final JsonDataConverter json = JsonDataConverter.DEFAULT;
+
+    public TaskHubClient(StorageProvider provider) {
+        this(provider, new HttpManagementOptions(HttpManagementOptions.DEFAULT_BASE_URL, provider.taskHubName(), null, null));
+    }
+
+    public TaskHubClient(StorageProvider provider, HttpManagementOptions http) {
+        this(provider, http, Clock.systemUTC());
+    }
+
+    public TaskHubClient(StorageProvider provider, HttpManagementOptions http, Clock clock) {
+        this.provider = Objects.requireNonNull(provider, "provider");
+        this.http = Objects.requireNonNull(http, "http");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    public StorageProvider provider() {
+        return provider;
+    }
+
+    // ---- start -------------------------------------------------------------------------------------------------
+
+    public String scheduleNewOrchestrationInstance(String name) {
+        return scheduleNewOrchestrationInstance(name, null, NewOrchestrationOptions.defaults());
+    }
+
+    public String scheduleNewOrchestrationInstance(String name, Object input) {
+        return scheduleNewOrchestrationInstance(name, input, NewOrchestrationOptions.defaults());
+    }
+
+    /**
+     * Starts an instance and returns its id once the start is durable. With the default id-reuse policy, an id whose
+     * instance is pending, running or suspended is refused with {@link InstanceAlreadyExistsException}; a finished one
+     * is replaced (its history is deleted).
+     */
+    public String scheduleNewOrchestrationInstance(String name, Object input, NewOrchestrationOptions options) {
+        if (name == null || name.isBlank()) {
+            throw new InvalidRequestException("The orchestrator name must not be empty.");
+        }
+        NewOrchestrationOptions opts = options == null ? NewOrchestrationOptions.defaults() : options;
+        String instanceId = opts.instanceId() != null ? opts.instanceId() : UUID.randomUUID().toString().replace("-", "");
+        String inputJson = payload(input, "input");
+        Instant now = clock.instant();
+        Instant startAt = opts.startAt() != null && opts.startAt().isAfter(now) ? opts.startAt() : null;
+        String executionId = UUID.randomUUID().toString().replace("-", "");
+        InstanceState state = new InstanceState(instanceId, name, opts.version(), executionId, RuntimeStatus.PENDING, inputJson,
+                null, null, null, now, now, startAt, null);
+        TaskMessage start = new TaskMessage(UUID.randomUUID().toString(), instanceId, executionId,
+                new HistoryEvent.ExecutionStarted(-1, now, name, opts.version(), inputJson, executionId, null, startAt), startAt);
+        try {
+            provider.createInstance(state, start, opts.idReusePolicy().replaceableStatuses());
+        } catch (InstanceAlreadyExistsException e) {
+            if (opts.idReusePolicy() == IdReusePolicy.KEEP_IF_ACTIVE) {
+                return instanceId;
+            }
+            throw e;
+        }
+        return instanceId;
+    }
+
+    // ---- status ------------------------------------------------------------------------------------------------
+
+    public Optional<OrchestrationMetadata> getInstanceMetadata(String instanceId, boolean showInput) {
+        return getInstanceMetadata(instanceId, showInput, false, false);
+    }
+
+    /**
+     * The status of an instance, empty when it does not exist. With {@code showHistory}, the history of the current
+     * execution; activity and sub-orchestration results in it only with {@code showHistoryOutput}.
+     */
+    public Optional<OrchestrationMetadata> getInstanceMetadata(String instanceId, boolean showInput, boolean showHistory,
+                                                               boolean showHistoryOutput) {
+        requireId(instanceId);
+        return provider.getInstance(instanceId).map(state -> {
+            InstanceState shown = showInput ? state : new InstanceState(state.instanceId(), state.name(), state.version(),
+                    state.executionId(), state.status(), null, state.output(), state.customStatus(), state.failureDetails(),
+                    state.createdAt(), state.lastUpdatedAt(), state.scheduledStartAt(), state.parentInstanceId());
+            List<HistoryEvent> history = null;
+            if (showHistory) {
+                history = provider.getHistory(instanceId);
+                if (!showHistoryOutput) {
+                    history = history.stream().map(TaskHubClient::withoutOutput).toList();
+                }
+            }
+            return new OrchestrationMetadata(shown, history);
+        });
+    }
+
+    /** The history of the instance's current execution, in order, with timestamps. */
+    public List<HistoryEvent> getHistory(String instanceId) {
+        require(instanceId);
+        return provider.getHistory(instanceId);
+    }
+
+    /** One page of instances matching the query; pass {@link QueryResult#continuationToken()} on for the next page. */
+    public QueryResult queryInstances(InstanceQuery query) {
+        Objects.requireNonNull(query, "query");
+        InstancePage page = provider.queryInstances(query);
+        List<OrchestrationMetadata> instances = new ArrayList<>(page.instances().size());
+        for (InstanceState state : page.instances()) {
+            instances.add(new OrchestrationMetadata(query.fetchInputsAndOutputs() ? state : state.withoutPayloads(), null));
+        }
+        return new QueryResult(instances, page.continuationToken());
+    }
+
+    // ---- messages to instances ---------------------------------------------------------------------------------
+
+    /**
+     * Sends an event to a pending, running or suspended instance; it is buffered until the orchestrator waits for
+     * that name. Unknown and finished instances are refused.
+     */
+    public void raiseEvent(String instanceId, String eventName, Object data) {
+        if (eventName == null || eventName.isBlank()) {
+            throw new InvalidRequestException("The event name must not be empty.");
+        }
+        String payload = payload(data, "event data");
+        InstanceState state = require(instanceId);
+        if (state.status().isTerminal()) {
+            throw new InvalidInstanceStateException(instanceId, state.status(), "Instance '" + instanceId + "' is "
+                    + state.status().wireName() + " and can no longer receive events.");
+        }
+        String messageId = UUID.randomUUID().toString();
+        send(instanceId, new HistoryEvent.EventRaised(-1, clock.instant(), eventName, payload, messageId), messageId);
+    }
+
+    public void terminate(String instanceId, String reason) {
+        terminate(instanceId, reason, false);
+    }
+
+    /**
+     * Terminates an unfinished instance at its next await (at once when it is waiting); its status becomes TERMINATED
+     * with the reason as output. With {@code recursive}, running sub-orchestrations are terminated too. Terminating a
+     * finished instance is refused with {@link InvalidInstanceStateException}.
+     */
+    public void terminate(String instanceId, String reason, boolean recursive) {
+        InstanceState state = requireActive(instanceId, "terminated");
+        send(state.instanceId(), new HistoryEvent.ExecutionTerminated(-1, clock.instant(), reason, recursive), null);
+    }
+
+    /** Pauses an unfinished instance: it runs no episode until resumed; events that arrive meanwhile are kept. */
+    public void suspend(String instanceId, String reason) {
+        requireActive(instanceId, "suspended");
+        send(instanceId, new HistoryEvent.ExecutionSuspended(-1, clock.instant(), reason), null);
+    }
+
+    /** Continues a suspended instance. Resuming an instance that is not suspended (but unfinished) does nothing. */
+    public void resume(String instanceId, String reason) {
+        requireActive(instanceId, "resumed");
+        send(instanceId, new HistoryEvent.ExecutionResumed(-1, clock.instant(), reason), null);
+    }
+
+    /**
+     * Returns a FAILED instance to RUNNING: failed activities and sub-orchestrations run again, succeeded ones do not,
+     * and the history records the rewind. Any other status is refused.
+     */
+    public void rewind(String instanceId, String reason) {
+        InstanceState state = require(instanceId);
+        if (state.status() != RuntimeStatus.FAILED) {
+            throw new InvalidInstanceStateException(instanceId, state.status(), "Only failed instances can be rewound; instance '"
+                    + instanceId + "' is " + state.status().wireName() + ".");
+        }
+        send(instanceId, new HistoryEvent.ExecutionRewound(-1, clock.instant(), reason), null);
+    }
+
+    /**
+     * Starts the instance again with its original input, under the same id (refused while it still runs) or a new
+     * random id. Returns the id of the new run.
+     */
+    public String restart(String instanceId, boolean restartWithNewInstanceId) {
+        InstanceState state = require(instanceId);
+        NewOrchestrationOptions options = new NewOrchestrationOptions(restartWithNewInstanceId ? null : instanceId, null,
+                state.version(), IdReusePolicy.REPLACE_IF_FINISHED);
+        return scheduleNewOrchestrationInstance(state.name(), state.input() == null ? null : new dev.taskhub.RawJson(state.input()), options);
+    }
+
+    // ---- waiting -----------------------------------------------------------------------------------------------
+
+    public OrchestrationMetadata waitForInstanceStart(String instanceId, Duration timeout) {
+        return waitFor(instanceId, timeout, DEFAULT_RETRY_INTERVAL, s -> s != RuntimeStatus.PENDING);
+    }
+
+    public OrchestrationMetadata waitForInstanceCompletion(String instanceId, Duration timeout) {
+        return waitForInstanceCompletion(instanceId, timeout, DEFAULT_RETRY_INTERVAL);
+    }
+
+    /**
+     * Waits until the instance finishes or the timeout elapses, checking at most every {@code retryInterval}, and
+     * returns its status with input and output: completed when it finished in time, else the current status.
+     */
+    public OrchestrationMetadata waitForInstanceCompletion(String instanceId, Duration timeout, Duration retryInterval) {
+        return waitFor(instanceId, timeout, retryInterval, RuntimeStatus::isTerminal);
+    }
+
+    private OrchestrationMetadata waitFor(String instanceId, Duration timeout, Duration retryInterval,
+                                          java.util.function.Predicate<RuntimeStatus> done) {
+        if (timeout == null || timeout.isNegative()) {
+            throw new InvalidRequestException("The timeout must not be negative.");
+        }
+        if (retryInterval == null || retryInterval.isNegative() || retryInterval.isZero()) {
+            throw new InvalidRequestException("The retry interval must be positive.");
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long sleepMillis = Math.min(5, retryInterval.toMillis());
+        while (true) {
+            OrchestrationMetadata metadata = getInstanceMetadata(instanceId, true)
+                    .orElseThrow(() -> new InstanceNotFoundException(instanceId));
+            long remaining = deadline - System.nanoTime();
+            if (done.test(metadata.runtimeStatus()) || remaining <= 0) {
+                return metadata;
+            }
+            try {
+                Thread.sleep(Math.max(1, Math.min(sleepMillis, remaining / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return metadata;
+            }
+            // Poll quickly at first so short orchestrations return promptly, then back off to the retry interval.
+            sleepMillis = Math.min(retryInterval.toMillis(), Math.max(sleepMillis + 1, sleepMillis * 3 / 2));
+        }
+    }
+
+    // ---- purge and task hub ------------------------------------------------------------------------------------
+
+    /** Deletes a finished instance with its history and pending messages. Returns 1. */
+    public long purgeInstance(String instanceId) {
+        InstanceState state = require(instanceId);
+        if (!state.status().isTerminal()) {
+            throw new InvalidInstanceStateException(instanceId, state.status(), "Instance '" + instanceId + "' is "
+                    + state.status().wireName() + "; only finished instances can be purged. Terminate it first.");
+        }
+        return provider.purgeInstance(instanceId) ? 1 : 0;
+    }
+
+    /** Deletes every finished instance matching the criteria; returns how many. */
+    public long purgeInstances(PurgeCriteria criteria) {
+        return provider.purgeInstances(Objects.requireNonNull(criteria, "criteria"));
+    }
+
+    public void createTaskHub() {
+        provider.createTaskHub();
+    }
+
+    public void deleteTaskHub() {
+        provider.deleteTaskHub();
+    }
+
+    // ---- HTTP management payload -------------------------------------------------------------------------------
+
+    /** The management URLs of an instance, as Durable Functions' {@code CreateHttpManagementPayload} returns them. */
+    public HttpManagementPayload createHttpManagementPayload(String instanceId) {
+        requireId(instanceId);
+        String base = http.baseUrl() + "/instances/" + encode(instanceId);
+        StringBuilder common = new StringBuilder("taskHub=").append(encode(http.taskHub()))
+                .append("&connection=").append(encode(http.connectionName()));
+        if (http.systemKey() != null && !http.systemKey().isEmpty()) {
+            common.append("&code=").append(encode(http.systemKey()));
+        }
+        String q = common.toString();
+        return new HttpManagementPayload(instanceId,
+                base + "?" + q,
+                base + "/raiseEvent/{eventName}?" + q,
+                base + "/terminate?reason={text}&" + q,
+                base + "/rewind?reason={text}&" + q,
+                base + "?" + q,
+                base + "/restart?" + q,
+                base + "/suspend?reason={text}&" + q,
+                base + "/resume?reason={text}&" + q);
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------------------
+
+    private void send(String instanceId, HistoryEvent event, String messageId) {
+        provider.sendOrchestrationMessage(new TaskMessage(messageId != null ? messageId : UUID.randomUUID().toString(),
+                instanceId, null, event, null));
+    }
+
+    private InstanceState requireActive(String instanceId, String verb) {
+        InstanceState state = require(instanceId);
+        if (state.status().isTerminal()) {
+            throw new InvalidInstanceStateException(instanceId, state.status(), "Instance '" + instanceId + "' is already "
+                    + state.status().wireName() + " and cannot be " + verb + ".");
+        }
+        return state;
+    }
+
+    private InstanceState require(String instanceId) {
+        requireId(instanceId);
+        return provider.getInstance(instanceId).orElseThrow(() -> new InstanceNotFoundException(instanceId));
+    }
+
+    private static void requireId(String instanceId) {
+        if (instanceId == null || instanceId.isBlank()) {
+            throw new InvalidRequestException("The instance id must not be empty.");
+        }
+    }
+
+    private String payload(Object value, String what) {
+        String text = json.serialize(value);
+        if (text != null && text.length() > MAX_PAYLOAD_CHARS) {
+            throw new InvalidRequestException("The " + what + " is " + text.length() + " characters of JSON; the limit is "
+                    + MAX_PAYLOAD_CHARS + ". Store large data elsewhere and pass a reference.");
+        }
+        return text;
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static HistoryEvent withoutOutput(HistoryEvent e) {
+        if (e instanceof HistoryEvent.TaskCompleted c) {
+            return new HistoryEvent.TaskCompleted(c.eventId(), c.timestamp(), c.taskScheduledId(), null);
+        } else if (e instanceof HistoryEvent.SubOrchestrationInstanceCompleted c) {
+            return new HistoryEvent.SubOrchestrationInstanceCompleted(c.eventId(), c.timestamp(), c.taskScheduledId(), null);
+        } else if (e instanceof HistoryEvent.ExecutionCompleted c) {
+            return new HistoryEvent.ExecutionCompleted(c.eventId(), c.timestamp(), c.status(), null, c.failureDetails());
+        }
+        return e;
+    }
+
+    static EnumSet<RuntimeStatus> terminalStatuses() {
+        return EnumSet.of(RuntimeStatus.COMPLETED, RuntimeStatus.FAILED, RuntimeStatus.TERMINATED);
+    }
+}

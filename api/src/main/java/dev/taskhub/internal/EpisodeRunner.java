@@ -1,0 +1,434 @@
+package dev.taskhub.internal;
+
+import dev.taskhub.FailureDetails;
+import dev.taskhub.RuntimeStatus;
+import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.history.HistoryEvent.EventRaised;
+import dev.taskhub.history.HistoryEvent.ExecutionStarted;
+import dev.taskhub.orchestration.Orchestrator;
+import dev.taskhub.spi.ActivityRequest;
+import dev.taskhub.spi.Checkpoint;
+import dev.taskhub.spi.InstanceState;
+import dev.taskhub.spi.OrchestrationWorkItem;
+import dev.taskhub.spi.TaskMessage;
+import dev.taskhub.worker.TaskRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Turns one locked work item plus the instance's history into a checkpoint: filters stale and duplicate messages,
+ * applies control events (terminate, suspend, resume, rewind), replays the orchestrator and records its new actions.
+ * Stateless and thread-safe.
+ */
+public final class EpisodeRunner {
+    private static final Logger log = LoggerFactory.getLogger(EpisodeRunner.class);
+
+    private final TaskRegistry registry;
+    private final Clock clock;
+    private final int maxDeliveryCount;
+
+    public EpisodeRunner(TaskRegistry registry, Clock clock, int maxDeliveryCount) {
+        this.registry = registry;
+        this.clock = clock;
+        this.maxDeliveryCount = maxDeliveryCount;
+    }
+
+    public Checkpoint run(OrchestrationWorkItem workItem, List<HistoryEvent> storedHistory) {
+        Instant now = clock.instant();
+        InstanceState state = workItem.instance();
+        Episode episode = new Episode(workItem, now);
+
+        ExecutionStarted start = findStart(workItem, state, storedHistory);
+        if (state == null && start == null) {
+            log.debug("Dropping {} message(s) for unknown instance '{}'", workItem.messages().size(), workItem.instanceId());
+            return episode.dropAll();
+        }
+        if (workItem.deliveryCount() > maxDeliveryCount && (state == null || !state.status().isTerminal())) {
+            return episode.deadLetter(state, start, storedHistory, maxDeliveryCount);
+        }
+
+        List<HistoryEvent> history = storedHistory;
+        boolean replace = false;
+        RuntimeStatus status;
+        String executionId;
+        if (start != null) {
+            if (state != null && state.status().isTerminal()) {
+                history = List.of();   // a parent re-creates a finished sub-orchestration: start over
+                replace = true;
+            }
+            status = RuntimeStatus.RUNNING;
+            executionId = start.executionId();
+        } else {
+            status = state.status();
+            executionId = state.executionId();
+        }
+
+        // Messages of a finished instance are dropped, except a rewind of a failed one.
+        HistoryEvent.ExecutionRewound rewind = null;
+        if (start == null && status.isTerminal()) {
+            for (TaskMessage m : workItem.messages()) {
+                if (m.event() instanceof HistoryEvent.ExecutionRewound r && status == RuntimeStatus.FAILED) {
+                    rewind = r;
+                    break;
+                }
+            }
+            if (rewind == null) {
+                log.debug("Dropping {} message(s) for finished instance '{}'", workItem.messages().size(), workItem.instanceId());
+                return episode.dropAll();
+            }
+            history = Rewind.rewrite(history);
+            replace = true;
+            status = RuntimeStatus.RUNNING;
+        }
+
+        // Select the new events: current execution only, no duplicates, in arrival order.
+        Set<Integer> scheduled = new HashSet<>();
+        Set<Integer> completed = new HashSet<>();
+        Set<String> raisedMessageIds = new HashSet<>();
+        index(history, scheduled, completed, raisedMessageIds);
+        List<HistoryEvent> newEvents = new ArrayList<>();
+        newEvents.add(new HistoryEvent.OrchestratorStarted(-1, now));
+        if (rewind != null) {
+            newEvents.add(new HistoryEvent.ExecutionRewound(-1, now, rewind.reason()));
+        }
+        if (start != null) {
+            newEvents.add(new ExecutionStarted(-1, now, start.name(), start.version(), start.input(), start.executionId(),
+                    start.parent(), start.scheduledStartTime()));
+        }
+        HistoryEvent.ExecutionTerminated terminate = null;
+        for (TaskMessage message : workItem.messages()) {
+            HistoryEvent e = message.event();
+            if (e instanceof ExecutionStarted || e instanceof HistoryEvent.ExecutionRewound) {
+                continue;
+            }
+            if (message.executionId() != null && !message.executionId().equals(executionId)) {
+                continue;   // addressed to an earlier execution
+            }
+            if (e instanceof HistoryEvent.ExecutionTerminated t) {
+                if (terminate == null) {
+                    terminate = t;
+                }
+            } else if (e instanceof HistoryEvent.ExecutionSuspended) {
+                if (status == RuntimeStatus.RUNNING || status == RuntimeStatus.PENDING) {
+                    status = RuntimeStatus.SUSPENDED;
+                    newEvents.add(stamp(e, now));
+                }
+            } else if (e instanceof HistoryEvent.ExecutionResumed) {
+                if (status == RuntimeStatus.SUSPENDED) {
+                    status = RuntimeStatus.RUNNING;
+                    newEvents.add(stamp(e, now));
+                }
+            } else if (e instanceof EventRaised raised) {
+                String id = raised.messageId() != null ? raised.messageId() : message.messageId();
+                if (raisedMessageIds.add(id)) {
+                    newEvents.add(new EventRaised(-1, now, raised.name(), raised.input(), id));
+                }
+            } else {
+                int taskId = completionId(e);
+                if (taskId >= 0 && scheduled.contains(taskId) && completed.add(taskId)) {
+                    newEvents.add(stamp(e, now));
+                }
+            }
+        }
+
+        boolean started = start != null || history.stream().anyMatch(ExecutionStarted.class::isInstance);
+        InstanceState base = state != null ? state : newState(workItem.instanceId(), start, now);
+        if (start != null) {
+            base = newState(workItem.instanceId(), start, now, state);
+        }
+        if (terminate != null) {
+            return episode.terminate(base, history, replace, newEvents, terminate);
+        }
+        if (status == RuntimeStatus.SUSPENDED || !started) {
+            // Keep what arrived; the orchestrator runs again when resumed (or started).
+            RuntimeStatus keep = started ? status : base.status();
+            return episode.appendOnly(base.withStatus(keep, now), history, replace, newEvents);
+        }
+
+        Orchestrator<?> orchestrator = registry.orchestrator(base.name()).orElse(null);
+        if (orchestrator == null) {
+            FailureDetails failure = new FailureDetails("OrchestratorNotFound", "No orchestrator named '" + base.name()
+                    + "' is registered on this worker (registered: " + registry.orchestratorNames()
+                    + "). Register it with TaskHubWorker.builder(...).addOrchestrator(\"" + base.name() + "\", ...).", "");
+            return episode.finish(base, history, replace, newEvents, List.of(), RuntimeStatus.FAILED, null, failure, null, false);
+        }
+
+        ReplayContext context = new ReplayContext(workItem.instanceId(), history, newEvents);
+        ReplayContext.Outcome outcome = context.run(orchestrator);
+        String customStatus = context.customStatusSet() ? context.customStatus() : base.customStatus();
+        if (outcome instanceof ReplayContext.Outcome.Completed c) {
+            return episode.finish(base, history, replace, newEvents, context.newActions(), RuntimeStatus.COMPLETED,
+                    c.output(), null, customStatus, true);
+        }
+        if (outcome instanceof ReplayContext.Outcome.Failed f) {
+            return episode.finish(base, history, replace, newEvents, context.newActions(), RuntimeStatus.FAILED,
+                    null, f.details(), customStatus, false);
+        }
+        if (outcome instanceof ReplayContext.Outcome.ContinuedAsNew can) {
+            return episode.continueAsNew(base, context, can, customStatus);
+        }
+        return episode.waiting(base, history, replace, newEvents, context.newActions(), customStatus);
+    }
+
+    private static ExecutionStarted findStart(OrchestrationWorkItem workItem, InstanceState state, List<HistoryEvent> history) {
+        for (TaskMessage m : workItem.messages()) {
+            if (m.event() instanceof ExecutionStarted es) {
+                if (state == null) {
+                    return es;
+                }
+                boolean fresh = es.executionId().equals(state.executionId())
+                        && history.stream().noneMatch(ExecutionStarted.class::isInstance);
+                boolean restartChild = state.status().isTerminal() && es.parent() != null && !es.executionId().equals(state.executionId());
+                if (fresh || restartChild) {
+                    return es;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static void index(List<HistoryEvent> history, Set<Integer> scheduled, Set<Integer> completed, Set<String> raised) {
+        for (HistoryEvent e : history) {
+            if (e instanceof HistoryEvent.TaskScheduled || e instanceof HistoryEvent.TimerCreated
+                    || e instanceof HistoryEvent.SubOrchestrationInstanceCreated) {
+                scheduled.add(e.eventId());
+            } else if (e instanceof EventRaised r) {
+                if (r.messageId() != null) {
+                    raised.add(r.messageId());
+                }
+            } else {
+                int id = completionId(e);
+                if (id >= 0) {
+                    completed.add(id);
+                }
+            }
+        }
+    }
+
+    static int completionId(HistoryEvent e) {
+        if (e instanceof HistoryEvent.TaskCompleted c) {
+            return c.taskScheduledId();
+        } else if (e instanceof HistoryEvent.TaskFailed f) {
+            return f.taskScheduledId();
+        } else if (e instanceof HistoryEvent.TimerFired t) {
+            return t.timerId();
+        } else if (e instanceof HistoryEvent.SubOrchestrationInstanceCompleted c) {
+            return c.taskScheduledId();
+        } else if (e instanceof HistoryEvent.SubOrchestrationInstanceFailed f) {
+            return f.taskScheduledId();
+        }
+        return -1;
+    }
+
+    /** The event with this episode's timestamp. */
+    static HistoryEvent stamp(HistoryEvent e, Instant now) {
+        if (e instanceof HistoryEvent.TaskCompleted c) {
+            return new HistoryEvent.TaskCompleted(-1, now, c.taskScheduledId(), c.result());
+        } else if (e instanceof HistoryEvent.TaskFailed f) {
+            return new HistoryEvent.TaskFailed(-1, now, f.taskScheduledId(), f.failureDetails());
+        } else if (e instanceof HistoryEvent.TimerFired t) {
+            return new HistoryEvent.TimerFired(-1, now, t.timerId(), t.fireAt());
+        } else if (e instanceof HistoryEvent.SubOrchestrationInstanceCompleted c) {
+            return new HistoryEvent.SubOrchestrationInstanceCompleted(-1, now, c.taskScheduledId(), c.result());
+        } else if (e instanceof HistoryEvent.SubOrchestrationInstanceFailed f) {
+            return new HistoryEvent.SubOrchestrationInstanceFailed(-1, now, f.taskScheduledId(), f.failureDetails());
+        } else if (e instanceof HistoryEvent.ExecutionSuspended s) {
+            return new HistoryEvent.ExecutionSuspended(-1, now, s.reason());
+        } else if (e instanceof HistoryEvent.ExecutionResumed r) {
+            return new HistoryEvent.ExecutionResumed(-1, now, r.reason());
+        }
+        return e;
+    }
+
+    private static InstanceState newState(String instanceId, ExecutionStarted start, Instant now) {
+        return newState(instanceId, start, now, null);
+    }
+
+    private static InstanceState newState(String instanceId, ExecutionStarted start, Instant now, InstanceState existing) {
+        boolean keepCreated = existing != null && existing.executionId() != null && existing.executionId().equals(start.executionId());
+        return new InstanceState(instanceId, start.name(), start.version(), start.executionId(), RuntimeStatus.RUNNING,
+                start.input(), null, null, null, keepCreated ? existing.createdAt() : now, now,
+                start.scheduledStartTime(), start.parent() == null ? null : start.parent().instanceId());
+    }
+
+    static String newMessageId() {
+        return UUID.randomUUID().toString();
+    }
+
+    /** Builds the checkpoint of one episode. */
+    private static final class Episode {
+        private final OrchestrationWorkItem workItem;
+        private final Instant now;
+        private final JsonDataConverter json = JsonDataConverter.DEFAULT;
+
+        Episode(OrchestrationWorkItem workItem, Instant now) {
+            this.workItem = workItem;
+            this.now = now;
+        }
+
+        Checkpoint dropAll() {
+            return new Checkpoint(workItem, List.of(), false, null, List.of(), List.of());
+        }
+
+        Checkpoint deadLetter(InstanceState state, ExecutionStarted start, List<HistoryEvent> history, int max) {
+            String types = workItem.messages().stream().map(m -> m.event().eventType()).distinct().toList().toString();
+            FailureDetails failure = new FailureDetails("PoisonMessage", "The messages " + types + " for instance '"
+                    + workItem.instanceId() + "' were delivered " + workItem.deliveryCount() + " times without a successful "
+                    + "checkpoint (maximum " + max + "); they were dead-lettered and the instance failed. "
+                    + "Check the worker logs for the error, fix it, then rewind or restart the instance.", "");
+            InstanceState base = state != null ? state : newState(workItem.instanceId(), start, now);
+            List<HistoryEvent> events = new ArrayList<>();
+            events.add(new HistoryEvent.OrchestratorStarted(-1, now));
+            boolean hasStart = history.stream().anyMatch(ExecutionStarted.class::isInstance);
+            if (!hasStart && start != null) {
+                events.add(new ExecutionStarted(-1, now, start.name(), start.version(), start.input(), start.executionId(), start.parent(), null));
+            }
+            return finish(base, history, false, events, List.of(), RuntimeStatus.FAILED, null, failure, null, false);
+        }
+
+        Checkpoint appendOnly(InstanceState state, List<HistoryEvent> history, boolean replace, List<HistoryEvent> newEvents) {
+            return new Checkpoint(workItem, events(history, replace, newEvents), replace, state, List.of(), List.of());
+        }
+
+        Checkpoint terminate(InstanceState base, List<HistoryEvent> history, boolean replace, List<HistoryEvent> newEvents,
+                             HistoryEvent.ExecutionTerminated terminate) {
+            newEvents.add(new HistoryEvent.ExecutionTerminated(-1, now, terminate.reason(), terminate.recursive()));
+            List<TaskMessage> outbound = new ArrayList<>();
+            if (terminate.recursive()) {
+                Set<Integer> done = new HashSet<>();
+                history.forEach(e -> done.add(completionId(e)));
+                for (HistoryEvent e : history) {
+                    if (e instanceof HistoryEvent.SubOrchestrationInstanceCreated sub && !done.contains(sub.eventId())) {
+                        outbound.add(new TaskMessage(newMessageId(), sub.instanceId(), null,
+                                new HistoryEvent.ExecutionTerminated(-1, now, terminate.reason(), true), null));
+                    }
+                }
+            }
+            String reason = json.serialize(terminate.reason());
+            notifyParent(history, newEvents, RuntimeStatus.TERMINATED, reason,
+                    new FailureDetails("Terminated", "The sub-orchestration was terminated: " + terminate.reason(), ""), outbound);
+            InstanceState state = new InstanceState(base.instanceId(), base.name(), base.version(), base.executionId(),
+                    RuntimeStatus.TERMINATED, base.input(), reason, base.customStatus(), null, base.createdAt(), now,
+                    base.scheduledStartAt(), base.parentInstanceId());
+            return new Checkpoint(workItem, events(history, replace, newEvents), replace, state, outbound, List.of());
+        }
+
+        Checkpoint waiting(InstanceState base, List<HistoryEvent> history, boolean replace, List<HistoryEvent> newEvents,
+                           List<Action> actions, String customStatus) {
+            List<TaskMessage> outbound = new ArrayList<>();
+            List<ActivityRequest> activities = new ArrayList<>();
+            record(base, actions, newEvents, outbound, activities);
+            newEvents.add(new HistoryEvent.OrchestratorCompleted(-1, now));
+            InstanceState state = new InstanceState(base.instanceId(), base.name(), base.version(), base.executionId(),
+                    RuntimeStatus.RUNNING, base.input(), null, customStatus, null, base.createdAt(), now,
+                    base.scheduledStartAt(), base.parentInstanceId());
+            return new Checkpoint(workItem, events(history, replace, newEvents), replace, state, outbound, activities);
+        }
+
+        Checkpoint finish(InstanceState base, List<HistoryEvent> history, boolean replace, List<HistoryEvent> newEvents,
+                          List<Action> actions, RuntimeStatus status, String output, FailureDetails failure,
+                          String customStatus, boolean sendActions) {
+            List<TaskMessage> outbound = new ArrayList<>();
+            List<ActivityRequest> activities = new ArrayList<>();
+            if (sendActions) {
+                record(base, actions, newEvents, outbound, activities);
+            }
+            newEvents.add(new HistoryEvent.ExecutionCompleted(-1, now, status, output, failure));
+            newEvents.add(new HistoryEvent.OrchestratorCompleted(-1, now));
+            List<HistoryEvent> all = new ArrayList<>(history);
+            all.addAll(newEvents);
+            notifyParent(all, newEvents, status, output, failure, outbound);
+            InstanceState state = new InstanceState(base.instanceId(), base.name(), base.version(), base.executionId(),
+                    status, base.input(), output, customStatus != null ? customStatus : base.customStatus(), failure,
+                    base.createdAt(), now, base.scheduledStartAt(), base.parentInstanceId());
+            return new Checkpoint(workItem, events(history, replace, newEvents), replace, state, outbound, activities);
+        }
+
+        Checkpoint continueAsNew(InstanceState base, ReplayContext context, ReplayContext.Outcome.ContinuedAsNew can, String customStatus) {
+            String executionId = UUID.randomUUID().toString().replace("-", "");
+            ExecutionStarted old = context.started();
+            List<TaskMessage> outbound = new ArrayList<>();
+            outbound.add(new TaskMessage(newMessageId(), base.instanceId(), executionId,
+                    new ExecutionStarted(-1, now, old.name(), old.version(), can.input(), executionId, old.parent(), null), null));
+            if (can.preserveUnprocessedEvents()) {
+                for (EventRaised e : context.unprocessedEvents()) {
+                    outbound.add(new TaskMessage(newMessageId(), base.instanceId(), executionId,
+                            new EventRaised(-1, e.timestamp(), e.name(), e.input(), null), null));
+                }
+            }
+            for (Action action : context.newActions()) {
+                if (action instanceof Action.SendEvent send) {
+                    outbound.add(new TaskMessage(newMessageId(), send.instanceId(), null,
+                            new EventRaised(-1, now, send.name(), send.input(), null), null));
+                }
+            }
+            InstanceState state = new InstanceState(base.instanceId(), base.name(), base.version(), executionId,
+                    RuntimeStatus.CONTINUED_AS_NEW, can.input(), null, customStatus, null, base.createdAt(), now,
+                    null, base.parentInstanceId());
+            return new Checkpoint(workItem, List.of(), true, state, outbound, List.of());
+        }
+
+        private void record(InstanceState base, List<Action> actions, List<HistoryEvent> newEvents,
+                            List<TaskMessage> outbound, List<ActivityRequest> activities) {
+            String executionId = base.executionId();
+            for (Action action : actions) {
+                if (action instanceof Action.ScheduleTask t) {
+                    newEvents.add(new HistoryEvent.TaskScheduled(t.id(), now, t.name(), t.input()));
+                    activities.add(new ActivityRequest(newMessageId(), base.instanceId(), executionId, t.id(), t.name(), t.input()));
+                } else if (action instanceof Action.CreateTimer t) {
+                    newEvents.add(new HistoryEvent.TimerCreated(t.id(), now, t.fireAt()));
+                    outbound.add(new TaskMessage(newMessageId(), base.instanceId(), executionId,
+                            new HistoryEvent.TimerFired(-1, t.fireAt(), t.id(), t.fireAt()), t.fireAt()));
+                } else if (action instanceof Action.CreateSubOrchestration s) {
+                    newEvents.add(new HistoryEvent.SubOrchestrationInstanceCreated(s.id(), now, s.name(), null, s.instanceId(), s.input()));
+                    String childExecution = UUID.randomUUID().toString().replace("-", "");
+                    outbound.add(new TaskMessage(newMessageId(), s.instanceId(), childExecution,
+                            new ExecutionStarted(-1, now, s.name(), null, s.input(), childExecution,
+                                    new HistoryEvent.ParentInstance(base.instanceId(), executionId, s.id(), base.name()), null), null));
+                } else if (action instanceof Action.SendEvent s) {
+                    newEvents.add(new HistoryEvent.EventSent(s.id(), now, s.instanceId(), s.name(), s.input()));
+                    String messageId = newMessageId();
+                    outbound.add(new TaskMessage(messageId, s.instanceId(), null,
+                            new EventRaised(-1, now, s.name(), s.input(), messageId), null));
+                }
+            }
+        }
+
+        private void notifyParent(List<HistoryEvent> history, List<HistoryEvent> newEvents, RuntimeStatus status,
+                                  String output, FailureDetails failure, List<TaskMessage> outbound) {
+            HistoryEvent.ParentInstance parent = null;
+            for (List<HistoryEvent> list : List.of(history, newEvents)) {
+                for (HistoryEvent e : list) {
+                    if (e instanceof ExecutionStarted es && es.parent() != null) {
+                        parent = es.parent();
+                    }
+                }
+            }
+            if (parent == null) {
+                return;
+            }
+            HistoryEvent event = status == RuntimeStatus.COMPLETED
+                    ? new HistoryEvent.SubOrchestrationInstanceCompleted(-1, now, parent.taskScheduledId(), output)
+                    : new HistoryEvent.SubOrchestrationInstanceFailed(-1, now, parent.taskScheduledId(), failure);
+            outbound.add(new TaskMessage(newMessageId(), parent.instanceId(), parent.executionId(), event, null));
+        }
+
+        private static List<HistoryEvent> events(List<HistoryEvent> history, boolean replace, List<HistoryEvent> newEvents) {
+            if (!replace) {
+                return newEvents;
+            }
+            List<HistoryEvent> all = new ArrayList<>(history.size() + newEvents.size());
+            all.addAll(history);
+            all.addAll(newEvents);
+            return all;
+        }
+    }
+}

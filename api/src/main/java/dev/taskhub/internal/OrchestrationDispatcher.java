@@ -1,0 +1,117 @@
+package dev.taskhub.internal;
+
+import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.spi.Checkpoint;
+import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.OrchestrationWorkItem;
+import dev.taskhub.spi.StorageProvider;
+import dev.taskhub.worker.WorkerOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs episodes: each thread locks a batch of instances, replays each over its (cached) history and commits all
+ * checkpoints of the batch in one call.
+ */
+final class OrchestrationDispatcher extends Dispatcher {
+    private static final Logger log = LoggerFactory.getLogger(OrchestrationDispatcher.class);
+
+    private final StorageProvider provider;
+    private final EpisodeRunner runner;
+    private final WorkerOptions options;
+    private final HistoryCache cache;
+
+    OrchestrationDispatcher(StorageProvider provider, EpisodeRunner runner, WorkerOptions options) {
+        super("taskhub-orchestrations", options.orchestrationConcurrency());
+        this.provider = provider;
+        this.runner = runner;
+        this.options = options;
+        this.cache = new HistoryCache(options.historyCacheSize());
+    }
+
+    @Override
+    protected boolean poll() {
+        List<OrchestrationWorkItem> items = provider.lockOrchestrationWorkItems(options.orchestrationBatchSize(),
+                options.lockLease(), options.pollWait());
+        if (items.isEmpty()) {
+            return false;
+        }
+        List<Checkpoint> checkpoints = new ArrayList<>(items.size());
+        for (OrchestrationWorkItem item : items) {
+            try {
+                List<HistoryEvent> history = item.instance() == null ? null
+                        : cache.get(item.instanceId(), item.instance().executionId(), item.historyVersion());
+                if (history == null) {
+                    history = provider.getHistory(item.instanceId());
+                    if (item.instance() != null) {
+                        cache.put(item.instanceId(), item.instance().executionId(), item.historyVersion(), history);
+                    }
+                }
+                checkpoints.add(runner.run(item, history));
+            } catch (RuntimeException e) {
+                log.warn("Episode of instance '{}' failed; it will be retried (delivery {}): {}", item.instanceId(),
+                        item.deliveryCount(), e.toString(), e);
+                cache.remove(item.instanceId());
+                abandonQuietly(item);
+            }
+        }
+        if (checkpoints.isEmpty()) {
+            return true;
+        }
+        List<CommitResult> results;
+        try {
+            results = provider.commitCheckpoints(checkpoints);
+        } catch (RuntimeException e) {
+            checkpoints.forEach(c -> {
+                cache.remove(c.workItem().instanceId());
+                abandonQuietly(c.workItem());
+            });
+            throw e;
+        }
+        for (int i = 0; i < checkpoints.size(); i++) {
+            Checkpoint checkpoint = checkpoints.get(i);
+            OrchestrationWorkItem item = checkpoint.workItem();
+            if (results.get(i) instanceof CommitResult.Refused refused) {
+                log.info("Checkpoint of instance '{}' was refused and dropped: {}", item.instanceId(), refused.cause().getMessage());
+                cache.remove(item.instanceId());
+            } else {
+                updateCache(checkpoint, item);
+            }
+        }
+        return true;
+    }
+
+    private void updateCache(Checkpoint checkpoint, OrchestrationWorkItem item) {
+        if (!checkpoint.changesHistory()) {
+            return;
+        }
+        String executionBefore = item.instance() == null ? null : item.instance().executionId();
+        List<HistoryEvent> previous = checkpoint.replaceHistory() || (item.instance() == null && checkpoint.state() != null)
+                ? List.of() : executionBefore == null ? null : cache.get(item.instanceId(), executionBefore, item.historyVersion());
+        String executionAfter = checkpoint.state() != null ? checkpoint.state().executionId() : executionBefore;
+        if (previous == null || executionAfter == null) {
+            cache.remove(item.instanceId());
+            return;
+        }
+        List<HistoryEvent> next = new ArrayList<>(previous.size() + checkpoint.newEvents().size());
+        next.addAll(previous);
+        next.addAll(checkpoint.newEvents());
+        cache.put(item.instanceId(), executionAfter, item.historyVersion() + 1, List.copyOf(next));
+    }
+
+    private void abandonQuietly(OrchestrationWorkItem item) {
+        try {
+            provider.abandonOrchestrationWorkItem(item, backoff(item.deliveryCount()));
+        } catch (RuntimeException e) {
+            log.debug("Abandoning instance '{}' failed; its lease will expire: {}", item.instanceId(), e.toString());
+        }
+    }
+
+    static Duration backoff(int deliveryCount) {
+        return Duration.ofMillis(Math.min(30_000, 100L << Math.min(deliveryCount, 10)));
+    }
+}

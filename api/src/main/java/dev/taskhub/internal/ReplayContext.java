@@ -1,0 +1,449 @@
+package dev.taskhub.internal;
+
+import dev.taskhub.FailureDetails;
+import dev.taskhub.InvalidRequestException;
+import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.history.HistoryEvent.EventRaised;
+import dev.taskhub.history.HistoryEvent.ExecutionStarted;
+import dev.taskhub.orchestration.NonDeterministicOrchestrationException;
+import dev.taskhub.orchestration.OrchestrationContext;
+import dev.taskhub.orchestration.Orchestrator;
+import dev.taskhub.orchestration.RetryPolicy;
+import dev.taskhub.orchestration.Task;
+import dev.taskhub.orchestration.TaskCanceledException;
+import dev.taskhub.orchestration.TaskFailedException;
+import org.slf4j.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One replay of an orchestrator over its past history plus this episode's new events. Events are consumed lazily:
+ * an {@code await()} on an unfinished task processes the next event until the task is done or the events run out.
+ */
+final class ReplayContext implements OrchestrationContext {
+    /** How the replay ended. */
+    sealed interface Outcome {
+        record Waiting() implements Outcome {}
+
+        record Completed(String output) implements Outcome {}
+
+        record Failed(FailureDetails details) implements Outcome {}
+
+        record ContinuedAsNew(String input, boolean preserveUnprocessedEvents) implements Outcome {}
+    }
+
+    private final JsonDataConverter converter = JsonDataConverter.DEFAULT;
+    private final String instanceId;
+    private final List<HistoryEvent> past;
+    private final List<HistoryEvent> incoming;
+    private int cursor;
+    private boolean replaying;
+    private Instant currentInstant;
+    private ExecutionStarted started;
+    private int sequence;
+    private int uuidCounter;
+    private final LinkedHashMap<Integer, Action> unmatchedActions = new LinkedHashMap<>();
+    private final Map<Integer, TaskImpl<?>> openTasks = new HashMap<>();
+    private final Map<String, ArrayDeque<TaskImpl<?>>> eventWaiters = new HashMap<>();
+    private final List<EventRaised> bufferedEvents = new ArrayList<>();
+    private String customStatus;
+    private boolean customStatusSet;
+    private String continueAsNewInput;
+    private boolean preserveUnprocessedEvents;
+    private String nonDeterminism;
+
+    ReplayContext(String instanceId, List<HistoryEvent> past, List<HistoryEvent> incoming) {
+        this.instanceId = instanceId;
+        this.past = past;
+        this.incoming = incoming;
+        this.replaying = !past.isEmpty();
+    }
+
+    JsonDataConverter converter() {
+        return converter;
+    }
+
+    /** Runs the orchestrator to its next await that cannot complete, or to its end. */
+    Outcome run(Orchestrator<?> orchestrator) {
+        while (started == null) {
+            if (!processNextEvent()) {
+                throw new IllegalStateException("History of '" + instanceId + "' has no ExecutionStarted event");
+            }
+        }
+        try {
+            Object result = orchestrator.run(this);
+            // Walk the rest of the history so that recorded actions the code no longer makes are noticed.
+            while (nonDeterminism == null && processNextEvent()) {
+                // keep consuming
+            }
+            if (nonDeterminism != null) {
+                return nonDeterminismFailure();
+            }
+            return new Outcome.Completed(converter.serialize(result));
+        } catch (Unwind unwind) {
+            if (nonDeterminism != null) {
+                return nonDeterminismFailure();
+            }
+            if (unwind == Unwind.CONTINUED_AS_NEW) {
+                drainForCarryOver();
+                return new Outcome.ContinuedAsNew(continueAsNewInput, preserveUnprocessedEvents);
+            }
+            return new Outcome.Waiting();
+        } catch (RuntimeException | Error e) {
+            if (nonDeterminism != null) {
+                return nonDeterminismFailure();
+            }
+            return new Outcome.Failed(FailureDetails.of(e));
+        }
+    }
+
+    /** Consumes the events not yet seen so that external events among them are carried over to the new execution. */
+    private void drainForCarryOver() {
+        while (cursor < past.size() + incoming.size()) {
+            HistoryEvent event = cursor < past.size() ? past.get(cursor) : incoming.get(cursor - past.size());
+            cursor++;
+            if (event instanceof EventRaised raised) {
+                deliverEvent(raised);
+            }
+        }
+    }
+
+    private Outcome nonDeterminismFailure() {
+        return new Outcome.Failed(new FailureDetails(NonDeterministicOrchestrationException.class.getName(), nonDeterminism, ""));
+    }
+
+    /** Actions this replay made that the history does not record yet, in the order they were made. */
+    List<Action> newActions() {
+        return new ArrayList<>(unmatchedActions.values());
+    }
+
+    ExecutionStarted started() {
+        return started;
+    }
+
+    String customStatus() {
+        return customStatus;
+    }
+
+    boolean customStatusSet() {
+        return customStatusSet;
+    }
+
+    /** External events received but not consumed by a wait, in arrival order. */
+    List<EventRaised> unprocessedEvents() {
+        return bufferedEvents;
+    }
+
+    /** Applies the next event; false when there is none left. */
+    boolean processNextEvent() {
+        HistoryEvent event;
+        if (cursor < past.size()) {
+            event = past.get(cursor++);
+        } else if (cursor < past.size() + incoming.size()) {
+            replaying = false;
+            event = incoming.get(cursor++ - past.size());
+        } else {
+            replaying = false;
+            return false;
+        }
+        apply(event);
+        return true;
+    }
+
+    private void apply(HistoryEvent event) {
+        if (event instanceof HistoryEvent.OrchestratorStarted e) {
+            currentInstant = e.timestamp();
+        } else if (event instanceof ExecutionStarted e) {
+            started = e;
+        } else if (event instanceof HistoryEvent.TaskScheduled e) {
+            match(e.eventId(), "call activity '" + e.name() + "'", a -> a instanceof Action.ScheduleTask s && s.name().equals(e.name()));
+        } else if (event instanceof HistoryEvent.TimerCreated e) {
+            match(e.eventId(), "create a timer", a -> a instanceof Action.CreateTimer);
+        } else if (event instanceof HistoryEvent.SubOrchestrationInstanceCreated e) {
+            match(e.eventId(), "call sub-orchestrator '" + e.name() + "'",
+                    a -> a instanceof Action.CreateSubOrchestration s && s.name().equals(e.name()));
+        } else if (event instanceof HistoryEvent.EventSent e) {
+            match(e.eventId(), "send event '" + e.name() + "'", a -> a instanceof Action.SendEvent s && s.name().equals(e.name()));
+        } else if (event instanceof HistoryEvent.TaskCompleted e) {
+            completeTask(e.taskScheduledId(), e.result());
+        } else if (event instanceof HistoryEvent.TaskFailed e) {
+            failTask(e.taskScheduledId(), e.failureDetails());
+        } else if (event instanceof HistoryEvent.SubOrchestrationInstanceCompleted e) {
+            completeTask(e.taskScheduledId(), e.result());
+        } else if (event instanceof HistoryEvent.SubOrchestrationInstanceFailed e) {
+            failTask(e.taskScheduledId(), e.failureDetails());
+        } else if (event instanceof HistoryEvent.TimerFired e) {
+            completeTask(e.timerId(), null);
+        } else if (event instanceof EventRaised e) {
+            deliverEvent(e);
+        }
+        // Other events (suspend, resume, rewind, completion markers) do not affect the orchestrator's code.
+    }
+
+    private void match(int id, String recorded, java.util.function.Predicate<Action> sameAction) {
+        Action action = unmatchedActions.get(id);
+        if (action != null && sameAction.test(action)) {
+            unmatchedActions.remove(id);
+            return;
+        }
+        nonDeterminism = "Non-deterministic orchestrator: the history records that call #" + id + " was to " + recorded
+                + ", but the code now " + (action == null ? "makes no call #" + id : "asks to " + action.describe())
+                + ". Orchestrator code must make the same durable calls in the same order on every replay; "
+                + "deploy code changes under a new orchestrator name or version, or let running instances finish first.";
+        throw Unwind.NON_DETERMINISM;
+    }
+
+    private void completeTask(int id, String json) {
+        TaskImpl<?> task = openTasks.remove(id);
+        if (task != null) {
+            task.completeJson(json);
+        }
+    }
+
+    private void failTask(int id, FailureDetails details) {
+        TaskImpl<?> task = openTasks.remove(id);
+        if (task != null) {
+            task.fail(new TaskFailedException(task.name, id, details));
+        }
+    }
+
+    private void deliverEvent(EventRaised event) {
+        ArrayDeque<TaskImpl<?>> waiters = eventWaiters.get(key(event.name()));
+        TaskImpl<?> waiter = waiters == null ? null : waiters.poll();
+        if (waiter != null) {
+            waiter.completeJson(event.input());
+        } else {
+            bufferedEvents.add(event);
+        }
+    }
+
+    private static String key(String eventName) {
+        return eventName.toLowerCase(Locale.ROOT);
+    }
+
+    private int nextId(Action action) {
+        unmatchedActions.put(action.id(), action);
+        return action.id();
+    }
+
+    @Override
+    public String getName() {
+        return started.name();
+    }
+
+    @Override
+    public String getInstanceId() {
+        return instanceId;
+    }
+
+    @Override
+    public <T> T getInput(Class<T> type) {
+        return converter.deserialize(started.input(), type);
+    }
+
+    @Override
+    public Instant getCurrentInstant() {
+        return currentInstant;
+    }
+
+    @Override
+    public boolean isReplaying() {
+        return replaying;
+    }
+
+    @Override
+    public UUID newUuid() {
+        String seed = instanceId + "|" + started.executionId() + "|" + (uuidCounter++);
+        return UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public Logger getLogger(Class<?> type) {
+        return ReplaySafeLogger.wrap(org.slf4j.LoggerFactory.getLogger(type), this::isReplaying);
+    }
+
+    @Override
+    public <T> Task<T> callActivity(String name, Object input, Class<T> resultType, RetryPolicy retryPolicy) {
+        requireName(name, "activity name");
+        String json = converter.serialize(input);
+        if (retryPolicy == null) {
+            return scheduleTask(name, json, resultType);
+        }
+        return withRetries(name, retryPolicy, resultType, () -> scheduleTask(name, json, resultType));
+    }
+
+    private <T> TaskImpl<T> scheduleTask(String name, String json, Class<T> resultType) {
+        int id = nextId(new Action.ScheduleTask(sequence++, name, json));
+        TaskImpl<T> task = new TaskImpl<>(this, name, resultType);
+        openTasks.put(id, task);
+        return task;
+    }
+
+    @Override
+    public Task<Void> createTimer(Instant fireAt) {
+        int id = nextId(new Action.CreateTimer(sequence++, fireAt));
+        TaskImpl<Void> task = new TaskImpl<>(this, "timer", Void.class);
+        openTasks.put(id, task);
+        return task;
+    }
+
+    @Override
+    public <T> Task<T> waitForExternalEvent(String name, Duration timeout, Class<T> type) {
+        requireName(name, "event name");
+        TaskImpl<T> eventTask = new TaskImpl<>(this, name, type);
+        for (int i = 0; i < bufferedEvents.size(); i++) {
+            if (bufferedEvents.get(i).name().equalsIgnoreCase(name)) {
+                eventTask.completeJson(bufferedEvents.remove(i).input());
+                return eventTask;
+            }
+        }
+        if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
+            eventTask.fail(new TaskCanceledException(name, "No event '" + name + "' had been received (timeout 0)."));
+            return eventTask;
+        }
+        eventWaiters.computeIfAbsent(key(name), k -> new ArrayDeque<>()).add(eventTask);
+        if (timeout == null) {
+            return eventTask;
+        }
+        TaskImpl<T> result = new TaskImpl<>(this, name, type);
+        TaskImpl<Void> timer = (TaskImpl<Void>) createTimer(currentInstant.plus(timeout));
+        eventTask.onDone(() -> {
+            if (eventTask.isFailed()) {
+                result.fail(eventTask.failure());
+            } else {
+                result.complete(eventTask.value());
+            }
+        });
+        timer.onDone(() -> {
+            if (!result.isDone()) {
+                ArrayDeque<TaskImpl<?>> waiters = eventWaiters.get(key(name));
+                if (waiters != null) {
+                    waiters.remove(eventTask);
+                }
+                result.fail(new TaskCanceledException(name, "Timed out after " + timeout + " waiting for event '" + name + "'."));
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public <T> Task<T> callSubOrchestrator(String name, Object input, String subInstanceId, Class<T> resultType, RetryPolicy retryPolicy) {
+        requireName(name, "orchestrator name");
+        String json = converter.serialize(input);
+        if (retryPolicy == null) {
+            return scheduleSubOrchestration(name, json, subInstanceId, resultType);
+        }
+        return withRetries(name, retryPolicy, resultType, () -> scheduleSubOrchestration(name, json, subInstanceId, resultType));
+    }
+
+    private <T> TaskImpl<T> scheduleSubOrchestration(String name, String json, String subInstanceId, Class<T> resultType) {
+        int id = sequence++;
+        String childId = subInstanceId != null ? subInstanceId : instanceId + ":" + String.format("%04d", id);
+        nextId(new Action.CreateSubOrchestration(id, name, childId, json));
+        TaskImpl<T> task = new TaskImpl<>(this, name, resultType);
+        openTasks.put(id, task);
+        return task;
+    }
+
+    private <T> Task<T> withRetries(String name, RetryPolicy policy, Class<T> type, java.util.function.Supplier<TaskImpl<T>> attempt) {
+        TaskImpl<T> result = new TaskImpl<>(this, name, type);
+        Instant firstAttempt = currentInstant;
+        new Object() {
+            void run(int number) {
+                TaskImpl<T> task = attempt.get();
+                task.onDone(() -> {
+                    if (!task.isFailed()) {
+                        result.complete(task.value());
+                        return;
+                    }
+                    RuntimeException failure = task.failure();
+                    boolean retryable = failure instanceof TaskFailedException tfe && policy.handle().test(tfe.failureDetails());
+                    Duration delay = policy.delayAfterAttempt(number);
+                    boolean inTime = policy.retryTimeout() == null
+                            || !currentInstant.plus(delay).isAfter(firstAttempt.plus(policy.retryTimeout()));
+                    if (!retryable || number >= policy.maxAttempts() || !inTime) {
+                        result.fail(failure);
+                        return;
+                    }
+                    ((TaskImpl<Void>) createTimer(currentInstant.plus(delay))).onDone(() -> run(number + 1));
+                });
+            }
+        }.run(1);
+        return result;
+    }
+
+    @Override
+    public void sendEvent(String targetInstanceId, String eventName, Object data) {
+        requireName(targetInstanceId, "instance id");
+        requireName(eventName, "event name");
+        nextId(new Action.SendEvent(sequence++, targetInstanceId, eventName, converter.serialize(data)));
+    }
+
+    @Override
+    public void continueAsNew(Object newInput, boolean preserveUnprocessedEvents) {
+        this.continueAsNewInput = converter.serialize(newInput);
+        this.preserveUnprocessedEvents = preserveUnprocessedEvents;
+        throw Unwind.CONTINUED_AS_NEW;
+    }
+
+    @Override
+    public void setCustomStatus(Object status) {
+        this.customStatus = converter.serialize(status);
+        this.customStatusSet = true;
+    }
+
+    @Override
+    public <V> Task<List<V>> allOf(List<? extends Task<? extends V>> tasks) {
+        TaskImpl<List<V>> all = new TaskImpl<>(this, "allOf", null);
+        int[] remaining = {tasks.size()};
+        if (tasks.isEmpty()) {
+            all.complete(List.of());
+            return all;
+        }
+        for (Task<? extends V> task : tasks) {
+            ((TaskImpl<?>) task).onDone(() -> {
+                if (--remaining[0] == 0) {
+                    List<V> values = new ArrayList<>(tasks.size());
+                    for (Task<? extends V> t : tasks) {
+                        TaskImpl<? extends V> impl = (TaskImpl<? extends V>) t;
+                        if (impl.isFailed()) {
+                            all.fail(impl.failure());
+                            return;
+                        }
+                        values.add(impl.value());
+                    }
+                    all.complete(values);
+                }
+            });
+        }
+        return all;
+    }
+
+    @Override
+    public Task<Task<?>> anyOf(List<? extends Task<?>> tasks) {
+        if (tasks.isEmpty()) {
+            throw new InvalidRequestException("anyOf needs at least one task.");
+        }
+        TaskImpl<Task<?>> any = new TaskImpl<>(this, "anyOf", null);
+        for (Task<?> task : tasks) {
+            ((TaskImpl<?>) task).onDone(() -> any.complete(task));
+        }
+        return any;
+    }
+
+    private static void requireName(String value, String what) {
+        if (value == null || value.isBlank()) {
+            throw new InvalidRequestException("The " + what + " must not be empty.");
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package dev.taskhub.worker;
+
+import dev.taskhub.InvalidRequestException;
+
+import java.time.Duration;
+
+/**
+ * Worker tuning. Immutable; build with {@link #builder()}.
+ *
+ * @param orchestrationConcurrency threads running episodes
+ * @param orchestrationBatchSize   instances locked and checkpointed per round trip
+ * @param activityConcurrency      activities running at once
+ * @param activityBatchSize        activity messages locked per round trip
+ * @param lockLease                lease of a lock; a worker that dies loses its items after this
+ * @param pollWait                 how long one lock call may wait for work (bounds shutdown latency)
+ * @param maxDeliveryCount         deliveries after which a message is dead-lettered (instance or task failed)
+ * @param historyCacheSize         instances whose history is kept in memory between episodes
+ * @param shutdownTimeout          how long {@code close()} waits for running activities before abandoning them
+ */
+public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatchSize, int activityConcurrency,
+                            int activityBatchSize, Duration lockLease, Duration pollWait, int maxDeliveryCount,
+                            int historyCacheSize, Duration shutdownTimeout) {
+    public WorkerOptions {
+        positive(orchestrationConcurrency, "orchestrationConcurrency");
+        positive(orchestrationBatchSize, "orchestrationBatchSize");
+        positive(activityConcurrency, "activityConcurrency");
+        positive(activityBatchSize, "activityBatchSize");
+        positive(maxDeliveryCount, "maxDeliveryCount");
+        if (historyCacheSize < 0) {
+            throw new InvalidRequestException("historyCacheSize must not be negative.");
+        }
+        if (lockLease.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new InvalidRequestException("lockLease must be at least 100 ms, got " + lockLease + ".");
+        }
+    }
+
+    public static WorkerOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private static void positive(int value, String name) {
+        if (value < 1) {
+            throw new InvalidRequestException(name + " must be at least 1, got " + value + ".");
+        }
+    }
+
+    /** Builder for {@link WorkerOptions}; defaults suit a small machine. */
+    public static final class Builder {
+        private int orchestrationConcurrency = Math.max(2, Runtime.getRuntime().availableProcessors());
+        private int orchestrationBatchSize = 32;
+        private int activityConcurrency = 16;
+        private int activityBatchSize = 32;
+        private Duration lockLease = Duration.ofSeconds(30);
+        private Duration pollWait = Duration.ofMillis(500);
+        private int maxDeliveryCount = 10;
+        private int historyCacheSize = 10_000;
+        private Duration shutdownTimeout = Duration.ofSeconds(10);
+
+        public Builder orchestrationConcurrency(int value) { this.orchestrationConcurrency = value; return this; }
+
+        public Builder orchestrationBatchSize(int value) { this.orchestrationBatchSize = value; return this; }
+
+        public Builder activityConcurrency(int value) { this.activityConcurrency = value; return this; }
+
+        public Builder activityBatchSize(int value) { this.activityBatchSize = value; return this; }
+
+        public Builder lockLease(Duration value) { this.lockLease = value; return this; }
+
+        public Builder pollWait(Duration value) { this.pollWait = value; return this; }
+
+        public Builder maxDeliveryCount(int value) { this.maxDeliveryCount = value; return this; }
+
+        public Builder historyCacheSize(int value) { this.historyCacheSize = value; return this; }
+
+        public Builder shutdownTimeout(Duration value) { this.shutdownTimeout = value; return this; }
+
+        public WorkerOptions build() {
+            return new WorkerOptions(orchestrationConcurrency, orchestrationBatchSize, activityConcurrency, activityBatchSize,
+                    lockLease, pollWait, maxDeliveryCount, historyCacheSize, shutdownTimeout);
+        }
+    }
+}

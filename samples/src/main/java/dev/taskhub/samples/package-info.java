@@ -1,0 +1,2 @@
+/** Sample orchestrations, the ones the Durable Functions documentation walks through. Zone: samples. */
+package dev.taskhub.samples;
