@@ -161,8 +161,8 @@ public final class AzureStorageProvider implements StorageProvider {
             }
 
             @Override
-            public void repair(InstanceState state, long historyVersion) {
-                writeRow(state, historyVersion);
+            public void repair(InstanceState state, long historyVersion, long resetSeq) {
+                writeRow(state, historyVersion, resetSeq);
             }
         }, payloads);
         holder[0] = control;
@@ -321,23 +321,14 @@ public final class AzureStorageProvider implements StorageProvider {
         return e;
     }
 
-    void writeRow(InstanceState state, long historyVersion) {
+    /** Step 3 of a checkpoint (and the repair of it): replace the row, keeping the ResetSeq read at lock time. */
+    void writeRow(InstanceState state, long historyVersion, long resetSeq) {
         TableEntity e = rowEntity(state, historyVersion);
-        // merge keeps ResetSeq; cleared optional fields are removed by writing the full row first when they disappear
-        AzureErrors.run("writing instance '" + state.instanceId() + "'", () -> {
-            TableEntity existing = null;
-            try {
-                existing = instancesTable.getEntity(e.getPartitionKey(), "");
-            } catch (RuntimeException ex) {
-                if (AzureErrors.status(ex) != 404) {
-                    throw ex;
-                }
-            }
-            if (existing != null && existing.getProperty("ResetSeq") != null) {
-                e.addProperty("ResetSeq", existing.getProperty("ResetSeq"));
-            }
-            instancesTable.upsertEntityWithResponse(e, TableEntityUpdateMode.REPLACE, null, null);
-        });
+        if (resetSeq > 0) {
+            e.addProperty("ResetSeq", resetSeq);
+        }
+        AzureErrors.run("writing instance '" + state.instanceId() + "'", () ->
+                instancesTable.upsertEntityWithResponse(e, TableEntityUpdateMode.REPLACE, null, null));
     }
 
     @Override
@@ -751,7 +742,7 @@ public final class AzureStorageProvider implements StorageProvider {
             }
             // (3) the instance row (repaired from the sentinel copy if we crash before this)
             if (checkpoint.state() != null) {
-                writeRow(checkpoint.state(), version);
+                writeRow(checkpoint.state(), version, lock.rowResetSeq);
             }
             // (4) consumed messages
             control.finish(lock);

@@ -68,6 +68,7 @@ final class ControlQueues implements PartitionManager.Listener {
         Instant expiry;
         Sentinel sentinel;
         long rowVersion;
+        long rowResetSeq;
 
         Lock(String instanceId, int partition, List<Held> held, Instant expiry) {
             this.instanceId = instanceId;
@@ -81,7 +82,7 @@ final class ControlQueues implements PartitionManager.Listener {
         /** The instance row (state and its HistoryVersion/ResetSeq), or null. */
         InstanceRow read(String instanceId);
 
-        void repair(InstanceState state, long historyVersion);
+        void repair(InstanceState state, long historyVersion, long resetSeq);
     }
 
     record InstanceRow(InstanceState state, long historyVersion, long resetSeq) {}
@@ -255,7 +256,7 @@ final class ControlQueues implements PartitionManager.Listener {
                 && StateCodec.hasState(sentinel.properties(), Sentinel.STATE_PREFIX)) {
             // a crash hit between the history write and the instance-row write: finish step 3 now
             state = StateCodec.fromProps(sentinel.properties(), Sentinel.STATE_PREFIX, payloads, true);
-            instances.repair(state, sentinel.stateVersion());
+            instances.repair(state, sentinel.stateVersion(), row == null ? 0 : row.resetSeq());
             LOG.info("Repaired the instance row of '{}' from its history sentinel (version {})", lock.instanceId, sentinel.stateVersion());
         }
         if (!drop.isEmpty()) {
@@ -275,6 +276,7 @@ final class ControlQueues implements PartitionManager.Listener {
             }
             lock.sentinel = sentinel;
             lock.rowVersion = row == null ? -1 : row.historyVersion();
+            lock.rowResetSeq = row == null ? 0 : row.resetSeq();
             List<TaskMessage> messages = new ArrayList<>();
             int delivery = 1;
             for (Held h : keep) {
