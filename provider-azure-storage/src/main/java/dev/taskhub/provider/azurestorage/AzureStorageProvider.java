@@ -257,7 +257,8 @@ public final class AzureStorageProvider implements StorageProvider {
 
     @Override
     public void deleteTaskHub() {
-        partitions.abandon();
+        partitions.reset();
+        control.clear();
         AzureErrors.run("deleting the task hub '" + taskHubName + "'", () -> {
             tableService.getTableClient(names.instancesTable()).deleteTable();
             tableService.getTableClient(names.historyTable()).deleteTable();

@@ -214,7 +214,7 @@ final class ControlQueues implements PartitionManager.Listener {
         candidates.sort(Comparator.comparingLong((Held h) -> h.envelope.seq()));
         for (Held h : candidates) {
             if (h.lockedBy == null && !locks.containsKey(h.envelope.instanceId()) && h.due(now)
-                    && partitions.owns(h.partition)) {
+                    && partitions.dispatchable(h.partition)) {
                 byInstance.computeIfAbsent(h.envelope.instanceId(), k -> new ArrayList<>()).add(h);
             }
         }
@@ -434,6 +434,12 @@ final class ControlQueues implements PartitionManager.Listener {
                 }
             }
         }
+    }
+
+    /** Forgets all buffered messages and locks (the hub was deleted). */
+    synchronized void clear() {
+        known.clear();
+        locks.clear();
     }
 
     /** Releases everything on close: buffered messages become visible again. */

@@ -244,6 +244,22 @@ final class PartitionManager implements AutoCloseable {
         }
     }
 
+    /** Stops renewing and forgets ownership without releasing (the hub is being deleted); {@link #start()} may run again. */
+    synchronized void reset() {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+            scheduler = null;
+        }
+        owned.clear();
+        draining.clear();
+    }
+
+    /** Whether the partition may receive new locks (owned, valid, not draining). */
+    boolean dispatchable(int partition) {
+        Owned o = owned.get(partition);
+        return o != null && !draining.contains(partition) && o.validUntil().isAfter(Instant.now().plusSeconds(2));
+    }
+
     /** Simulates a crash in tests: stop renewing without releasing anything. */
     synchronized void abandon() {
         closed = true;
