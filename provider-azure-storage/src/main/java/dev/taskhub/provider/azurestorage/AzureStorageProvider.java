@@ -519,7 +519,7 @@ public final class AzureStorageProvider implements StorageProvider {
         send(queue, envelope.toQueueText(payloads), message.visibleAt(), "sending a message to '" + message.instanceId() + "'");
     }
 
-    private void send(QueueClient queue, String text, Instant visibleAt, String what) {
+    private com.azure.storage.queue.models.SendMessageResult send(QueueClient queue, String text, Instant visibleAt, String what) {
         Duration delay = null;
         if (visibleAt != null) {
             long millis = Duration.between(Instant.now(), visibleAt).toMillis();
@@ -529,7 +529,7 @@ public final class AzureStorageProvider implements StorageProvider {
             }
         }
         Duration visibility = delay;
-        AzureErrors.run(what, () -> queue.sendMessageWithResponse(text, visibility, Duration.ofSeconds(-1), null, null));
+        return AzureErrors.call(what, () -> queue.sendMessageWithResponse(text, visibility, Duration.ofSeconds(-1), null, null).getValue());
     }
 
     @Override
@@ -732,7 +732,16 @@ public final class AzureStorageProvider implements StorageProvider {
                 send(workItems, Envelope.of(request).toQueueText(payloads), null, "scheduling activity '" + request.name() + "'");
             }
             for (TaskMessage message : checkpoint.orchestrationMessages()) {
-                sendOrchestrationMessage(message);
+                if (message.instanceId().equals(item.instanceId())
+                        && (message.visibleAt() == null || message.visibleAt().isBefore(Instant.now().plusSeconds(3)))) {
+                    Envelope envelope = Envelope.of(message);
+                    String text = envelope.toQueueText(payloads);
+                    int partition = Keys.partition(message.instanceId(), settings.partitionCount());
+                    var sent = send(controlQueues.get(partition), text, message.visibleAt(), "sending a message to '" + message.instanceId() + "'");
+                    control.adopt(partition, sent.getMessageId(), sent.getPopReceipt(), text, envelope.sentAs(text));
+                } else {
+                    sendOrchestrationMessage(message);
+                }
             }
             // (2) history, conditional on the sentinel's ETag: the commit point of the episode
             long version = lock.rowVersion;

@@ -34,6 +34,23 @@ final class ControlQueues implements PartitionManager.Listener {
     static final Duration MAX_VISIBILITY = Duration.ofDays(7).minusMinutes(1);
     private static final Duration HOLD_IN_BUFFER = Duration.ofSeconds(5);
 
+    /**
+     * Order of messages inside a work item: an ExecutionStarted first, then by origin time — the raise time for
+     * external events (continue-as-new re-sends unprocessed events with their original timestamps, so they keep their
+     * place before events that were raised later but received earlier) and the send time for everything else.
+     */
+    static final Comparator<Held> DELIVERY_ORDER = Comparator
+            .comparingInt((Held h) -> h.envelope.event() instanceof dev.taskhub.history.HistoryEvent.ExecutionStarted ? 0 : 1)
+            .thenComparingLong(ControlQueues::originMicros)
+            .thenComparingLong(h -> h.envelope.seq());
+
+    private static long originMicros(Held h) {
+        if (h.envelope.event() instanceof dev.taskhub.history.HistoryEvent.EventRaised raised && raised.timestamp() != null) {
+            return raised.timestamp().getEpochSecond() * 1_000_000L + raised.timestamp().getNano() / 1000;
+        }
+        return h.envelope.seq();
+    }
+
     /** One queue message this process holds (buffered or locked). Mutable fields are guarded by the monitor. */
     static final class Held {
         final int partition;
@@ -46,12 +63,16 @@ final class ControlQueues implements PartitionManager.Listener {
         Lock lockedBy;
 
         Held(int partition, QueueMessageItem item, String text, Envelope envelope) {
+            this(partition, item.getMessageId(), item.getPopReceipt(), item.getDequeueCount(), text, envelope);
+        }
+
+        Held(int partition, String queueMessageId, String popReceipt, long dequeueCount, String text, Envelope envelope) {
             this.partition = partition;
-            this.queueMessageId = item.getMessageId();
+            this.queueMessageId = queueMessageId;
             this.text = text;
             this.envelope = envelope;
-            this.popReceipt = item.getPopReceipt();
-            this.dequeueCount = item.getDequeueCount();
+            this.popReceipt = popReceipt;
+            this.dequeueCount = dequeueCount;
         }
 
         boolean due(Instant now) {
@@ -277,11 +298,17 @@ final class ControlQueues implements PartitionManager.Listener {
             lock.sentinel = sentinel;
             lock.rowVersion = row == null ? -1 : row.historyVersion();
             lock.rowResetSeq = row == null ? 0 : row.resetSeq();
+            keep.sort(DELIVERY_ORDER);
             List<TaskMessage> messages = new ArrayList<>();
             int delivery = 1;
             for (Held h : keep) {
                 messages.add(h.envelope.toMessage());
                 delivery = (int) Math.max(delivery, h.dequeueCount + h.localRedeliveries);
+            }
+            if (LOG.isTraceEnabled()) {
+                LOG.trace("Work item for '{}' (version {}): {}", lock.instanceId, sentinel.version(), messages.stream()
+                        .map(m -> m.event().eventType() + (m.event() instanceof dev.taskhub.history.HistoryEvent.EventRaised r ? "(" + r.input() + ")" : "")
+                                + "@" + m.executionId()).collect(java.util.stream.Collectors.toList()));
             }
             return new OrchestrationWorkItem(lock.instanceId, lock.token, lock.expiry, state, messages, sentinel.version(), delivery);
         }
@@ -354,6 +381,20 @@ final class ControlQueues implements PartitionManager.Listener {
             } catch (RuntimeException e) {
                 LOG.debug("Abandoning message {} failed (it becomes visible when its timeout ends): {}", h.queueMessageId, e.toString());
             }
+        }
+    }
+
+    /**
+     * Buffers a message this worker just sent to an instance it is committing (continue-as-new's new start and
+     * carried-over events, short timers), before the lock is released, so the next episode sees all of them together
+     * instead of whatever a concurrent receive happened to catch.
+     */
+    void adopt(int partition, String queueMessageId, String popReceipt, String text, Envelope envelope) {
+        if (!partitions.dispatchable(partition)) {
+            return;
+        }
+        synchronized (this) {
+            known.putIfAbsent(queueMessageId, new Held(partition, queueMessageId, popReceipt, 0, text, envelope));
         }
     }
 

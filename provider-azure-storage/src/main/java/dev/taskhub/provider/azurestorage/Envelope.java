@@ -74,9 +74,20 @@ record Envelope(String kind, String messageId, String instanceId, String executi
         return new Envelope(kind, messageId, instanceId, executionId, null, visibleAt, seq, null, null, null, blobName()).toJson();
     }
 
+    /** The envelope as sent: {@code text} is what went on the queue (possibly a blob reference). */
+    Envelope sentAs(String text) {
+        return text.contains("\"blob\"") ? new Envelope(kind, messageId, instanceId, executionId, event, visibleAt, seq, taskId, name,
+                input, blobName()) : this;
+    }
+
     /** Reads a queue message, fetching the full envelope from its blob when it was offloaded. */
     static Envelope fromQueueText(String text, PayloadStore payloads) {
         Envelope e = fromJson(text);
-        return e.blob == null ? e : fromJson(payloads.download(e.blob));
+        if (e.blob == null) {
+            return e;
+        }
+        Envelope full = fromJson(payloads.download(e.blob));
+        return new Envelope(full.kind, full.messageId, full.instanceId, full.executionId, full.event, full.visibleAt, full.seq,
+                full.taskId, full.name, full.input, e.blob);
     }
 }
