@@ -25,7 +25,6 @@ import com.azure.storage.queue.models.QueueMessageItem;
 import com.azure.storage.queue.models.UpdateMessageResult;
 import dev.taskhub.InstanceAlreadyExistsException;
 import dev.taskhub.RuntimeStatus;
-import dev.taskhub.StorageException;
 import dev.taskhub.TaskhubException;
 import dev.taskhub.client.InstanceQuery;
 import dev.taskhub.client.PurgeCriteria;
@@ -49,7 +48,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -577,6 +575,8 @@ public final class AzureStorageProvider implements StorageProvider {
         }
         long deadline = System.nanoTime() + maxWait.toNanos();
         int seconds = (int) Math.max(1, (lease.toMillis() + 999) / 1000);
+        Instant stale = Instant.now().minusSeconds(300);
+        activityLocks.values().removeIf(l -> l.expiry.isBefore(stale)); // holders that never came back
         while (!closed) {
             List<QueueMessageItem> received = new ArrayList<>();
             AzureErrors.run("receiving activity work items", () ->
@@ -802,13 +802,5 @@ public final class AzureStorageProvider implements StorageProvider {
     @Override
     public String toString() {
         return "AzureStorageProvider[hub=" + taskHubName + ", worker=" + settings.workerId() + "]";
-    }
-
-    static StorageException unexpected(String what, Throwable t) {
-        return new StorageException(what + ": " + t, t);
-    }
-
-    static OffsetDateTime utc(Instant instant) {
-        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 }

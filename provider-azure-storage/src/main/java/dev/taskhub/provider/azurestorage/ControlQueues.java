@@ -116,6 +116,8 @@ final class ControlQueues implements PartitionManager.Listener {
     private final Map<String, Held> known = new HashMap<>();
     private final Map<String, Lock> locks = new HashMap<>();
     private final ReentrantLock receiving = new ReentrantLock();
+    private final Map<String, Instant> backoff = new HashMap<>();
+    private static final Duration FAILURE_BACKOFF = Duration.ofSeconds(5);
 
     ControlQueues(List<QueueClient> queues, PartitionManager partitions, HistoryTable history, InstanceReader instances,
                   PayloadStore payloads) {
@@ -135,6 +137,7 @@ final class ControlQueues implements PartitionManager.Listener {
         receive(lease);
         List<Lock> reserved = reserve(max, lease);
         List<OrchestrationWorkItem> items = new ArrayList<>();
+        RuntimeException firstFailure = null;
         for (Lock lock : reserved) {
             try {
                 OrchestrationWorkItem item = complete(lock);
@@ -143,24 +146,18 @@ final class ControlQueues implements PartitionManager.Listener {
                 }
             } catch (RuntimeException e) {
                 unlock(lock, false);
-                if (items.isEmpty()) {
-                    releaseRemaining(reserved, lock);
-                    throw e;
+                synchronized (this) {
+                    // do not let one unreadable instance starve the others
+                    backoff.put(lock.instanceId, Instant.now().plus(FAILURE_BACKOFF));
                 }
-                LOG.warn("Locking instance '{}' failed: {}", lock.instanceId, e.toString());
+                LOG.warn("Locking instance '{}' failed, retrying it in {} s: {}", lock.instanceId, FAILURE_BACKOFF.toSeconds(), e.toString());
+                firstFailure = firstFailure == null ? e : firstFailure;
             }
+        }
+        if (items.isEmpty() && firstFailure != null) {
+            throw firstFailure;
         }
         return items;
-    }
-
-    private void releaseRemaining(List<Lock> reserved, Lock failed) {
-        boolean after = false;
-        for (Lock l : reserved) {
-            if (after) {
-                unlock(l, false);
-            }
-            after |= l == failed;
-        }
     }
 
     private void receive(Duration lease) {
@@ -230,11 +227,13 @@ final class ControlQueues implements PartitionManager.Listener {
                 }
             }
         }
+        backoff.values().removeIf(until -> until.isBefore(now));
         Map<String, List<Held>> byInstance = new LinkedHashMap<>();
         List<Held> candidates = new ArrayList<>(known.values());
         candidates.sort(Comparator.comparingLong((Held h) -> h.envelope.seq()));
         for (Held h : candidates) {
             if (h.lockedBy == null && !locks.containsKey(h.envelope.instanceId()) && h.due(now)
+                    && !backoff.containsKey(h.envelope.instanceId())
                     && partitions.dispatchable(h.partition)) {
                 byInstance.computeIfAbsent(h.envelope.instanceId(), k -> new ArrayList<>()).add(h);
             }
@@ -263,7 +262,7 @@ final class ControlQueues implements PartitionManager.Listener {
         Set<String> seenIds = new LinkedHashSet<>();
         for (Held h : lock.held) {
             boolean consumed = sentinel.consumed().contains(h.envelope.messageId());
-            boolean stale = row != null && h.envelope.seq() < row.resetSeq();
+            boolean stale = row != null && isFromEarlierIncarnation(h.envelope, row);
             if (consumed || stale) {
                 drop.add(h);
             } else if (seenIds.add(h.envelope.messageId())) {
@@ -312,6 +311,21 @@ final class ControlQueues implements PartitionManager.Listener {
             }
             return new OrchestrationWorkItem(lock.instanceId, lock.token, lock.expiry, state, messages, sentinel.version(), delivery);
         }
+    }
+
+    /**
+     * Whether a message was sent before the instance was (re)created by {@code createInstance} (a leftover of a purged
+     * or replaced instance). Messages for the current execution are always kept; others get 2 s of tolerance for the
+     * clocks of other processes.
+     */
+    private static boolean isFromEarlierIncarnation(Envelope e, InstanceRow row) {
+        if (e.seq() >= row.resetSeq()) {
+            return false;
+        }
+        if (e.executionId() != null) {
+            return !e.executionId().equals(row.state().executionId());
+        }
+        return e.seq() < row.resetSeq() - 2_000_000L;
     }
 
     /** The live lock for a work item, or a {@link LeaseLostException} explaining why there is none. */

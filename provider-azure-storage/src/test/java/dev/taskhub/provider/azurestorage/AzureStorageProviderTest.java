@@ -267,8 +267,12 @@ class AzureStorageProviderTest {
         assertThatThrownBy(() -> create(provider, id, "2")).isInstanceOf(InstanceAlreadyExistsException.class).hasMessageContaining(id);
         OrchestrationWorkItem item = lockOne(provider, Duration.ofSeconds(10));
         provider.commitCheckpoints(List.of(complete(item, "1")));
-        provider.sendOrchestrationMessage(event(id, "late", "x")); // pending message of the old generation
-        create(provider, id, "3");
+        // a pending timer of the old execution
+        Instant soon = Instant.now();
+        provider.sendOrchestrationMessage(new TaskMessage(newId(), id, "exec-" + id, new HistoryEvent.TimerFired(-1, soon, 0, soon), null));
+        InstanceState again = new InstanceState(id, "Orch", null, "exec2", RuntimeStatus.PENDING, "3", null, null, null,
+                Instant.now(), Instant.now(), null, null);
+        provider.createInstance(again, start(again), Set.of(RuntimeStatus.COMPLETED));
         assertThat(provider.getInstance(id)).get().satisfies(s -> {
             assertThat(s.status()).isEqualTo(RuntimeStatus.PENDING);
             assertThat(s.input()).isEqualTo("3");

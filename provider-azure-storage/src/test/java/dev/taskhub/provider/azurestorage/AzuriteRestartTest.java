@@ -114,10 +114,10 @@ class AzuriteRestartTest {
         }).start();
         TaskHubClient client = new TaskHubClient(provider);
         List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 12; i++) {
+        for (int i = 0; i < 8; i++) {
             ids.add(client.scheduleNewOrchestrationInstance(TestOrchestrations.CHAIN, "o" + i));
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> total.get() >= 6);
+        await().atMost(Duration.ofSeconds(30)).until(() -> total.get() >= 5);
 
         LOG.info("Stopping Azurite after {} activities", total.get());
         azurite.destroy();
@@ -125,11 +125,11 @@ class AzuriteRestartTest {
         long outageStart = System.nanoTime();
         await().atMost(Duration.ofSeconds(10)).until(() -> !AzuriteFixture.listening("127.0.0.1", BLOB_PORT + 1));
         // keep storage away for a few seconds while the worker keeps trying
-        await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
+        await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
         azurite = startAzurite(bin, data);
         LOG.info("Azurite restarted after {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - outageStart));
 
-        for (int i = 12; i < 16; i++) {
+        for (int i = 8; i < 11; i++) {
             ids.add(client.scheduleNewOrchestrationInstance(TestOrchestrations.CHAIN, "o" + i));
         }
         await().atMost(Duration.ofSeconds(90)).until(() -> ids.stream()

@@ -94,7 +94,7 @@ class ScaleOutTest {
         LOG.info("Balanced: A owns {}, B owns {}", a.lastOwned(), b.lastOwned());
 
         List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 24; i++) {
+        for (int i = 0; i < 12; i++) {
             ids.add(client.scheduleNewOrchestrationInstance(TestOrchestrations.CHAIN, "s" + i));
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> ids.stream()
@@ -105,10 +105,10 @@ class ScaleOutTest {
 
         // second round: kill B without a clean shutdown in the middle of the work; A takes over its partitions
         List<String> more = new ArrayList<>();
-        for (int i = 0; i < 16; i++) {
+        for (int i = 0; i < 10; i++) {
             more.add(client.scheduleNewOrchestrationInstance(TestOrchestrations.CHAIN, "k" + i));
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> b.activityCount() > 0 && a.activityCount() + b.activityCount() > 72 + 6);
+        await().atMost(Duration.ofSeconds(20)).until(() -> b.activityCount() > 0 && a.activityCount() + b.activityCount() > 36 + 4);
         b.process().destroyForcibly().waitFor();
         await().atMost(Duration.ofSeconds(90)).until(() -> more.stream()
                 .filter(id -> client.getInstanceMetadata(id, false).map(m -> m.runtimeStatus() == RuntimeStatus.COMPLETED).orElse(false))

@@ -22,7 +22,7 @@ final class TestOrchestrations {
     /** A worker with the test orchestrations; {@code onActivity} sees every activity input. */
     static TaskHubWorker worker(StorageProvider provider, Consumer<String> onActivity) {
         return TaskHubWorker.builder(provider)
-                .options(WorkerOptions.builder().lockLease(Duration.ofSeconds(20)).pollWait(Duration.ofMillis(300))
+                .options(WorkerOptions.builder().lockLease(Duration.ofSeconds(10)).pollWait(Duration.ofMillis(300))
                         .orchestrationConcurrency(2).activityConcurrency(4).build())
                 .addOrchestrator(CHAIN, ctx -> {
                     String name = ctx.getInput(String.class);
