@@ -35,21 +35,14 @@ final class ControlQueues implements PartitionManager.Listener {
     private static final Duration HOLD_IN_BUFFER = Duration.ofSeconds(5);
 
     /**
-     * Order of messages inside a work item: an ExecutionStarted first, then by origin time — the raise time for
-     * external events (continue-as-new re-sends unprocessed events with their original timestamps, so they keep their
-     * place before events that were raised later but received earlier) and the send time for everything else.
+     * Order of messages inside a work item: an ExecutionStarted first, then the messages the instance's previous
+     * checkpoint sent to itself (continue-as-new carries unprocessed events over; they were received before anything
+     * still in the buffer), then by send sequence.
      */
     static final Comparator<Held> DELIVERY_ORDER = Comparator
             .comparingInt((Held h) -> h.envelope.event() instanceof dev.taskhub.history.HistoryEvent.ExecutionStarted ? 0 : 1)
-            .thenComparingLong(ControlQueues::originMicros)
+            .thenComparingInt(h -> h.adopted ? 0 : 1)
             .thenComparingLong(h -> h.envelope.seq());
-
-    private static long originMicros(Held h) {
-        if (h.envelope.event() instanceof dev.taskhub.history.HistoryEvent.EventRaised raised && raised.timestamp() != null) {
-            return raised.timestamp().getEpochSecond() * 1_000_000L + raised.timestamp().getNano() / 1000;
-        }
-        return h.envelope.seq();
-    }
 
     /** One queue message this process holds (buffered or locked). Mutable fields are guarded by the monitor. */
     static final class Held {
@@ -60,6 +53,7 @@ final class ControlQueues implements PartitionManager.Listener {
         String popReceipt;
         long dequeueCount;
         int localRedeliveries;
+        boolean adopted;
         Lock lockedBy;
 
         Held(int partition, QueueMessageItem item, String text, Envelope envelope) {
@@ -408,7 +402,9 @@ final class ControlQueues implements PartitionManager.Listener {
             return;
         }
         synchronized (this) {
-            known.putIfAbsent(queueMessageId, new Held(partition, queueMessageId, popReceipt, 0, text, envelope));
+            Held held = new Held(partition, queueMessageId, popReceipt, 0, text, envelope);
+            held.adopted = true;
+            known.putIfAbsent(queueMessageId, held);
         }
     }
 
