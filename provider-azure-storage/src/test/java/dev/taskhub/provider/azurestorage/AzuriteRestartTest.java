@@ -33,7 +33,9 @@ import static org.awaitility.Awaitility.await;
  */
 class AzuriteRestartTest {
     private static final Logger LOG = LoggerFactory.getLogger(AzuriteRestartTest.class);
-    private static final int BLOB_PORT = 10110;
+    private final int blobPort = freePort();
+    private final int queuePort = freePort();
+    private final int tablePort = freePort();
     private Process azurite;
     private AzureStorageProvider provider;
     private TaskHubWorker worker;
@@ -52,6 +54,15 @@ class AzuriteRestartTest {
         }
         if (azurite != null) {
             azurite.destroyForcibly();
+        }
+    }
+
+    /** A port nobody listens on now, so parallel builds on one machine do not collide. */
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -83,12 +94,12 @@ class AzuriteRestartTest {
     private Process startAzurite(String bin, Path data) throws Exception {
         Process p = new ProcessBuilder(bin, "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
                 "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
-                "--blobPort", String.valueOf(BLOB_PORT), "--queuePort", String.valueOf(BLOB_PORT + 1), "--tablePort", String.valueOf(BLOB_PORT + 2),
+                "--blobPort", String.valueOf(blobPort), "--queuePort", String.valueOf(queuePort), "--tablePort", String.valueOf(tablePort),
                 "--location", data.toString())
                 .redirectErrorStream(true).redirectOutput(data.resolve("azurite.log").toFile()).start();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
-                AzuriteFixture.listening("127.0.0.1", BLOB_PORT) && AzuriteFixture.listening("127.0.0.1", BLOB_PORT + 1)
-                        && AzuriteFixture.listening("127.0.0.1", BLOB_PORT + 2));
+                AzuriteFixture.listening("127.0.0.1", blobPort) && AzuriteFixture.listening("127.0.0.1", queuePort)
+                        && AzuriteFixture.listening("127.0.0.1", tablePort));
         return p;
     }
 
@@ -99,9 +110,9 @@ class AzuriteRestartTest {
         azurite = startAzurite(bin, data);
         String account = AzureConnection.DEV_ACCOUNT;
         String connection = "DefaultEndpointsProtocol=http;AccountName=" + account + ";AccountKey=" + AzureConnection.DEV_KEY
-                + ";BlobEndpoint=http://127.0.0.1:" + BLOB_PORT + "/" + account
-                + ";QueueEndpoint=http://127.0.0.1:" + (BLOB_PORT + 1) + "/" + account
-                + ";TableEndpoint=http://127.0.0.1:" + (BLOB_PORT + 2) + "/" + account + ";";
+                + ";BlobEndpoint=http://127.0.0.1:" + blobPort + "/" + account
+                + ";QueueEndpoint=http://127.0.0.1:" + queuePort + "/" + account
+                + ";TableEndpoint=http://127.0.0.1:" + tablePort + "/" + account + ";";
         Map<String, String> settings = AzuriteFixture.fastSettings();
         settings.put("taskhub.azure.maxRetries", "4");
         provider = AzuriteFixture.provider(connection, AzuriteFixture.hubName("AzOutage"), settings);
@@ -123,7 +134,7 @@ class AzuriteRestartTest {
         azurite.destroy();
         assertThat(azurite.waitFor(20, TimeUnit.SECONDS)).isTrue();
         long outageStart = System.nanoTime();
-        await().atMost(Duration.ofSeconds(10)).until(() -> !AzuriteFixture.listening("127.0.0.1", BLOB_PORT + 1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !AzuriteFixture.listening("127.0.0.1", queuePort));
         // keep storage away for a few seconds while the worker keeps trying
         await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
         azurite = startAzurite(bin, data);
