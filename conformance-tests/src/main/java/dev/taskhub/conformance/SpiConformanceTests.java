@@ -323,6 +323,31 @@ public abstract class SpiConformanceTests extends ConformanceTestBase {
     }
 
     @Test
+    void gracefulShutdown_releasesRunningWorkToAnotherWorker() throws Exception {
+        String run = UUID.randomUUID().toString();
+        CountDownLatch started = new CountDownLatch(1);
+        java.util.function.Consumer<dev.taskhub.worker.TaskHubWorker.Builder> slowActivity = w -> w
+                .addOrchestrator("Slow", ctx -> ctx.callActivity("Sleep", null, String.class).await())
+                .addActivity("Sleep", ctx -> {
+                    if (of(RUNS, run).incrementAndGet() == 1) {
+                        started.countDown();
+                        Thread.sleep(60_000);   // interrupted by the shutdown
+                    }
+                    return "finished on delivery " + ctx.getDeliveryCount();
+                });
+        WorkerOptions options = testOptions().shutdownTimeout(Duration.ofMillis(200)).build();
+        dev.taskhub.worker.TaskHubWorker first = startWorker(provider, options, slowActivity);
+        String id = client.scheduleNewOrchestrationInstance("Slow");
+        assertThat(started.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        long before = System.nanoTime();
+        first.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(10));
+        // The abandoned activity is picked up at once by another worker, not after a lease expiry.
+        startWorker(secondProvider(), options, slowActivity);
+        assertThat(awaitStatus(id, RuntimeStatus.COMPLETED).readOutputAs(String.class)).isEqualTo("finished on delivery 2");
+    }
+
+    @Test
     void durableState_survivesANewProviderObject() {
         requires(Capability.DURABLE, "lets state outlive the provider object");
         String id = client.scheduleNewOrchestrationInstance("Later", "input");
