@@ -18,9 +18,10 @@ import java.util.UUID;
  * @param maxRetries             SDK retries for throttling and transient errors
  * @param requestTimeout         timeout of one storage request try
  * @param workerId               this process's name in lease metadata
+ * @param idleRelease            partitions are handed back when nobody asked for orchestration work for this long
  */
 record AzureSettings(int partitionCount, Duration partitionLease, Duration partitionRenewInterval, Duration pollMin,
-                     Duration pollMax, int maxRetries, Duration requestTimeout, String workerId) {
+                     Duration pollMax, int maxRetries, Duration requestTimeout, String workerId, Duration idleRelease) {
     static final String PREFIX = "taskhub.azure.";
 
     static AzureSettings from(ProviderConfig config) {
@@ -49,6 +50,10 @@ record AzureSettings(int partitionCount, Duration partitionLease, Duration parti
         String worker = config.setting(PREFIX + "workerId").orElseGet(() ->
                 ManagementFactory.getRuntimeMXBean().getName().replaceAll("[^A-Za-z0-9@._-]", "") + "-"
                         + UUID.randomUUID().toString().substring(0, 8));
-        return new AzureSettings(partitions, lease, renew, pollMin, pollMax, retries, timeout, worker);
+        Duration idle = config.durationSetting(PREFIX + "partitionIdleRelease", Duration.ofSeconds(30));
+        if (idle.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ConfigurationException("Setting '" + PREFIX + "partitionIdleRelease' must be at least PT1S, got " + idle + ".");
+        }
+        return new AzureSettings(partitions, lease, renew, pollMin, pollMax, retries, timeout, worker, idle);
     }
 }

@@ -535,7 +535,7 @@ public final class AzureStorageProvider implements StorageProvider {
         if (max <= 0) {
             return List.of();
         }
-        partitions.start();
+        partitions.demand();
         long deadline = System.nanoTime() + maxWait.toNanos();
         while (!closed) {
             List<OrchestrationWorkItem> items = control.round(max, lease);

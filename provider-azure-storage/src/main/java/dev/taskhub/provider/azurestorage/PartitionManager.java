@@ -54,8 +54,9 @@ final class PartitionManager implements AutoCloseable {
     private final Listener listener;
     private final Map<Integer, Owned> owned = new ConcurrentHashMap<>();
     private final Set<Integer> draining = ConcurrentHashMap.newKeySet();
-    private ScheduledExecutorService scheduler;
+    private volatile ScheduledExecutorService scheduler;
     private volatile boolean closed;
+    private volatile long lastDemand = System.nanoTime();
 
     PartitionManager(BlobContainerClient container, AzureSettings settings, Listener listener) {
         this.container = container;
@@ -66,6 +67,17 @@ final class PartitionManager implements AutoCloseable {
 
     static String blobName(int partition) {
         return String.format("partition-%02d", partition);
+    }
+
+    /**
+     * Records that someone asks for orchestration work, and starts balancing if it is not running: one cycle now,
+     * then renewals in the background. Cheap when already running.
+     */
+    void demand() {
+        lastDemand = System.nanoTime();
+        if (scheduler == null) {
+            start();
+        }
     }
 
     /** Runs one balancing cycle now, then keeps renewing in the background. Idempotent. */
@@ -125,6 +137,29 @@ final class PartitionManager implements AutoCloseable {
             return;
         }
         renewAll();
+        if (System.nanoTime() - lastDemand > settings.idleRelease().toNanos()) {
+            // nobody dispatches orchestrations through this provider any more (its worker stopped): hand the
+            // partitions to the workers that do, and stop until work is asked for again
+            draining.addAll(owned.keySet());
+            for (Integer p : new ArrayList<>(draining)) {
+                if (!listener.hasActiveLocks(p)) {
+                    release(p);
+                }
+            }
+            if (owned.isEmpty()) {
+                LOG.debug("Worker {} is idle and released its partitions", workerId);
+                try {
+                    container.getBlobClient("workers/" + workerId).deleteIfExists();
+                } catch (RuntimeException ignored) {
+                    // the heartbeat ages out
+                }
+                if (scheduler != null) {
+                    scheduler.shutdown();
+                    scheduler = null;
+                }
+            }
+            return;
+        }
         Instant now = Instant.now();
         container.getBlobClient("workers/" + workerId).upload(BinaryData.fromString(now.toString()), true);
         TreeSet<String> alive = new TreeSet<>();

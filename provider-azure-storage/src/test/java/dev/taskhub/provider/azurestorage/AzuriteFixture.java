@@ -96,6 +96,7 @@ final class AzuriteFixture {
         s.put("taskhub.azure.partitionRenewInterval", "PT1S");
         s.put("taskhub.azure.pollMinInterval", "PT0.02S");
         s.put("taskhub.azure.pollMaxInterval", "PT0.2S");
+        s.put("taskhub.azure.partitionIdleRelease", "PT5S");
         return s;
     }
 

@@ -71,6 +71,10 @@ class AzuriteRestartTest {
         if (env != null && !env.isBlank() && new File(env).canExecute()) {
             return env;
         }
+        String home = System.getenv("TASKHUB_AZURITE_HOME");
+        if (home != null && new File(home, "node_modules/.bin/azurite").canExecute()) {
+            return new File(home, "node_modules/.bin/azurite").getPath();
+        }
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             File f = new File(dir, "azurite");
             if (f.canExecute()) {
@@ -82,7 +86,7 @@ class AzuriteRestartTest {
                 return candidate;
             }
         }
-        String message = "AzuriteRestartTest needs the Azurite executable to stop and restart it: set TASKHUB_AZURITE_BIN or put azurite on the PATH";
+        String message = "AzuriteRestartTest needs the Azurite executable to stop and restart it: set TASKHUB_AZURITE_BIN (the executable), TASKHUB_AZURITE_HOME (its npm folder) or put azurite on the PATH";
         if ("true".equalsIgnoreCase(System.getenv("TASKHUB_REQUIRE_ALL_PROVIDERS"))) {
             Assertions.fail(message + " (TASKHUB_REQUIRE_ALL_PROVIDERS=true)");
         }

@@ -57,6 +57,8 @@ class PartitionBalancingTest {
         AzureStorageProvider b = open();
         b.lockOrchestrationWorkItems(1, Duration.ofSeconds(5), Duration.ZERO);
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            a.lockOrchestrationWorkItems(1, Duration.ofSeconds(5), Duration.ZERO); // keep asking for work, as a worker does
+            b.lockOrchestrationWorkItems(1, Duration.ofSeconds(5), Duration.ZERO);
             assertThat(a.ownedPartitions()).hasSize(2);
             assertThat(b.ownedPartitions()).hasSize(2);
         });
@@ -119,7 +121,25 @@ class PartitionBalancingTest {
 
         // a worker that stops releases its partitions; the other takes them at once
         b.close();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(a.ownedPartitions()).containsExactly(0, 1, 2, 3));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            a.lockOrchestrationWorkItems(1, Duration.ofSeconds(5), Duration.ZERO);
+            assertThat(a.ownedPartitions()).containsExactly(0, 1, 2, 3);
+        });
+    }
+
+    @Test
+    void idleProvider_releasesItsPartitionsToAWorkerThatAsks() {
+        AzureStorageProvider idle = open();
+        idle.createTaskHub();
+        idle.lockOrchestrationWorkItems(1, Duration.ofSeconds(5), Duration.ZERO);
+        assertThat(idle.ownedPartitions()).hasSize(4);
+        AzureStorageProvider busy = open();
+        // only "busy" keeps asking for work; "idle" (whose worker stopped) hands everything over
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            busy.lockOrchestrationWorkItems(1, Duration.ofSeconds(5), Duration.ZERO);
+            assertThat(busy.ownedPartitions()).containsExactly(0, 1, 2, 3);
+        });
+        assertThat(idle.ownedPartitions()).isEmpty();
     }
 
     @Test
