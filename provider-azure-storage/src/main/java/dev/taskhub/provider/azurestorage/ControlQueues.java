@@ -33,6 +33,8 @@ final class ControlQueues implements PartitionManager.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(ControlQueues.class);
     static final Duration MAX_VISIBILITY = Duration.ofDays(7).minusMinutes(1);
     private static final Duration HOLD_IN_BUFFER = Duration.ofSeconds(5);
+    /** Received-but-undelivered messages kept in memory at most (as DTFx's control-queue buffer threshold). */
+    static final int MAX_BUFFERED = 2000;
 
     /**
      * Order of messages inside a work item: an ExecutionStarted first, then the messages the instance's previous
@@ -155,6 +157,11 @@ final class ControlQueues implements PartitionManager.Listener {
     }
 
     private void receive(Duration lease) {
+        synchronized (this) {
+            if (known.size() >= MAX_BUFFERED) {
+                return; // enough buffered work; let the dispatchers drain it first
+            }
+        }
         if (!receiving.tryLock()) {
             return; // another thread is receiving; it fills the shared buffer
         }
