@@ -67,7 +67,7 @@ class PartitionBalancingTest {
         assertThat(union).containsExactly(0, 1, 2, 3);
 
         List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 30; i++) {
+        for (int i = 0; i < 16; i++) {
             String id = "bal-" + i;
             create(a, id, null);
             ids.add(id);
