@@ -24,6 +24,7 @@ import static org.awaitility.Awaitility.await;
 
 /** Two provider instances (as two workers) on one hub: partitions split, never both lock one instance, takeover. */
 class PartitionBalancingTest {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PartitionBalancingTest.class);
     private final List<AzureStorageProvider> providers = new ArrayList<>();
     private String hub;
 
@@ -50,9 +51,12 @@ class PartitionBalancingTest {
 
     @Test
     void twoWorkers_splitPartitionsAndNeverLockTheSameInstance() throws Exception {
+        LOG.info("start");
         AzureStorageProvider a = open();
         a.createTaskHub();
+        LOG.info("hub created");
         a.lockOrchestrationWorkItems(1, Duration.ofSeconds(5), Duration.ZERO);
+        LOG.info("A started: {}", a.ownedPartitions());
         assertThat(a.ownedPartitions()).containsExactly(0, 1, 2, 3);
         AzureStorageProvider b = open();
         b.lockOrchestrationWorkItems(1, Duration.ofSeconds(5), Duration.ZERO);
@@ -62,6 +66,7 @@ class PartitionBalancingTest {
             assertThat(a.ownedPartitions()).hasSize(2);
             assertThat(b.ownedPartitions()).hasSize(2);
         });
+        LOG.info("balanced: A {} B {}", a.ownedPartitions(), b.ownedPartitions());
         Set<Integer> union = new HashSet<>(a.ownedPartitions());
         union.addAll(b.ownedPartitions());
         assertThat(union).containsExactly(0, 1, 2, 3);
@@ -112,6 +117,7 @@ class PartitionBalancingTest {
                 t.join(5000);
             }
         }
+        LOG.info("all {} completed", ids.size());
         assertThat(violations).isEmpty();
         assertThat(new HashSet<>(completedBy.values()).stream().map(n -> n.charAt(0)).distinct()).as("both workers did work").hasSize(2);
         for (String id : ids) {
@@ -120,6 +126,7 @@ class PartitionBalancingTest {
         }
 
         // a worker that stops releases its partitions; the other takes them at once
+        LOG.info("checked histories; closing B");
         b.close();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             a.lockOrchestrationWorkItems(1, Duration.ofSeconds(5), Duration.ZERO);
