@@ -1,0 +1,22 @@
+package dev.taskhub.cli;
+
+import picocli.CommandLine.Option;
+
+/** The options every subcommand takes: where the task hub is, and how to print. */
+final class CommonOptions {
+    @Option(names = "--connection-string-setting", paramLabel = "<name>", defaultValue = "AzureWebJobsStorage",
+            description = "Name of the environment variable or taskhub.properties key that holds the connection string "
+                    + "(default: ${DEFAULT-VALUE}). Unset means the in-memory provider.")
+    String connectionStringSetting;
+
+    @Option(names = "--task-hub-name", paramLabel = "<name>",
+            description = "Task hub name (default: taskhub.hubName, else DurableFunctionsHub).")
+    String taskHubName;
+
+    @Option(names = "--provider", paramLabel = "<name>",
+            description = "Storage provider by name (inmemory, postgres, azure-storage) instead of choosing by connection string.")
+    String provider;
+
+    @Option(names = "--json", description = "Print JSON (the HTTP API's wire format) instead of text.")
+    boolean json;
+}
