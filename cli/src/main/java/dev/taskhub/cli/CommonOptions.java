@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 final class CommonOptions {
     @Option(names = "--connection-string-setting", paramLabel = "<name>", defaultValue = "AzureWebJobsStorage",
             description = "Name of the environment variable or taskhub.properties key that holds the connection string "
-                    + "(default: ${DEFAULT-VALUE}). Unset means the in-memory provider.")
+                    + "(default: ${DEFAULT-VALUE}). Unset means the in-memory provider, which lives only inside this one process.")
     String connectionStringSetting;
 
     @Option(names = "--task-hub-name", paramLabel = "<name>",

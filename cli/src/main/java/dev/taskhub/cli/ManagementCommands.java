@@ -121,7 +121,7 @@ final class ManagementCommands {
         }
     }
 
-    @Command(name = "get-instances", description = "Lists instances, newest filters first; one page at a time.")
+    @Command(name = "get-instances", description = "Lists the instances that match the filters, one page at a time, in creation order.")
     static final class GetInstances extends BaseCommand {
         @Option(names = "--created-after", paramLabel = "<date>", description = "Only instances created at or after this ISO 8601 time.")
         String createdAfter;

@@ -16,7 +16,7 @@ import java.lang.reflect.Constructor;
  * <p>Exit codes: 0 success; 1 the operation was refused (unknown instance, wrong state, bad value, configuration);
  * 2 usage error (unknown subcommand or option, missing required option). Errors are one line on stderr.
  */
-@Command(name = "taskhub", mixinStandardHelpOptions = true, versionProvider = TaskhubCli.Version.class,
+@Command(name = "taskhub", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = TaskhubCli.Version.class,
         description = {"Manage Taskhub orchestrations: the subcommands of 'func durable', plus serve and demo.",
                 "",
                 "The task hub is chosen like Durable Functions does: --connection-string-setting names an environment "
@@ -68,6 +68,8 @@ public final class TaskhubCli implements Runnable {
 
     static CommandLine newCommandLine(CliContext context) {
         CommandLine cli = new CommandLine(new TaskhubCli(), new Factory(context));
+        // "--input @file.json" is func durable's syntax for a JSON file: picocli must not expand it as an argument file.
+        cli.setExpandAtFiles(false);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             err.println("Error: " + describe(e));
