@@ -48,6 +48,8 @@ final class ActivityDispatcher extends Dispatcher {
     private final ScheduledExecutorService renewer;
     private final Thread completer;
     private volatile boolean completerStopping;
+    /** Set when the shutdown timeout elapsed: activities still running are interrupted and abandoned, not reported. */
+    private volatile boolean abandoning;
 
     ActivityDispatcher(StorageProvider provider, TaskRegistry registry, WorkerOptions options, Clock clock) {
         super("taskhub-activity-poller", 1);
@@ -99,7 +101,12 @@ final class ActivityDispatcher extends Dispatcher {
         slots.release(taken - items.size());
         for (ActivityWorkItem item : items) {
             inFlight.put(item.lockToken(), item);
-            pool.execute(() -> results.add(new ActivityResult(item, execute(item))));
+            pool.execute(() -> {
+                TaskMessage response = execute(item);
+                if (!abandoning) {
+                    results.add(new ActivityResult(item, response));
+                }
+            });
         }
         return !items.isEmpty();
     }
@@ -206,13 +213,17 @@ final class ActivityDispatcher extends Dispatcher {
         awaitStop(Math.max(1000, options.pollWait().toMillis() * 2));
         pool.shutdown();
         if (!pool.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            abandoning = true;
             pool.shutdownNow();
+            pool.awaitTermination(1, TimeUnit.SECONDS);
         }
         completerStopping = true;
         completer.join(Math.max(1000, timeout.toMillis()));
         renewer.shutdownNow();
         for (ActivityWorkItem item : inFlight.values()) {
             try {
+                log.info("Releasing activity '{}' of instance '{}' that did not finish before shutdown", item.request().name(),
+                        item.request().instanceId());
                 provider.abandonActivityWorkItem(item, Duration.ZERO);
             } catch (RuntimeException e) {
                 log.debug("Abandoning an activity failed; its lease will expire: {}", e.toString());

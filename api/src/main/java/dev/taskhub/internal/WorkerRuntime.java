@@ -11,22 +11,36 @@ public final class WorkerRuntime {
     private final OrchestrationDispatcher orchestrations;
     private final ActivityDispatcher activities;
     private final WorkerOptions options;
+    private final boolean runOrchestrations;
+    private final boolean runActivities;
 
     public WorkerRuntime(StorageProvider provider, TaskRegistry registry, WorkerOptions options, Clock clock) {
         this.options = options;
+        // A worker with only activities does not take orchestrations; one with orchestrators also takes activities (an
+        // unknown activity then fails clearly) unless told not to, so that worker pools can specialise.
+        this.runOrchestrations = !registry.orchestratorNames().isEmpty();
+        this.runActivities = options.processActivities() && (runOrchestrations || !registry.activityNames().isEmpty());
         this.orchestrations = new OrchestrationDispatcher(provider, new EpisodeRunner(registry, clock, options.maxDeliveryCount()), options);
         this.activities = new ActivityDispatcher(provider, registry, options, clock);
     }
 
     public void start() {
-        orchestrations.start();
-        activities.start();
+        if (runOrchestrations) {
+            orchestrations.start();
+        }
+        if (runActivities) {
+            activities.start();
+        }
     }
 
     /** Graceful stop: no new work; episodes in hand are committed; running activities get the shutdown timeout. */
     public void stop() throws InterruptedException {
         orchestrations.stopPolling();
-        activities.shutdown(options.shutdownTimeout());
-        orchestrations.awaitStop(Math.max(2000, options.pollWait().toMillis() * 3));
+        if (runActivities) {
+            activities.shutdown(options.shutdownTimeout());
+        }
+        if (runOrchestrations) {
+            orchestrations.awaitStop(Math.max(2000, options.pollWait().toMillis() * 3));
+        }
     }
 }

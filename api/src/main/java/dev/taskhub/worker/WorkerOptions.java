@@ -16,10 +16,12 @@ import java.time.Duration;
  * @param maxDeliveryCount         deliveries after which a message is dead-lettered (instance or task failed)
  * @param historyCacheSize         instances whose history is kept in memory between episodes
  * @param shutdownTimeout          how long {@code close()} waits for running activities before abandoning them
+ * @param processActivities        whether this worker takes activity work items (default true); turn off for a worker
+ *                                 pool that only runs orchestrators while another pool runs the activities
  */
 public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatchSize, int activityConcurrency,
                             int activityBatchSize, Duration lockLease, Duration pollWait, int maxDeliveryCount,
-                            int historyCacheSize, Duration shutdownTimeout) {
+                            int historyCacheSize, Duration shutdownTimeout, boolean processActivities) {
     public WorkerOptions {
         positive(orchestrationConcurrency, "orchestrationConcurrency");
         positive(orchestrationBatchSize, "orchestrationBatchSize");
@@ -59,6 +61,7 @@ public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatch
         private int maxDeliveryCount = 10;
         private int historyCacheSize = 10_000;
         private Duration shutdownTimeout = Duration.ofSeconds(10);
+        private boolean processActivities = true;
 
         public Builder orchestrationConcurrency(int value) { this.orchestrationConcurrency = value; return this; }
 
@@ -78,9 +81,11 @@ public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatch
 
         public Builder shutdownTimeout(Duration value) { this.shutdownTimeout = value; return this; }
 
+        public Builder processActivities(boolean value) { this.processActivities = value; return this; }
+
         public WorkerOptions build() {
             return new WorkerOptions(orchestrationConcurrency, orchestrationBatchSize, activityConcurrency, activityBatchSize,
-                    lockLease, pollWait, maxDeliveryCount, historyCacheSize, shutdownTimeout);
+                    lockLease, pollWait, maxDeliveryCount, historyCacheSize, shutdownTimeout, processActivities);
         }
     }
 }

@@ -1,0 +1,478 @@
+package dev.taskhub.conformance;
+
+import dev.taskhub.InstanceAlreadyExistsException;
+import dev.taskhub.InstanceNotFoundException;
+import dev.taskhub.InvalidInstanceStateException;
+import dev.taskhub.InvalidRequestException;
+import dev.taskhub.RuntimeStatus;
+import dev.taskhub.client.HttpManagementOptions;
+import dev.taskhub.client.HttpManagementPayload;
+import dev.taskhub.client.IdReusePolicy;
+import dev.taskhub.client.InstanceQuery;
+import dev.taskhub.client.NewOrchestrationOptions;
+import dev.taskhub.client.OrchestrationMetadata;
+import dev.taskhub.client.PurgeCriteria;
+import dev.taskhub.client.QueryResult;
+import dev.taskhub.client.TaskHubClient;
+import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.spi.StorageProvider;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** Every instance-management operation of the client, with its error cases. */
+public abstract class ManagementConformanceTests extends ConformanceTestBase {
+    private static final Map<String, AtomicInteger> CALLS = new ConcurrentHashMap<>();
+
+    private static AtomicInteger calls(String key) {
+        return CALLS.computeIfAbsent(key, k -> new AtomicInteger());
+    }
+
+    private void startStandardWorker() {
+        startWorker(w -> w
+                .addOrchestrator("Echo", ctx -> ctx.getInput(Object.class))
+                .addOrchestrator("WaitForGo", ctx -> ctx.waitForExternalEvent("Go", String.class).await())
+                .addOrchestrator("Fail", ctx -> {
+                    throw new IllegalStateException("failing on purpose");
+                }));
+    }
+
+    // 1. start -------------------------------------------------------------------------------------------------------
+
+    @Test
+    void start_withoutId_usesA32HexId_andKeepsTheInput() {
+        String id = client.scheduleNewOrchestrationInstance("Echo", Map.of("city", "Tokyo"));
+        assertThat(id).matches("[0-9a-f]{32}");
+        OrchestrationMetadata m = client.getInstanceMetadata(id, true).orElseThrow();
+        assertThat(m.runtimeStatus()).isEqualTo(RuntimeStatus.PENDING);
+        assertThat(m.name()).isEqualTo("Echo");
+        assertThat(m.serializedInput()).isEqualTo("{\"city\":\"Tokyo\"}");
+    }
+
+    @Test
+    void start_withAnActiveId_isRefused_andAFinishedIdIsReplaced() {
+        String id = uniqueId("reuse");
+        client.scheduleNewOrchestrationInstance("WaitForGo", null, NewOrchestrationOptions.withInstanceId(id));
+        assertThatThrownBy(() -> client.scheduleNewOrchestrationInstance("WaitForGo", null, NewOrchestrationOptions.withInstanceId(id)))
+                .isInstanceOf(InstanceAlreadyExistsException.class).hasMessageContaining(id);
+        assertThat(client.scheduleNewOrchestrationInstance("Other", null,
+                NewOrchestrationOptions.withInstanceId(id).withIdReusePolicy(IdReusePolicy.KEEP_IF_ACTIVE))).isEqualTo(id);
+        assertThat(client.getInstanceMetadata(id, false).orElseThrow().name()).isEqualTo("WaitForGo");
+        startStandardWorker();
+        client.raiseEvent(id, "Go", "first");
+        awaitStatus(id, RuntimeStatus.COMPLETED);
+        assertThatThrownBy(() -> client.scheduleNewOrchestrationInstance("Echo", 1,
+                NewOrchestrationOptions.withInstanceId(id).withIdReusePolicy(IdReusePolicy.FAIL_IF_EXISTS)))
+                .isInstanceOf(InstanceAlreadyExistsException.class);
+        client.scheduleNewOrchestrationInstance("Echo", 2, NewOrchestrationOptions.withInstanceId(id));
+        OrchestrationMetadata second = awaitStatus(id, RuntimeStatus.COMPLETED);
+        assertThat(second.readOutputAs(Integer.class)).isEqualTo(2);
+        assertThat(client.getHistory(id).stream().filter(HistoryEvent.EventRaised.class::isInstance)).as("old history is gone").isEmpty();
+    }
+
+    @Test
+    void start_withAVersionAndStartTime_recordsThem() {
+        Instant startAt = Instant.now().plusSeconds(3600);
+        String id = client.scheduleNewOrchestrationInstance("Echo", null, NewOrchestrationOptions.defaults().withVersion("2.0").withStartAt(startAt));
+        OrchestrationMetadata m = client.getInstanceMetadata(id, true).orElseThrow();
+        assertThat(m.state().version()).isEqualTo("2.0");
+        assertThat(m.state().scheduledStartAt()).isEqualTo(startAt);
+        assertThat(m.runtimeStatus()).isEqualTo(RuntimeStatus.PENDING);
+    }
+
+    @Test
+    void start_withBadArguments_isRefusedClearly() {
+        assertThatThrownBy(() -> client.scheduleNewOrchestrationInstance(" ")).isInstanceOf(InvalidRequestException.class);
+        assertThatThrownBy(() -> NewOrchestrationOptions.withInstanceId("a/b")).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("'/'");
+        assertThatThrownBy(() -> client.scheduleNewOrchestrationInstance("Echo", "x".repeat(TaskHubClient.MAX_PAYLOAD_CHARS + 1)))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("limit");
+    }
+
+    // 2. get status, 3. get history ----------------------------------------------------------------------------------
+
+    @Test
+    void getStatus_showsInputOutputAndHistoryOnlyWhenAsked() {
+        startWorker(w -> w
+                .addOrchestrator("WithActivity", ctx -> ctx.callActivity("Shout", ctx.getInput(String.class), String.class).await())
+                .addActivity("Shout", ctx -> ctx.getInput(String.class) + "!"));
+        String id = client.scheduleNewOrchestrationInstance("WithActivity", "hey");
+        awaitStatus(id, RuntimeStatus.COMPLETED);
+        OrchestrationMetadata plain = client.getInstanceMetadata(id, false).orElseThrow();
+        assertThat(plain.serializedInput()).isNull();
+        assertThat(plain.serializedOutput()).isEqualTo("\"hey!\"");
+        assertThat(plain.historyEvents()).isEmpty();
+        assertThat(plain.createdAt()).isBeforeOrEqualTo(plain.lastUpdatedAt());
+
+        OrchestrationMetadata full = client.getInstanceMetadata(id, true, true, true).orElseThrow();
+        assertThat(full.serializedInput()).isEqualTo("\"hey\"");
+        assertThat(full.historyEvents().orElseThrow()).anySatisfy(e ->
+                assertThat(e).isInstanceOfSatisfying(HistoryEvent.TaskCompleted.class, c -> assertThat(c.result()).isEqualTo("\"hey!\"")));
+        OrchestrationMetadata noOutputs = client.getInstanceMetadata(id, true, true, false).orElseThrow();
+        assertThat(noOutputs.historyEvents().orElseThrow()).anySatisfy(e ->
+                assertThat(e).isInstanceOfSatisfying(HistoryEvent.TaskCompleted.class, c -> assertThat(c.result()).isNull()));
+    }
+
+    @Test
+    void getStatus_ofUnknownInstance_isEmpty_andGetHistoryIsRefused() {
+        assertThat(client.getInstanceMetadata("nope-" + UUID.randomUUID(), true)).isEmpty();
+        assertThatThrownBy(() -> client.getHistory("nope")).isInstanceOf(InstanceNotFoundException.class).hasMessageContaining("nope");
+    }
+
+    @Test
+    void getHistory_isOrderedWithTimestamps() {
+        startWorker(w -> w
+                .addOrchestrator("Two", ctx -> {
+                    ctx.callActivity("Noop", null).await();
+                    ctx.callActivity("Noop", null).await();
+                    return "ok";
+                })
+                .addActivity("Noop", ctx -> null));
+        String id = client.scheduleNewOrchestrationInstance("Two");
+        awaitStatus(id, RuntimeStatus.COMPLETED);
+        List<HistoryEvent> history = client.getHistory(id);
+        assertThat(history.get(0)).isInstanceOf(HistoryEvent.OrchestratorStarted.class);
+        assertThat(history.get(1)).isInstanceOf(HistoryEvent.ExecutionStarted.class);
+        assertThat(history).filteredOn(HistoryEvent.ExecutionCompleted.class::isInstance).hasSize(1);
+        for (int i = 1; i < history.size(); i++) {
+            assertThat(history.get(i).timestamp()).isAfterOrEqualTo(history.get(i - 1).timestamp());
+        }
+    }
+
+    // 4. query all with paging, 5. query with filters ----------------------------------------------------------------
+
+    @Test
+    void queryAll_pagesEveryInstanceExactlyOnce_evenWhileInstancesAreCreated() {
+        Set<String> created = new HashSet<>();
+        for (int i = 0; i < 45; i++) {
+            created.add(client.scheduleNewOrchestrationInstance("Echo", i));
+        }
+        Set<String> seen = new HashSet<>();
+        List<String> duplicates = new ArrayList<>();
+        String token = null;
+        int pages = 0;
+        do {
+            QueryResult page = client.queryInstances(InstanceQuery.builder().pageSize(10).continuationToken(token).build());
+            assertThat(page.instances().size()).isLessThanOrEqualTo(10);
+            for (OrchestrationMetadata m : page.instances()) {
+                if (!seen.add(m.instanceId())) {
+                    duplicates.add(m.instanceId());
+                }
+                assertThat(m.serializedInput()).as("inputs only when asked").isNull();
+            }
+            token = page.continuationToken();
+            if (pages++ < 3) {
+                client.scheduleNewOrchestrationInstance("Echo", "late " + pages);
+            }
+        } while (token != null && pages < 100);
+        assertThat(duplicates).isEmpty();
+        assertThat(seen).containsAll(created);
+    }
+
+    @Test
+    void queryWithFilters_combinesStatusCreatedRangeAndPrefix() {
+        startStandardWorker();
+        Instant before = Instant.now().minusMillis(1);
+        List<String> done = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            done.add(client.scheduleNewOrchestrationInstance("Echo", i, NewOrchestrationOptions.withInstanceId("done-" + i)));
+        }
+        List<String> waiting = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            waiting.add(client.scheduleNewOrchestrationInstance("WaitForGo", null, NewOrchestrationOptions.withInstanceId("wait-" + i)));
+        }
+        done.forEach(id -> awaitStatus(id, RuntimeStatus.COMPLETED));
+        waiting.forEach(id -> client.waitForInstanceStart(id, WAIT));
+        Instant after = Instant.now().plusMillis(1);
+
+        assertThat(ids(InstanceQuery.builder().statuses(RuntimeStatus.COMPLETED).build())).containsExactlyInAnyOrderElementsOf(done);
+        assertThat(ids(InstanceQuery.builder().statuses(RuntimeStatus.RUNNING).instanceIdPrefix("wait-").pageSize(2).build()))
+                .containsExactlyInAnyOrderElementsOf(waiting);
+        assertThat(ids(InstanceQuery.builder().instanceIdPrefix("done-").createdFrom(before).createdTo(after).build())).hasSize(3);
+        assertThat(ids(InstanceQuery.builder().createdFrom(after).build())).isEmpty();
+        assertThat(ids(InstanceQuery.builder().createdTo(before).build())).isEmpty();
+        QueryResult withInputs = client.queryInstances(InstanceQuery.builder().instanceIdPrefix("done-0").fetchInputsAndOutputs(true).build());
+        assertThat(withInputs.instances()).singleElement().satisfies(m -> {
+            assertThat(m.serializedInput()).isEqualTo("0");
+            assertThat(m.serializedOutput()).isEqualTo("0");
+        });
+    }
+
+    private List<String> ids(InstanceQuery query) {
+        List<String> ids = new ArrayList<>();
+        String token = null;
+        do {
+            QueryResult page = client.queryInstances(query.withContinuationToken(token));
+            page.instances().forEach(m -> ids.add(m.instanceId()));
+            token = page.continuationToken();
+        } while (token != null);
+        return ids;
+    }
+
+    @Test
+    void query_withInvalidArguments_isRefusedClearly() {
+        assertThatThrownBy(() -> InstanceQuery.builder().pageSize(0).build()).isInstanceOf(InvalidRequestException.class)
+                .hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> InstanceQuery.builder().pageSize(-5).build()).isInstanceOf(InvalidRequestException.class);
+        Instant now = Instant.now();
+        assertThatThrownBy(() -> InstanceQuery.builder().createdFrom(now).createdTo(now.minusSeconds(1)).build())
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("after");
+        for (int i = 0; i < 3; i++) {
+            client.scheduleNewOrchestrationInstance("Echo", i);
+        }
+        String token = client.queryInstances(InstanceQuery.builder().pageSize(1).build()).continuationToken();
+        assertThat(token).isNotNull();
+        String tampered = token.substring(0, token.length() - 2) + (token.endsWith("0") ? "11" : "00");
+        assertThatThrownBy(() -> client.queryInstances(InstanceQuery.builder().pageSize(1).continuationToken(tampered).build()))
+                .isInstanceOf(InvalidRequestException.class).hasMessageContaining("continuation token");
+        assertThatThrownBy(() -> client.queryInstances(InstanceQuery.builder().continuationToken("garbage").build()))
+                .isInstanceOf(InvalidRequestException.class);
+    }
+
+    // 6. terminate ---------------------------------------------------------------------------------------------------
+
+    @Test
+    void terminate_stopsAWaitingInstanceWithTheReasonAsOutput() {
+        startStandardWorker();
+        String id = client.scheduleNewOrchestrationInstance("WaitForGo");
+        client.waitForInstanceStart(id, WAIT);
+        client.terminate(id, "no longer needed");
+        OrchestrationMetadata m = awaitStatus(id, RuntimeStatus.TERMINATED);
+        assertThat(m.readOutputAs(String.class)).isEqualTo("no longer needed");
+        assertThat(client.getHistory(id)).anySatisfy(e -> assertThat(e).isInstanceOf(HistoryEvent.ExecutionTerminated.class));
+        assertThatThrownBy(() -> client.terminate(id, "again")).isInstanceOf(InvalidInstanceStateException.class)
+                .hasMessageContaining("Terminated");
+        assertThatThrownBy(() -> client.terminate("unknown-" + UUID.randomUUID(), "x")).isInstanceOf(InstanceNotFoundException.class);
+    }
+
+    @Test
+    void terminate_recursive_alsoTerminatesRunningSubOrchestrations() {
+        startWorker(w -> w
+                .addOrchestrator("Parent", ctx -> ctx.callSubOrchestrator("Child", null, ctx.getInstanceId() + "-child", String.class, null).await())
+                .addOrchestrator("Child", ctx -> ctx.waitForExternalEvent("Never", String.class).await()));
+        String id = client.scheduleNewOrchestrationInstance("Parent");
+        String child = id + "-child";
+        await().atMost(WAIT).until(() -> client.getInstanceMetadata(child, false).map(OrchestrationMetadata::isRunning).orElse(false));
+        client.terminate(id, "shutting down", true);
+        awaitStatus(id, RuntimeStatus.TERMINATED);
+        awaitStatus(child, RuntimeStatus.TERMINATED);
+    }
+
+    // 7. raise event -------------------------------------------------------------------------------------------------
+
+    @Test
+    void raiseEvent_toUnknownOrFinishedInstance_isRefused() {
+        startStandardWorker();
+        assertThatThrownBy(() -> client.raiseEvent("unknown-" + UUID.randomUUID(), "Go", 1)).isInstanceOf(InstanceNotFoundException.class);
+        String id = client.scheduleNewOrchestrationInstance("Echo", 1);
+        awaitStatus(id, RuntimeStatus.COMPLETED);
+        assertThatThrownBy(() -> client.raiseEvent(id, "Go", 1)).isInstanceOf(InvalidInstanceStateException.class)
+                .hasMessageContaining("can no longer receive events");
+        assertThatThrownBy(() -> client.raiseEvent(id, "", 1)).isInstanceOf(InvalidRequestException.class);
+    }
+
+    // 8. wait for completion -----------------------------------------------------------------------------------------
+
+    @Test
+    void waitForCompletion_returnsTheOutputInTime_orTheCurrentStatusAfterTheTimeout() {
+        startStandardWorker();
+        String waiting = client.scheduleNewOrchestrationInstance("WaitForGo");
+        OrchestrationMetadata notYet = client.waitForInstanceCompletion(waiting, Duration.ofMillis(300), Duration.ofMillis(50));
+        assertThat(notYet.isCompleted()).isFalse();
+        client.raiseEvent(waiting, "Go", "now");
+        OrchestrationMetadata done = client.waitForInstanceCompletion(waiting, WAIT);
+        assertThat(done.runtimeStatus()).isEqualTo(RuntimeStatus.COMPLETED);
+        assertThat(done.readOutputAs(String.class)).isEqualTo("now");
+        assertThatThrownBy(() -> client.waitForInstanceCompletion("unknown", Duration.ofMillis(10))).isInstanceOf(InstanceNotFoundException.class);
+    }
+
+    // 9. HTTP management payload -------------------------------------------------------------------------------------
+
+    @Test
+    void httpManagementPayload_carriesTaskHubConnectionAndKey() {
+        TaskHubClient withHttp = new TaskHubClient(provider,
+                new HttpManagementOptions("http://localhost:7071/runtime/webhooks/durabletask", "MyHub", "AzureWebJobsStorage", "s3cret"));
+        HttpManagementPayload p = withHttp.createHttpManagementPayload("abc 1");
+        String query = "taskHub=MyHub&connection=AzureWebJobsStorage&code=s3cret";
+        assertThat(p.id()).isEqualTo("abc 1");
+        assertThat(p.statusQueryGetUri()).isEqualTo("http://localhost:7071/runtime/webhooks/durabletask/instances/abc%201?" + query);
+        assertThat(p.sendEventPostUri()).isEqualTo("http://localhost:7071/runtime/webhooks/durabletask/instances/abc%201/raiseEvent/{eventName}?" + query);
+        assertThat(p.terminatePostUri()).contains("/terminate?reason={text}&" + query);
+        assertThat(p.rewindPostUri()).contains("/rewind?reason={text}&" + query);
+        assertThat(p.purgeHistoryDeleteUri()).isEqualTo(p.statusQueryGetUri());
+        assertThat(p.restartPostUri()).contains("/restart?" + query);
+        assertThat(p.suspendPostUri()).contains("/suspend?reason={text}&" + query);
+        assertThat(p.resumePostUri()).contains("/resume?reason={text}&" + query);
+    }
+
+    // 10. rewind -----------------------------------------------------------------------------------------------------
+
+    @Test
+    void rewind_rerunsOnlyTheFailedWork_andRecordsTheRewind() {
+        String key = UUID.randomUUID().toString();
+        startWorker(w -> w
+                .addOrchestrator("Pipeline", ctx -> {
+                    String a = ctx.callActivity("Step", key + "-a", String.class).await();
+                    ctx.createTimer(Duration.ofMillis(100)).await();
+                    String b = ctx.callActivity("Step", key + "-b", String.class).await();
+                    return a + b;
+                })
+                .addActivity("Step", ctx -> {
+                    String name = ctx.getInput(String.class);
+                    int call = calls(name).incrementAndGet();
+                    if (name.endsWith("-b") && call == 1) {
+                        throw new IllegalStateException("first attempt of b fails");
+                    }
+                    return name.substring(name.length() - 1);
+                }));
+        String id = client.scheduleNewOrchestrationInstance("Pipeline");
+        awaitStatus(id, RuntimeStatus.FAILED);
+        assertThatThrownBy(() -> client.rewind("unknown-" + key, "x")).isInstanceOf(InstanceNotFoundException.class);
+        client.rewind(id, "fixed the bug");
+        OrchestrationMetadata done = awaitRewound(id);
+        assertThat(done.readOutputAs(String.class)).isEqualTo("ab");
+        assertThat(calls(key + "-a").get()).as("succeeded work is not rerun").isEqualTo(1);
+        assertThat(calls(key + "-b").get()).isEqualTo(2);
+        assertThat(client.getHistory(id)).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(HistoryEvent.ExecutionRewound.class,
+                r -> assertThat(r.reason()).isEqualTo("fixed the bug")));
+        assertThatThrownBy(() -> client.rewind(id, "not failed")).isInstanceOf(InvalidInstanceStateException.class)
+                .hasMessageContaining("Only failed instances");
+    }
+
+    @Test
+    void rewind_ofAFailedSubOrchestration_runsItAgain() {
+        String key = UUID.randomUUID().toString();
+        startWorker(w -> w
+                .addOrchestrator("Parent", ctx -> ctx.callSubOrchestrator("Child", key, String.class).await())
+                .addOrchestrator("Child", ctx -> ctx.callActivity("FailOnce", ctx.getInput(String.class), String.class).await())
+                .addActivity("FailOnce", ctx -> {
+                    if (calls(ctx.getInput(String.class)).incrementAndGet() == 1) {
+                        throw new IllegalStateException("once");
+                    }
+                    return "recovered";
+                }));
+        String id = client.scheduleNewOrchestrationInstance("Parent");
+        awaitStatus(id, RuntimeStatus.FAILED);
+        client.rewind(id, "retry child");
+        assertThat(awaitRewound(id).readOutputAs(String.class)).isEqualTo("recovered");
+    }
+
+    /** Rewind is asynchronous: the instance stays FAILED until a worker applies the rewind. */
+    private OrchestrationMetadata awaitRewound(String id) {
+        await().atMost(WAIT).until(() -> client.getHistory(id).stream().anyMatch(HistoryEvent.ExecutionRewound.class::isInstance));
+        return awaitStatus(id, RuntimeStatus.COMPLETED);
+    }
+
+    // 11. suspend / resume -------------------------------------------------------------------------------------------
+
+    @Test
+    void suspend_keepsEventsUntilResume() {
+        startStandardWorker();
+        String id = client.scheduleNewOrchestrationInstance("WaitForGo");
+        client.waitForInstanceStart(id, WAIT);
+        client.suspend(id, "maintenance");
+        await().atMost(WAIT).until(() -> client.getInstanceMetadata(id, false).orElseThrow().runtimeStatus() == RuntimeStatus.SUSPENDED);
+        client.raiseEvent(id, "Go", "kept");
+        // While suspended the event is recorded but the orchestrator does not run.
+        await().atMost(WAIT).until(() -> client.getHistory(id).stream().anyMatch(HistoryEvent.EventRaised.class::isInstance));
+        assertThat(client.getInstanceMetadata(id, false).orElseThrow().runtimeStatus()).isEqualTo(RuntimeStatus.SUSPENDED);
+        client.resume(id, "done");
+        assertThat(awaitStatus(id, RuntimeStatus.COMPLETED).readOutputAs(String.class)).isEqualTo("kept");
+        assertThatThrownBy(() -> client.suspend(id, "late")).isInstanceOf(InvalidInstanceStateException.class);
+        assertThatThrownBy(() -> client.resume("unknown-" + UUID.randomUUID(), "x")).isInstanceOf(InstanceNotFoundException.class);
+    }
+
+    // 12. restart ----------------------------------------------------------------------------------------------------
+
+    @Test
+    void restart_runsAgainWithTheOriginalInput_underTheSameOrANewId() {
+        startStandardWorker();
+        String id = client.scheduleNewOrchestrationInstance("Echo", "original");
+        awaitStatus(id, RuntimeStatus.COMPLETED);
+        String newId = client.restart(id, true);
+        assertThat(newId).isNotEqualTo(id);
+        assertThat(awaitStatus(newId, RuntimeStatus.COMPLETED).readOutputAs(String.class)).isEqualTo("original");
+        assertThat(client.restart(id, false)).isEqualTo(id);
+        assertThat(awaitStatus(id, RuntimeStatus.COMPLETED).readOutputAs(String.class)).isEqualTo("original");
+        String running = client.scheduleNewOrchestrationInstance("WaitForGo");
+        assertThatThrownBy(() -> client.restart(running, false)).isInstanceOf(InstanceAlreadyExistsException.class);
+        assertThatThrownBy(() -> client.restart("unknown-" + UUID.randomUUID(), true)).isInstanceOf(InstanceNotFoundException.class);
+    }
+
+    // 13. purge ------------------------------------------------------------------------------------------------------
+
+    @Test
+    void purgeOne_removesAFinishedInstanceAndItsHistory_andRefusesARunningOne() {
+        startStandardWorker();
+        String id = client.scheduleNewOrchestrationInstance("Echo", 1);
+        awaitStatus(id, RuntimeStatus.COMPLETED);
+        assertThat(client.purgeInstance(id)).isEqualTo(1);
+        assertThat(client.getInstanceMetadata(id, false)).isEmpty();
+        assertThat(provider.getHistory(id)).isEmpty();
+        assertThatThrownBy(() -> client.purgeInstance(id)).isInstanceOf(InstanceNotFoundException.class);
+        String running = client.scheduleNewOrchestrationInstance("WaitForGo");
+        assertThatThrownBy(() -> client.purgeInstance(running)).isInstanceOf(InvalidInstanceStateException.class)
+                .hasMessageContaining("only finished instances");
+    }
+
+    @Test
+    void purgeByCriteria_removesOnlyMatchingFinishedInstances() {
+        startStandardWorker();
+        Instant from = Instant.now().minusMillis(1);
+        List<String> completed = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            completed.add(client.scheduleNewOrchestrationInstance("Echo", i));
+        }
+        String failed = client.scheduleNewOrchestrationInstance("Fail");
+        String running = client.scheduleNewOrchestrationInstance("WaitForGo");
+        completed.forEach(id -> awaitStatus(id, RuntimeStatus.COMPLETED));
+        awaitStatus(failed, RuntimeStatus.FAILED);
+        client.waitForInstanceStart(running, WAIT);
+
+        assertThat(client.purgeInstances(new PurgeCriteria(from, Instant.now(), Set.of(RuntimeStatus.COMPLETED)))).isEqualTo(5);
+        completed.forEach(id -> assertThat(client.getInstanceMetadata(id, false)).isEmpty());
+        assertThat(client.getInstanceMetadata(failed, false)).isPresent();
+        assertThat(client.purgeInstances(new PurgeCriteria(from, null, null))).isEqualTo(1);
+        assertThat(client.getInstanceMetadata(running, false)).isPresent();
+        assertThatThrownBy(() -> new PurgeCriteria(null, null, null)).isInstanceOf(InvalidRequestException.class);
+        assertThatThrownBy(() -> new PurgeCriteria(from, null, Set.of(RuntimeStatus.RUNNING))).isInstanceOf(InvalidRequestException.class);
+        assertThatThrownBy(() -> new PurgeCriteria(Instant.now(), from, null)).isInstanceOf(InvalidRequestException.class);
+    }
+
+    // 14. create / delete task hub -----------------------------------------------------------------------------------
+
+    @Test
+    void deleteTaskHub_removesThisHubOnly() {
+        String otherHub = "ct" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        StorageProvider other = createProvider(otherHub);
+        try {
+            other.createTaskHub();
+            other.createTaskHub(); // idempotent
+            TaskHubClient otherClient = new TaskHubClient(other);
+            String kept = otherClient.scheduleNewOrchestrationInstance("Echo", "other hub");
+            String gone = client.scheduleNewOrchestrationInstance("Echo", "this hub");
+            assertThat(client.getInstanceMetadata(kept, false)).as("hubs do not see each other").isEmpty();
+            client.deleteTaskHub();
+            client.createTaskHub();
+            assertThat(client.getInstanceMetadata(gone, false)).isEmpty();
+            assertThat(otherClient.getInstanceMetadata(kept, true)).get().extracting(OrchestrationMetadata::serializedInput)
+                    .isEqualTo("\"other hub\"");
+        } finally {
+            other.deleteTaskHub();
+            other.close();
+        }
+    }
+}

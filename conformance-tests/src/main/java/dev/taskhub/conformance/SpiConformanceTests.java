@@ -1,0 +1,357 @@
+package dev.taskhub.conformance;
+
+import dev.taskhub.RuntimeStatus;
+import dev.taskhub.client.OrchestrationMetadata;
+import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.spi.ActivityResult;
+import dev.taskhub.spi.ActivityWorkItem;
+import dev.taskhub.spi.Capability;
+import dev.taskhub.spi.Checkpoint;
+import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.LeaseLostException;
+import dev.taskhub.spi.OrchestrationWorkItem;
+import dev.taskhub.spi.StorageProvider;
+import dev.taskhub.spi.TaskMessage;
+import dev.taskhub.worker.WorkerOptions;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** The invariants of DESIGN.md that every provider keeps: locking, leases, ordering, duplicates, dead-lettering. */
+public abstract class SpiConformanceTests extends ConformanceTestBase {
+    private static final Map<String, AtomicInteger> ACTIVE = new ConcurrentHashMap<>();
+    private static final Map<String, AtomicInteger> OVERLAPS = new ConcurrentHashMap<>();
+    private static final Map<String, AtomicInteger> RUNS = new ConcurrentHashMap<>();
+
+    private static AtomicInteger of(Map<String, AtomicInteger> map, String key) {
+        return map.computeIfAbsent(key, k -> new AtomicInteger());
+    }
+
+    /** Locks work for {@code instanceId} through the SPI, waiting until its messages are visible. */
+    private OrchestrationWorkItem lockInstance(StorageProvider on, String instanceId, Duration lease) {
+        List<OrchestrationWorkItem> items = new ArrayList<>();
+        await().atMost(WAIT).until(() -> {
+            for (OrchestrationWorkItem item : on.lockOrchestrationWorkItems(10, lease, Duration.ofMillis(200))) {
+                if (item.instanceId().equals(instanceId)) {
+                    items.add(item);
+                } else {
+                    on.abandonOrchestrationWorkItem(item, Duration.ZERO);
+                }
+            }
+            return !items.isEmpty();
+        });
+        return items.get(0);
+    }
+
+    @Test
+    void twoWorkers_neverRunTheSameInstanceConcurrently() {
+        String run = UUID.randomUUID().toString();
+        WorkerOptions options = testOptions().orchestrationConcurrency(4).orchestrationBatchSize(4).build();
+        java.util.function.Consumer<dev.taskhub.worker.TaskHubWorker.Builder> registrations = w -> w
+                .addOrchestrator("Busy", ctx -> {
+                    String key = run + ctx.getInstanceId();
+                    for (int i = 0; i < 5; i++) {
+                        if (of(ACTIVE, key).incrementAndGet() > 1) {
+                            of(OVERLAPS, run).incrementAndGet();
+                        }
+                        try {
+                            Thread.sleep(2);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        of(ACTIVE, key).decrementAndGet();
+                        ctx.callActivity("Step", i).await();
+                    }
+                    return null;
+                })
+                .addActivity("Step", ctx -> ctx.getInput(Integer.class));
+        startWorker(provider, options, registrations);
+        startWorker(secondProvider(), options, registrations);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            ids.add(client.scheduleNewOrchestrationInstance("Busy"));
+        }
+        ids.forEach(id -> awaitStatus(id, RuntimeStatus.COMPLETED));
+        assertThat(of(OVERLAPS, run).get()).as("episodes of one instance that overlapped").isZero();
+    }
+
+    @Test
+    void lock_isExclusive_acrossProviderObjects() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            client.scheduleNewOrchestrationInstance("Any", i);
+        }
+        StorageProvider second = secondProvider();
+        Set<String> a = Collections.synchronizedSet(new HashSet<>());
+        Set<String> b = Collections.synchronizedSet(new HashSet<>());
+        CountDownLatch go = new CountDownLatch(1);
+        Thread t1 = new Thread(() -> lockAll(provider, a, go));
+        Thread t2 = new Thread(() -> lockAll(second, b, go));
+        t1.start();
+        t2.start();
+        go.countDown();
+        t1.join();
+        t2.join();
+        assertThat(a.size() + b.size()).isEqualTo(20);
+        Set<String> both = new HashSet<>(a);
+        both.retainAll(b);
+        assertThat(both).as("instances locked by both").isEmpty();
+    }
+
+    private static void lockAll(StorageProvider on, Set<String> into, CountDownLatch go) {
+        try {
+            go.await();
+        } catch (InterruptedException e) {
+            return;
+        }
+        long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (System.nanoTime() < end) {
+            for (OrchestrationWorkItem item : on.lockOrchestrationWorkItems(3, Duration.ofSeconds(30), Duration.ofMillis(100))) {
+                into.add(item.instanceId());
+            }
+        }
+    }
+
+    @Test
+    void deadWorker_instanceIsTakenOverAfterLeaseExpiry_andTheLateCommitIsRefused() {
+        String id = client.scheduleNewOrchestrationInstance("Hello", "World");
+        // A "worker" locks the instance and dies mid-episode: it never commits or abandons.
+        OrchestrationWorkItem stale = lockInstance(provider, id, Duration.ofSeconds(1));
+        startWorker(w -> w
+                .addOrchestrator("Hello", ctx -> ctx.callActivity("Greet", ctx.getInput(String.class), String.class).await())
+                .addActivity("Greet", ctx -> "Hello " + ctx.getInput(String.class)));
+        OrchestrationMetadata done = awaitStatus(id, RuntimeStatus.COMPLETED);
+        assertThat(done.readOutputAs(String.class)).isEqualTo("Hello World");
+        List<HistoryEvent> before = client.getHistory(id);
+
+        Checkpoint late = new Checkpoint(stale, List.of(new HistoryEvent.OrchestratorStarted(-1, Instant.now())), false,
+                stale.instance().withStatus(RuntimeStatus.FAILED, Instant.now()), List.of(), List.of());
+        List<CommitResult> results = provider.commitCheckpoints(List.of(late));
+        assertThat(results).hasSize(1);
+        assertThat(results.get(0)).isInstanceOfSatisfying(CommitResult.Refused.class,
+                r -> assertThat(r.cause()).isInstanceOf(LeaseLostException.class));
+        assertThat(client.getHistory(id)).isEqualTo(before);
+        assertThat(client.getInstanceMetadata(id, false).orElseThrow().runtimeStatus()).isEqualTo(RuntimeStatus.COMPLETED);
+    }
+
+    @Test
+    void deadActivityWorker_activityIsRetriedAfterLeaseExpiry() {
+        String run = UUID.randomUUID().toString();
+        // First, only the orchestrator runs, so the activity message waits in the queue.
+        startWorker(provider, testOptions().processActivities(false).build(),
+                w -> w.addOrchestrator("CallOnce", ctx -> ctx.callActivity("Work", run, String.class).await()));
+        String id = client.scheduleNewOrchestrationInstance("CallOnce");
+        List<ActivityWorkItem> locked = new ArrayList<>();
+        await().atMost(WAIT).until(() -> {
+            locked.addAll(provider.lockActivityWorkItems(1, Duration.ofSeconds(1), Duration.ofMillis(200)));
+            return !locked.isEmpty();
+        });
+        ActivityWorkItem dead = locked.get(0);
+        assertThat(dead.deliveryCount()).isEqualTo(1);
+        // The holder dies; a worker with the activity picks it up after the lease expires.
+        startWorker(w -> w.addActivity("Work", ctx -> {
+            of(RUNS, run).incrementAndGet();
+            return "delivery " + ctx.getDeliveryCount();
+        }));
+        OrchestrationMetadata done = awaitStatus(id, RuntimeStatus.COMPLETED);
+        assertThat(done.readOutputAs(String.class)).isEqualTo("delivery 2");
+        // The dead holder's late result is refused, so the result is applied exactly once.
+        TaskMessage lateResult = new TaskMessage(UUID.randomUUID().toString(), id, null,
+                new HistoryEvent.TaskCompleted(-1, Instant.now(), dead.request().taskId(), "\"late\""), null);
+        List<CommitResult> results = provider.completeActivityWorkItems(List.of(new ActivityResult(dead, lateResult)));
+        assertThat(results.get(0).isCommitted()).isFalse();
+        assertThat(client.getHistory(id).stream().filter(HistoryEvent.TaskCompleted.class::isInstance)).hasSize(1);
+        assertThat(of(RUNS, run).get()).isEqualTo(1);
+    }
+
+    @Test
+    void duplicateMessages_areAppliedOnce() {
+        startWorker(w -> w
+                .addOrchestrator("Dup", ctx -> {
+                    String first = ctx.waitForExternalEvent("E", String.class).await();
+                    String second = ctx.waitForExternalEvent("E", Duration.ofSeconds(2), String.class).await();
+                    return first + "," + second;
+                }));
+        String id = client.scheduleNewOrchestrationInstance("Dup");
+        client.waitForInstanceStart(id, WAIT);
+        String messageId = UUID.randomUUID().toString();
+        TaskMessage event = new TaskMessage(messageId, id, null, new HistoryEvent.EventRaised(-1, Instant.now(), "E", "\"one\"", messageId), null);
+        provider.sendOrchestrationMessage(event);
+        provider.sendOrchestrationMessage(event);
+        client.raiseEvent(id, "E", "two");
+        assertThat(awaitStatus(id, RuntimeStatus.COMPLETED).readOutputAs(String.class)).isEqualTo("one,two");
+        assertThat(client.getHistory(id).stream().filter(HistoryEvent.EventRaised.class::isInstance)).hasSize(2);
+    }
+
+    @Test
+    void duplicateTaskCompletion_isAppliedOnce() {
+        startWorker(w -> w
+                .addOrchestrator("Twice", ctx -> {
+                    String a = ctx.callActivity("Echo", "a", String.class).await();
+                    ctx.waitForExternalEvent("Continue", Void.class).await();
+                    return a;
+                })
+                .addActivity("Echo", ctx -> ctx.getInput(String.class)));
+        String id = client.scheduleNewOrchestrationInstance("Twice");
+        await().atMost(WAIT).until(() -> client.getHistory(id).stream().anyMatch(HistoryEvent.TaskCompleted.class::isInstance));
+        HistoryEvent.TaskCompleted done = client.getHistory(id).stream().filter(HistoryEvent.TaskCompleted.class::isInstance)
+                .map(HistoryEvent.TaskCompleted.class::cast).findFirst().orElseThrow();
+        provider.sendOrchestrationMessage(new TaskMessage(UUID.randomUUID().toString(), id, null,
+                new HistoryEvent.TaskCompleted(-1, Instant.now(), done.taskScheduledId(), "\"duplicate\""), null));
+        client.raiseEvent(id, "Continue", null);
+        assertThat(awaitStatus(id, RuntimeStatus.COMPLETED).readOutputAs(String.class)).isEqualTo("a");
+        assertThat(client.getHistory(id).stream().filter(HistoryEvent.TaskCompleted.class::isInstance)).hasSize(1);
+    }
+
+    @Test
+    void futureMessage_isNotDeliveredBeforeItsVisibleTime() {
+        String instanceId = uniqueId("future");
+        Instant visibleAt = Instant.now().plusMillis(1200);
+        provider.sendOrchestrationMessage(new TaskMessage(UUID.randomUUID().toString(), instanceId, null,
+                new HistoryEvent.EventRaised(-1, Instant.now(), "Later", null, null), visibleAt));
+        OrchestrationWorkItem item = lockInstance(provider, instanceId, Duration.ofSeconds(30));
+        assertThat(Instant.now()).isAfterOrEqualTo(visibleAt);
+        assertThat(item.messages()).hasSize(1);
+    }
+
+    @Test
+    void messagesOfOneInstance_areDeliveredInEnqueueOrder() {
+        String instanceId = uniqueId("order");
+        for (int i = 0; i < 10; i++) {
+            provider.sendOrchestrationMessage(new TaskMessage(UUID.randomUUID().toString(), instanceId, null,
+                    new HistoryEvent.EventRaised(-1, Instant.now(), "N", Integer.toString(i), null), null));
+        }
+        List<String> seen = new ArrayList<>();
+        OrchestrationWorkItem item = lockInstance(provider, instanceId, Duration.ofSeconds(30));
+        item.messages().forEach(m -> seen.add(((HistoryEvent.EventRaised) m.event()).input()));
+        // A provider may deliver them over several work items; keep taking until all are seen.
+        provider.commitCheckpoints(List.of(new Checkpoint(item, List.of(), false, null, List.of(), List.of())));
+        while (seen.size() < 10) {
+            OrchestrationWorkItem next = lockInstance(provider, instanceId, Duration.ofSeconds(30));
+            next.messages().forEach(m -> seen.add(((HistoryEvent.EventRaised) m.event()).input()));
+            provider.commitCheckpoints(List.of(new Checkpoint(next, List.of(), false, null, List.of(), List.of())));
+        }
+        assertThat(seen).containsExactly("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+    }
+
+    @Test
+    void abandonedWorkItem_comesBackWithAGrowingDeliveryCount() {
+        String id = client.scheduleNewOrchestrationInstance("Whatever");
+        OrchestrationWorkItem first = lockInstance(provider, id, Duration.ofSeconds(30));
+        assertThat(provider.lockOrchestrationWorkItems(10, Duration.ofSeconds(30), Duration.ZERO))
+                .extracting(OrchestrationWorkItem::instanceId).doesNotContain(id);
+        provider.abandonOrchestrationWorkItem(first, Duration.ZERO);
+        OrchestrationWorkItem second = lockInstance(provider, id, Duration.ofSeconds(30));
+        assertThat(second.deliveryCount()).isEqualTo(first.deliveryCount() + 1);
+        assertThat(second.lockToken()).isNotEqualTo(first.lockToken());
+        assertThatThrownBy(() -> provider.renewOrchestrationWorkItem(first, Duration.ofSeconds(30))).isInstanceOf(LeaseLostException.class);
+        assertThat(provider.renewOrchestrationWorkItem(second, Duration.ofSeconds(60))).isAfter(second.lockedUntil());
+    }
+
+    @Test
+    void poisonMessage_isDeadLetteredAndTheInstanceFailsWithAClearReason() {
+        String id = client.scheduleNewOrchestrationInstance("Poison");
+        // Simulate workers that crash on this instance: lock and abandon until past the maximum delivery count.
+        for (int i = 0; i < 5; i++) {
+            provider.abandonOrchestrationWorkItem(lockInstance(provider, id, Duration.ofSeconds(30)), Duration.ZERO);
+        }
+        startWorker(w -> w.addOrchestrator("Poison", ctx -> "should not run"));
+        OrchestrationMetadata failed = awaitStatus(id, RuntimeStatus.FAILED);
+        assertThat(failed.failureDetails().orElseThrow().errorType()).isEqualTo("PoisonMessage");
+        assertThat(failed.failureDetails().orElseThrow().message()).contains("delivered 6 times");
+    }
+
+    @Test
+    void messageForUnknownOrFinishedInstance_isDroppedSafely() {
+        startWorker(w -> w.addOrchestrator("Quick", ctx -> "done"));
+        String finished = client.scheduleNewOrchestrationInstance("Quick");
+        awaitStatus(finished, RuntimeStatus.COMPLETED);
+        List<HistoryEvent> before = client.getHistory(finished);
+        String unknown = uniqueId("ghost");
+        provider.sendOrchestrationMessage(new TaskMessage(UUID.randomUUID().toString(), unknown, null,
+                new HistoryEvent.EventRaised(-1, Instant.now(), "Hi", null, null), null));
+        provider.sendOrchestrationMessage(new TaskMessage(UUID.randomUUID().toString(), finished, null,
+                new HistoryEvent.EventRaised(-1, Instant.now(), "Hi", null, null), null));
+        String marker = client.scheduleNewOrchestrationInstance("Quick");
+        awaitStatus(marker, RuntimeStatus.COMPLETED);
+        await().atMost(WAIT).until(() -> {
+            List<OrchestrationWorkItem> pending = provider.lockOrchestrationWorkItems(10, Duration.ofSeconds(30), Duration.ZERO);
+            pending.forEach(item -> provider.abandonOrchestrationWorkItem(item, Duration.ZERO));
+            return pending.isEmpty();
+        });
+        assertThat(client.getInstanceMetadata(unknown, false)).isEmpty();
+        assertThat(client.getHistory(finished)).isEqualTo(before);
+    }
+
+    @Test
+    void checkpoint_isAllOrNothing_whenTheHistoryVersionIsStale() {
+        String id = client.scheduleNewOrchestrationInstance("Versioned");
+        OrchestrationWorkItem item = lockInstance(provider, id, Duration.ofSeconds(30));
+        OrchestrationWorkItem staleVersion = new OrchestrationWorkItem(item.instanceId(), item.lockToken(), item.lockedUntil(),
+                item.instance(), item.messages(), item.historyVersion() + 7, item.deliveryCount());
+        String other = uniqueId("other");
+        Checkpoint checkpoint = new Checkpoint(staleVersion,
+                List.of(new HistoryEvent.OrchestratorStarted(-1, Instant.now())), false,
+                item.instance().withStatus(RuntimeStatus.RUNNING, Instant.now()),
+                List.of(new TaskMessage(UUID.randomUUID().toString(), other, null,
+                        new HistoryEvent.EventRaised(-1, Instant.now(), "X", null, null), null)),
+                List.of());
+        assertThat(provider.commitCheckpoints(List.of(checkpoint)).get(0).isCommitted()).isFalse();
+        assertThat(client.getHistory(id)).isEmpty();
+        assertThat(client.getInstanceMetadata(id, false).orElseThrow().runtimeStatus()).isEqualTo(RuntimeStatus.PENDING);
+        assertThat(provider.lockOrchestrationWorkItems(10, Duration.ofSeconds(30), Duration.ofMillis(300)))
+                .extracting(OrchestrationWorkItem::instanceId).doesNotContain(other);
+        // The right version commits, and the batch reports each element on its own.
+        Checkpoint good = new Checkpoint(item, List.of(new HistoryEvent.OrchestratorStarted(-1, Instant.now())), false,
+                item.instance().withStatus(RuntimeStatus.RUNNING, Instant.now()), List.of(), List.of());
+        assertThat(provider.commitCheckpoints(List.of(good)).get(0).isCommitted()).isTrue();
+        assertThat(client.getHistory(id)).hasSize(1);
+    }
+
+    @Test
+    void gracefulShutdown_releasesRunningWorkToAnotherWorker() throws Exception {
+        String run = UUID.randomUUID().toString();
+        CountDownLatch started = new CountDownLatch(1);
+        java.util.function.Consumer<dev.taskhub.worker.TaskHubWorker.Builder> slowActivity = w -> w
+                .addOrchestrator("Slow", ctx -> ctx.callActivity("Sleep", null, String.class).await())
+                .addActivity("Sleep", ctx -> {
+                    if (of(RUNS, run).incrementAndGet() == 1) {
+                        started.countDown();
+                        Thread.sleep(60_000);   // interrupted by the shutdown
+                    }
+                    return "finished on delivery " + ctx.getDeliveryCount();
+                });
+        WorkerOptions options = testOptions().shutdownTimeout(Duration.ofMillis(200)).build();
+        dev.taskhub.worker.TaskHubWorker first = startWorker(provider, options, slowActivity);
+        String id = client.scheduleNewOrchestrationInstance("Slow");
+        assertThat(started.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        long before = System.nanoTime();
+        first.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(10));
+        // The abandoned activity is picked up at once by another worker, not after a lease expiry.
+        startWorker(secondProvider(), options, slowActivity);
+        assertThat(awaitStatus(id, RuntimeStatus.COMPLETED).readOutputAs(String.class)).isEqualTo("finished on delivery 2");
+    }
+
+    @Test
+    void durableState_survivesANewProviderObject() {
+        requires(Capability.DURABLE, "lets state outlive the provider object");
+        String id = client.scheduleNewOrchestrationInstance("Later", "input");
+        StorageProvider reopened = secondProvider();
+        assertThat(reopened.getInstance(id)).get().extracting(s -> s.input()).isEqualTo("\"input\"");
+    }
+}
