@@ -104,6 +104,21 @@ class CliTest {
         throw new AssertionError(id + " did not reach " + status + ": " + client.getInstanceMetadata(id, false));
     }
 
+    private void awaitCustomStatus(String id, String json) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (client.getInstanceMetadata(id, false).map(m -> json.equals(m.serializedCustomStatus())).orElse(false)) {
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError(id + " never had custom status " + json);
+    }
+
     @Test
     void startNew_getRuntimeStatus_getHistory(@TempDir Path dir) throws IOException {
         Path input = dir.resolve("input.json");
@@ -173,6 +188,7 @@ class CliTest {
         ok("start-new", "--function-name", "E3_Counter", "--id", "ctr", "--input", "0");
         awaitStatus("ctr", RuntimeStatus.RUNNING);
         ok("raise-event", "--id", "ctr", "--event-name", "operation", "--event-data", "\"add\"");
+        awaitCustomStatus("ctr", "1");
         ok("raise-event", "--id", "ctr", "--event-name", "operation", "--event-data", "stop");
         awaitStatus("ctr", RuntimeStatus.COMPLETED);
         assertThat(client.getInstanceMetadata("ctr", true).orElseThrow().serializedOutput()).isEqualTo("1");

@@ -224,6 +224,19 @@ class ManagementServerTest {
         assertThat(json(dup).get("message").asText()).contains("dup-1");
     }
 
+    @Test
+    void instanceIdsWithSpacesAndUnicode_roundTripThroughManagementUrls() {
+        String id = "order 42 \u00e4";
+        String encoded = URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
+        HttpResponse<String> r = send("POST", "/orchestrators/E1_HelloSequence/" + encoded, null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        assertThat(json(r).get("id").asText()).isEqualTo(id);
+        client.waitForInstanceCompletion(id, Duration.ofSeconds(10));
+        HttpResponse<String> status = http(json(r).get("statusQueryGetUri").asText());
+        assertThat(status.statusCode()).isEqualTo(200);
+        assertThat(json(status).get("instanceId").asText()).isEqualTo(id);
+    }
+
     // ---- list --------------------------------------------------------------------------------------------------
 
     @Test
