@@ -97,6 +97,9 @@ public final class ManagementServer implements AutoCloseable {
             config.jetty.port = requestedPort;
             config.http.maxRequestSize = settings.maxBodyBytes();
             config.router.ignoreTrailingSlashes = true;
+            // The path only: the query string may carry the system key.
+            config.requestLogger.http((ctx, ms) -> log.debug("{} {} -> {} in {} ms", ctx.method(), ctx.path(), ctx.statusCode(),
+                    Math.round(ms)));
             config.routes.get("/", ctx -> ctx.html(dashboard));
             for (String prefix : settings.prefixes()) {
                 config.routes.get(prefix + "/openapi.json", ctx -> {

@@ -437,6 +437,22 @@ class ManagementServerTest {
         assertThat(r.statusCode()).isEqualTo(413);
         assertThat(json(r).get("message").asText()).contains("larger than the limit");
         assertThat(send("POST", "/instances/whatever/raiseEvent/go", big).statusCode()).isEqualTo(413);
+
+        // without Content-Length (chunked), the limit is enforced while reading
+        HttpRequest chunked = HttpRequest.newBuilder(URI.create(base + "/orchestrators/E1_HelloSequence"))
+                .header("x-functions-key", KEY)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8))))
+                .build();
+        try {
+            HttpResponse<String> c = http.send(chunked, HttpResponse.BodyHandlers.ofString());
+            assertThat(c.statusCode()).isEqualTo(413);
+            assertThat(json(c).get("message").asText()).contains("larger than the limit");
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        assertThat(client.queryInstances(dev.taskhub.client.InstanceQuery.builder().build()).instances()).isEmpty();
+        String small = "\"" + "x".repeat(1000) + "\"";
+        assertThat(send("POST", "/orchestrators/E1_HelloSequence", small).statusCode()).isEqualTo(202);
     }
 
     @Test
