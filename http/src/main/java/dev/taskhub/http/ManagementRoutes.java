@@ -25,7 +25,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -295,11 +294,10 @@ final class ManagementRoutes {
     }
 
     static ApiException tooLarge(long max) {
-        return new ApiException(413, "The request body is larger than the limit of " + max + " bytes ("
-                + (max / (1024 * 1024)) + " MiB). Store large data elsewhere and pass a reference.");
+        String readable = max % (1024 * 1024) == 0 ? (max / (1024 * 1024)) + " MiB"
+                : max % 1024 == 0 ? (max / 1024) + " KiB" : max + " bytes";
+        return new ApiException(413, "The request body is larger than the limit of " + readable
+                + ". Send a smaller payload: store large data elsewhere and pass a reference.");
     }
 
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
-    }
 }
