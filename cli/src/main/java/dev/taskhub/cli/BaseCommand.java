@@ -10,10 +10,19 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-/** A management subcommand: opens the configured task hub, runs, closes it. Exit code 0; failures are exceptions. */
+/**
+ * A management subcommand: opens the configured task hub (or connects to the HTTP API given by {@code --url}), runs,
+ * closes it. Exit code 0; refusals are exceptions that the command line turns into exit code 1.
+ */
 abstract class BaseCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
+
+    @Mixin
+    RemoteOptions remote;
+
+    @Mixin
+    OutputOptions output;
 
     @Spec
     CommandSpec spec;
@@ -30,15 +39,27 @@ abstract class BaseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (Session session = Session.open(common, context.configuration().get(), true)) {
-            session.warnIfNotDurable(err());
-            run(session);
+        try (Hub hub = openHub()) {
+            run(hub);
         }
         out().flush();
         return 0;
     }
 
-    abstract void run(Session session);
+    private Hub openHub() {
+        if (remote.url != null) {
+            return RemoteHub.connect(remote, common, context.environment());
+        }
+        Session session = Session.open(common, context.configuration().get(), true);
+        session.warnIfNotDurable(err());
+        return new LocalHub(session);
+    }
+
+    abstract void run(Hub hub);
+
+    boolean json() {
+        return output.json;
+    }
 
     void printJson(JsonNode node) {
         out().println(WireFormat.writePretty(node));
@@ -46,7 +67,7 @@ abstract class BaseCommand implements Callable<Integer> {
 
     /** The JSON answer of an operation that HTTP answers with an empty 202. */
     void printAccepted(String operation, String instanceId, String text) {
-        if (common.json) {
+        if (json()) {
             printJson(JsonNodeFactory.instance.objectNode().put("instanceId", instanceId).put("operation", operation)
                     .put("accepted", true));
         } else {

@@ -2,7 +2,7 @@ package dev.taskhub.cli;
 
 import picocli.CommandLine.Option;
 
-/** The options every subcommand takes: where the task hub is, and how to print. */
+/** Where the task hub is: connection string setting, task hub name, provider. */
 final class CommonOptions {
     @Option(names = "--connection-string-setting", paramLabel = "<name>", defaultValue = "AzureWebJobsStorage",
             description = "Name of the environment variable or taskhub.properties key that holds the connection string "
@@ -17,6 +17,4 @@ final class CommonOptions {
             description = "Storage provider by name (inmemory, postgres, azure-storage) instead of choosing by connection string.")
     String provider;
 
-    @Option(names = "--json", description = "Print JSON (the HTTP API's wire format) instead of text.")
-    boolean json;
 }

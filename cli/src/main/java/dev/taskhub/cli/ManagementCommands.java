@@ -1,18 +1,15 @@
 package dev.taskhub.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.taskhub.InstanceNotFoundException;
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RawJson;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.InstanceQuery;
 import dev.taskhub.client.NewOrchestrationOptions;
-import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.PurgeCriteria;
-import dev.taskhub.client.QueryResult;
-import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.http.WireFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,15 +48,16 @@ final class ManagementCommands {
         String id;
 
         @Override
-        void run(Session session) {
-            RawJson payload = JsonArgs.read(input, "--input");
-            NewOrchestrationOptions options = id == null ? NewOrchestrationOptions.defaults() : NewOrchestrationOptions.withInstanceId(id);
-            String instanceId = session.client.scheduleNewOrchestrationInstance(functionName, payload, options);
-            if (common.json) {
-                printJson(WireFormat.payload(session.client.createHttpManagementPayload(instanceId)));
+        void run(Hub hub) {
+            if (id != null) {
+                NewOrchestrationOptions.validateInstanceId(id);
+            }
+            ObjectNode payload = hub.start(functionName, JsonArgs.read(input, "--input"), id);
+            if (json()) {
+                printJson(payload);
             } else {
-                out().println("Started '" + functionName + "' with instance id " + instanceId + " on task hub '"
-                        + session.provider.taskHubName() + "'.");
+                out().println("Started '" + functionName + "' with instance id " + payload.get("id").asText() + " on task hub '"
+                        + hub.taskHubName() + "'.");
             }
         }
     }
@@ -76,11 +74,9 @@ final class ManagementCommands {
         boolean showOutput;
 
         @Override
-        void run(Session session) {
-            OrchestrationMetadata m = session.client.getInstanceMetadata(id, showInput)
-                    .orElseThrow(() -> new InstanceNotFoundException(id));
-            if (common.json) {
-                ObjectNode node = WireFormat.status(m, false);
+        void run(Hub hub) {
+            ObjectNode node = hub.status(id, showInput);
+            if (json()) {
                 if (!showInput) {
                     node.remove("input");
                 }
@@ -89,7 +85,7 @@ final class ManagementCommands {
                 }
                 printJson(node);
             } else {
-                Text.status(out(), m, showInput, showOutput);
+                Text.status(out(), node, showInput, showOutput);
             }
         }
     }
@@ -100,10 +96,9 @@ final class ManagementCommands {
         String id;
 
         @Override
-        void run(Session session) {
-            List<HistoryEvent> history = session.client.getHistory(id);
-            ArrayNode events = WireFormat.history(history, true);
-            if (common.json) {
+        void run(Hub hub) {
+            ArrayNode events = hub.history(id);
+            if (json()) {
                 printJson(events);
                 return;
             }
@@ -143,7 +138,8 @@ final class ManagementCommands {
         boolean showInput;
 
         @Override
-        void run(Session session) {
+        void run(Hub hub) {
+            // Validates like the API does, so both paths refuse the same values the same way.
             InstanceQuery query = InstanceQuery.builder()
                     .createdFrom(date(createdAfter, "--created-after"))
                     .createdTo(date(createdBefore, "--created-before"))
@@ -152,12 +148,11 @@ final class ManagementCommands {
                     .continuationToken(continuationToken)
                     .fetchInputsAndOutputs(showInput)
                     .build();
-            QueryResult page = session.client.queryInstances(query);
-            if (common.json) {
-                ArrayNode array = JsonNodeFactory.instance.arrayNode();
-                page.instances().forEach(m -> array.add(WireFormat.status(m, false)));
+            Hub.Page page = hub.list(new Hub.ListRequest(query.createdFrom(), query.createdTo(), query.statuses(),
+                    query.pageSize(), query.continuationToken(), showInput));
+            if (json()) {
                 ObjectNode result = JsonNodeFactory.instance.objectNode();
-                result.set("instances", array);
+                result.set("instances", page.instances());
                 result.put("continuationToken", page.continuationToken());
                 printJson(result);
                 return;
@@ -167,9 +162,9 @@ final class ManagementCommands {
             } else {
                 String format = "%-34s %-24s %-15s %-28s %s%n";
                 out().printf(format, "INSTANCE ID", "NAME", "STATUS", "CREATED", "LAST UPDATED");
-                for (OrchestrationMetadata m : page.instances()) {
-                    out().printf(format, m.instanceId(), m.name(), m.runtimeStatus().wireName(),
-                            WireFormat.time(m.createdAt()), WireFormat.time(m.lastUpdatedAt()));
+                for (JsonNode m : page.instances()) {
+                    out().printf(format, m.path("instanceId").asText(), m.path("name").asText(), m.path("runtimeStatus").asText(),
+                            m.path("createdTime").asText(), m.path("lastUpdatedTime").asText());
                 }
             }
             if (page.continuationToken() != null) {
@@ -188,8 +183,8 @@ final class ManagementCommands {
         String reason;
 
         @Override
-        void run(Session session) {
-            session.client.terminate(id, reason);
+        void run(Hub hub) {
+            hub.terminate(id, reason);
             printAccepted("terminate", id, "Termination of instance " + id + " requested; it stops at its next await.");
         }
     }
@@ -207,11 +202,11 @@ final class ManagementCommands {
         String eventData;
 
         @Override
-        void run(Session session) {
+        void run(Hub hub) {
             String name = eventName != null ? eventName : "Event_" + UUID.randomUUID().toString().replace("-", "");
             RawJson data = eventData != null ? JsonArgs.read(eventData, "--event-data")
                     : new RawJson("\"Data_" + UUID.randomUUID().toString().replace("-", "") + "\"");
-            session.client.raiseEvent(id, name, data);
+            hub.raiseEvent(id, name, data);
             printAccepted("raiseEvent", id, "Raised event '" + name + "' to instance " + id + ".");
         }
     }
@@ -226,8 +221,8 @@ final class ManagementCommands {
         String reason;
 
         @Override
-        void run(Session session) {
-            session.client.rewind(id, reason);
+        void run(Hub hub) {
+            hub.rewind(id, reason);
             printAccepted("rewind", id, "Rewind of instance " + id + " requested.");
         }
     }
@@ -242,8 +237,8 @@ final class ManagementCommands {
         String reason;
 
         @Override
-        void run(Session session) {
-            session.client.suspend(id, reason);
+        void run(Hub hub) {
+            hub.suspend(id, reason);
             printAccepted("suspend", id, "Suspension of instance " + id + " requested.");
         }
     }
@@ -258,8 +253,8 @@ final class ManagementCommands {
         String reason;
 
         @Override
-        void run(Session session) {
-            session.client.resume(id, reason);
+        void run(Hub hub) {
+            hub.resume(id, reason);
             printAccepted("resume", id, "Resumption of instance " + id + " requested.");
         }
     }
@@ -274,12 +269,12 @@ final class ManagementCommands {
         boolean newInstanceId;
 
         @Override
-        void run(Session session) {
-            String newId = session.client.restart(id, newInstanceId);
-            if (common.json) {
-                printJson(WireFormat.payload(session.client.createHttpManagementPayload(newId)));
+        void run(Hub hub) {
+            ObjectNode payload = hub.restart(id, newInstanceId);
+            if (json()) {
+                printJson(payload);
             } else {
-                out().println("Restarted instance " + id + " as " + newId + ".");
+                out().println("Restarted instance " + id + " as " + payload.get("id").asText() + ".");
             }
         }
     }
@@ -290,12 +285,9 @@ final class ManagementCommands {
         String id;
 
         @Override
-        void run(Session session) {
-            long deleted = session.client.purgeInstance(id);
-            if (deleted == 0) {
-                throw new InstanceNotFoundException(id);
-            }
-            if (common.json) {
+        void run(Hub hub) {
+            long deleted = hub.purgeInstance(id);
+            if (json()) {
                 printJson(WireFormat.purgeResult(deleted));
             } else {
                 out().println("Purged instance " + id + ".");
@@ -316,14 +308,14 @@ final class ManagementCommands {
         List<String> runtimeStatus;
 
         @Override
-        void run(Session session) {
+        void run(Hub hub) {
             Instant from = createdAfter == null ? Instant.EPOCH : date(createdAfter, "--created-after");
             PurgeCriteria criteria = new PurgeCriteria(from, date(createdBefore, "--created-before"), statuses(runtimeStatus));
-            long deleted = Progress.run(err(), common.json ? null : "Purging", () -> session.client.purgeInstances(criteria));
-            if (common.json) {
+            long deleted = Progress.run(err(), json() ? null : "Purging", () -> hub.purgeInstances(criteria));
+            if (json()) {
                 printJson(WireFormat.purgeResult(deleted));
             } else {
-                out().println("Purged " + deleted + " instance(s) from task hub '" + session.provider.taskHubName() + "'.");
+                out().println("Purged " + deleted + " instance(s) from task hub '" + hub.taskHubName() + "'.");
             }
         }
     }
@@ -331,15 +323,15 @@ final class ManagementCommands {
     @Command(name = "delete-task-hub", description = "Deletes the task hub: every instance, history and queue in it.")
     static final class DeleteTaskHub extends BaseCommand {
         @Override
-        void run(Session session) {
-            Progress.run(err(), common.json ? null : "Deleting task hub", () -> {
-                session.client.deleteTaskHub();
+        void run(Hub hub) {
+            Progress.run(err(), json() ? null : "Deleting task hub", () -> {
+                hub.deleteTaskHub();
                 return 0L;
             });
-            if (common.json) {
-                printJson(JsonNodeFactory.instance.objectNode().put("taskHub", session.provider.taskHubName()).put("deleted", true));
+            if (json()) {
+                printJson(JsonNodeFactory.instance.objectNode().put("taskHub", hub.taskHubName()).put("deleted", true));
             } else {
-                out().println("Deleted task hub '" + session.provider.taskHubName() + "'.");
+                out().println("Deleted task hub '" + hub.taskHubName() + "'.");
             }
         }
     }

@@ -108,6 +108,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         String code = noAuth ? "" : "?code=" + (generated ? systemKey : "<key>");
         out.println("  Try:           curl -X POST \"" + base + "/orchestrators/E1_HelloSequence" + code + "\"");
+        out.println("  Manage:        taskhub get-instances --url " + base + (noAuth ? "" : " --key " + (generated ? systemKey : "<key>")));
         out.println("Press Ctrl-C to stop.");
         out.flush();
         stopped.await();

@@ -1,31 +1,39 @@
 package dev.taskhub.cli;
 
-import dev.taskhub.client.OrchestrationMetadata;
-import dev.taskhub.http.WireFormat;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Locale;
 
-/** Readable (non-JSON) output. */
+/** Readable (non-JSON) output, rendered from the wire format. */
 final class Text {
     private Text() {}
 
-    static void status(PrintWriter out, OrchestrationMetadata m, boolean showInput, boolean showOutput) {
-        row(out, "Instance id", m.instanceId());
-        row(out, "Name", m.name());
-        row(out, "Runtime status", m.runtimeStatus().wireName());
-        row(out, "Created", WireFormat.time(m.createdAt()));
-        row(out, "Last updated", WireFormat.time(m.lastUpdatedAt()));
-        if (m.serializedCustomStatus() != null) {
-            row(out, "Custom status", m.serializedCustomStatus());
+    static void status(PrintWriter out, JsonNode s, boolean showInput, boolean showOutput) {
+        row(out, "Instance id", s.path("instanceId").asText());
+        row(out, "Name", s.path("name").asText());
+        row(out, "Runtime status", s.path("runtimeStatus").asText());
+        row(out, "Created", s.path("createdTime").asText());
+        row(out, "Last updated", s.path("lastUpdatedTime").asText());
+        if (s.hasNonNull("customStatus")) {
+            row(out, "Custom status", value(s.get("customStatus")));
         }
         if (showInput) {
-            row(out, "Input", String.valueOf(m.serializedInput()));
+            row(out, "Input", value(s.get("input")));
         }
         if (showOutput) {
-            row(out, "Output", String.valueOf(m.serializedOutput()));
+            row(out, "Output", value(s.get("output")));
         }
-        m.failureDetails().ifPresent(f -> row(out, "Failure", f.errorType() + ": " + f.message()));
+        JsonNode failure = s.get("failureDetails");
+        if (failure != null && !failure.isNull()) {
+            row(out, "Failure", failure.path("errorType").asText() + ": " + failure.path("message").asText());
+        }
+    }
+
+    /** A JSON value as compact JSON text; {@code null} when absent. */
+    static String value(JsonNode node) {
+        return node == null || node.isNull() ? "null" : node.toString();
     }
 
     static void row(PrintWriter out, String label, String value) {
@@ -34,7 +42,7 @@ final class Text {
 
     static String duration(Duration d) {
         long ms = d.toMillis();
-        return ms < 1000 ? ms + " ms" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+        return ms < 1000 ? ms + " ms" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 
     static String abbreviate(String s, int max) {

@@ -107,6 +107,14 @@ class CliProcessTest {
             HttpResponse<String> noKey = http.send(HttpRequest.newBuilder(URI.create(base + "/instances")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(noKey.statusCode()).isEqualTo(401);
+
+            // the command line manages the served (in-memory) task hub through its HTTP API
+            Run list = run(dir, "get-instances", "--url", base, "--key", "serve-test-key", "--json");
+            assertThat(list.exitCode()).as(list.err()).isZero();
+            assertThat(list.out()).contains("E1_HelloSequence", "Completed");
+            Run wrongKey = run(dir, "get-instances", "--url", base, "--key", "wrong");
+            assertThat(wrongKey.exitCode()).isEqualTo(1);
+            assertThat(wrongKey.err()).contains("401");
         } finally {
             p.destroy();
             boolean ended = p.waitFor(20, TimeUnit.SECONDS);
