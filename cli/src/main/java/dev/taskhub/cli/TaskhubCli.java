@@ -24,7 +24,8 @@ import java.lang.reflect.Constructor;
                         + "whose value is a PostgreSQL (jdbc:postgresql://…) or Azure Storage (UseDevelopmentStorage=true, "
                         + "DefaultEndpointsProtocol=…) connection string; unset means the in-memory provider.",
                 "With the in-memory provider every command runs in its own empty task hub, so the management commands are "
-                        + "only meaningful against PostgreSQL or Azure Storage, or through 'taskhub serve' and its HTTP API.",
+                        + "only meaningful against PostgreSQL or Azure Storage, or through a running 'taskhub serve' "
+                        + "(pass --url and --key to manage its hub over HTTP).",
                 ""},
         subcommands = {
                 ManagementCommands.StartNew.class,
