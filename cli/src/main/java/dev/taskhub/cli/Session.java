@@ -40,7 +40,8 @@ final class Session implements AutoCloseable {
         if (!provider.capabilities().contains(Capability.DURABLE)) {
             err.println("Note: task hub '" + provider.taskHubName() + "' is on the " + provider.providerName()
                     + " provider, which lives only inside this process: it starts empty and is gone when the command exits. "
-                    + "Point the connection string setting at PostgreSQL or Azure Storage, or use 'taskhub serve' and its HTTP API.");
+                    + "Point the connection string setting at PostgreSQL or Azure Storage, or run 'taskhub serve' and pass --url/--key "
+                    + "to manage its hub.");
             err.flush();
         }
     }
