@@ -27,6 +27,10 @@ import java.lang.reflect.Constructor;
                         + "only meaningful against PostgreSQL or Azure Storage, or through a running 'taskhub serve' "
                         + "(pass --url and --key to manage its hub over HTTP).",
                 ""},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:the operation was refused (unknown instance, wrong state, bad value, configuration)",
+                "2:usage error (unknown subcommand or option, missing required option)"},
+        footer = {"", "Reference: docs/cli.md and docs/http-api.md"},
         subcommands = {
                 ManagementCommands.StartNew.class,
                 ManagementCommands.GetRuntimeStatus.class,
