@@ -27,6 +27,7 @@ class CliProcessTest {
     static List<String> command(String... args) {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", // as the launcher does for one-shot commands
                 "-Djdk.httpclient.allowRestrictedHeaders=content-length", "-cp", classPath, TaskhubCli.class.getName()));
         cmd.addAll(List.of(args));
         return cmd;
