@@ -50,12 +50,17 @@ abstract class BaseCommand implements Callable<Integer> {
         if (remote.url != null) {
             return RemoteHub.connect(remote, common, context.environment());
         }
-        Session session = Session.open(common, context.configuration().get(), true);
+        Session session = Session.open(common, context.configuration().get(), createsTaskHub());
         session.warnIfNotDurable(err());
         return new LocalHub(session);
     }
 
     abstract void run(Hub hub);
+
+    /** Whether the task hub is created (idempotently) before the command runs. */
+    boolean createsTaskHub() {
+        return true;
+    }
 
     boolean json() {
         return output.json;

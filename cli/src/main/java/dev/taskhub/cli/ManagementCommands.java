@@ -323,6 +323,11 @@ final class ManagementCommands {
     @Command(name = "delete-task-hub", description = "Deletes the task hub: every instance, history and queue in it.")
     static final class DeleteTaskHub extends BaseCommand {
         @Override
+        boolean createsTaskHub() {
+            return false;
+        }
+
+        @Override
         void run(Hub hub) {
             Progress.run(err(), json() ? null : "Deleting task hub", () -> {
                 hub.deleteTaskHub();
