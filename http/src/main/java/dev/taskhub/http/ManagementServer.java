@@ -138,7 +138,9 @@ public final class ManagementServer implements AutoCloseable {
     public String baseUrl() {
         String h = host.contains(":") ? "[" + host + "]" : host;
         if (h.equals("0.0.0.0")) {
-            h = "127.0.0.1";
+            h = "127.0.0.1"; // listening everywhere: the local address reaches it
+        } else if (h.equals("[::]") || h.equals("[0:0:0:0:0:0:0:0]")) {
+            h = "[::1]";
         }
         return "http://" + h + ":" + port() + settings.prefixes().get(0);
     }

@@ -460,6 +460,15 @@ class ManagementServerTest {
         String legacy = base.replace(ManagementServer.DEFAULT_BASE_PATH, ManagementServer.LEGACY_BASE_PATH);
         HttpResponse<String> r = http(legacy + "/instances?code=" + KEY);
         assertThat(r.statusCode()).isEqualTo(200);
+        HttpResponse<String> started;
+        try {
+            started = http.send(HttpRequest.newBuilder(URI.create(legacy + "/orchestrators/E1_HelloSequence?code=" + KEY))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        assertThat(started.statusCode()).isEqualTo(202);
+        assertThat(json(started).get("statusQueryGetUri").asText()).startsWith(legacy + "/instances/");
 
         HttpResponse<String> openApi = http(base + "/openapi.json");
         assertThat(openApi.statusCode()).isEqualTo(200);
