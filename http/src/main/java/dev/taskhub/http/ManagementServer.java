@@ -95,6 +95,7 @@ public final class ManagementServer implements AutoCloseable {
             config.startup.showOldJavalinVersionWarning = false;
             config.jetty.host = host;
             config.jetty.port = requestedPort;
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             config.http.maxRequestSize = settings.maxBodyBytes();
             config.router.ignoreTrailingSlashes = true;
             // The path only: the query string may carry the system key.

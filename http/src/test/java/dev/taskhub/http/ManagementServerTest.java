@@ -486,6 +486,17 @@ class ManagementServerTest {
     }
 
     @Test
+    void requestsJettyRejectsBeforeRouting_getJsonErrorsToo() throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.getOutputStream().write(("GET " + ManagementServer.DEFAULT_BASE_PATH + "/instances/%zz HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(response).startsWith("HTTP/1.1 400").contains("application/json", "{\"message\":\"HTTP 400")
+                    .doesNotContain("<html", "at org.");
+        }
+    }
+
+    @Test
     void builder_requiresAKeyOrExplicitlyDisabledAuth() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ManagementServer.builder(client).build())
                 .isInstanceOf(dev.taskhub.ConfigurationException.class).hasMessageContaining("system key");
