@@ -292,7 +292,13 @@ public final class TaskHubClient {
 
     /** The management URLs of an instance, as Durable Functions' {@code CreateHttpManagementPayload} returns them. */
     public HttpManagementPayload createHttpManagementPayload(String instanceId) {
+        return createHttpManagementPayload(instanceId, http);
+    }
+
+    /** The management URLs of an instance for a server other than the configured one (e.g. the host a request named). */
+    public HttpManagementPayload createHttpManagementPayload(String instanceId, HttpManagementOptions http) {
         requireId(instanceId);
+        Objects.requireNonNull(http, "http");
         String base = http.baseUrl() + "/instances/" + encode(instanceId);
         StringBuilder common = new StringBuilder("taskHub=").append(encode(http.taskHub()))
                 .append("&connection=").append(encode(http.connectionName()));

@@ -104,7 +104,7 @@ final class ManagementRoutes {
         }
         HttpManagementOptions options = new HttpManagementOptions(origin + prefix, settings.taskHubName(),
                 settings.connectionName(), settings.systemKey());
-        return new TaskHubClient(client.provider(), options).createHttpManagementPayload(id);
+        return client.createHttpManagementPayload(id, options);
     }
 
     // ---- status and list -----------------------------------------------------------------------------------------
