@@ -7,6 +7,7 @@ import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.internal.JsonDataConverter;
+import dev.taskhub.internal.Times;
 import dev.taskhub.spi.InstancePage;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.StorageProvider;
@@ -54,7 +55,7 @@ public final class TaskHubClient {
     public TaskHubClient(StorageProvider provider, HttpManagementOptions http, Clock clock) {
         this.provider = Objects.requireNonNull(provider, "provider");
         this.http = Objects.requireNonNull(http, "http");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.clock = Times.microsecondClock(Objects.requireNonNull(clock, "clock"));
     }
 
     public StorageProvider provider() {
@@ -84,7 +85,7 @@ public final class TaskHubClient {
         String instanceId = opts.instanceId() != null ? opts.instanceId() : UUID.randomUUID().toString().replace("-", "");
         String inputJson = payload(input, "input");
         Instant now = clock.instant();
-        Instant startAt = opts.startAt() != null && opts.startAt().isAfter(now) ? opts.startAt() : null;
+        Instant startAt = opts.startAt() != null && opts.startAt().isAfter(now) ? Times.roundUpToMicros(opts.startAt()) : null;
         String executionId = UUID.randomUUID().toString().replace("-", "");
         InstanceState state = new InstanceState(instanceId, name, opts.version(), executionId, RuntimeStatus.PENDING, inputJson,
                 null, null, null, now, now, startAt, null);
@@ -291,7 +292,13 @@ public final class TaskHubClient {
 
     /** The management URLs of an instance, as Durable Functions' {@code CreateHttpManagementPayload} returns them. */
     public HttpManagementPayload createHttpManagementPayload(String instanceId) {
+        return createHttpManagementPayload(instanceId, http);
+    }
+
+    /** The management URLs of an instance for a server other than the configured one (e.g. the host a request named). */
+    public HttpManagementPayload createHttpManagementPayload(String instanceId, HttpManagementOptions http) {
         requireId(instanceId);
+        Objects.requireNonNull(http, "http");
         String base = http.baseUrl() + "/instances/" + encode(instanceId);
         StringBuilder common = new StringBuilder("taskHub=").append(encode(http.taskHub()))
                 .append("&connection=").append(encode(http.connectionName()));

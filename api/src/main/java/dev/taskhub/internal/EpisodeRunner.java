@@ -358,11 +358,12 @@ public final class EpisodeRunner {
             List<TaskMessage> outbound = new ArrayList<>();
             outbound.add(new TaskMessage(newMessageId(), base.instanceId(), executionId,
                     new ExecutionStarted(-1, now, old.name(), old.version(), can.input(), executionId, old.parent(), null), null));
-            if (can.preserveUnprocessedEvents()) {
-                for (EventRaised e : context.unprocessedEvents()) {
-                    outbound.add(new TaskMessage(newMessageId(), base.instanceId(), executionId,
-                            new EventRaised(-1, e.timestamp(), e.name(), e.input(), null), null));
-                }
+            // Unconsumed events go into the new execution's history, ahead of its start, so that events arriving
+            // later (as messages) cannot overtake them; replay buffers them before the orchestrator runs.
+            List<HistoryEvent> carried = new ArrayList<>();
+            if (can.preserveUnprocessedEvents() && !context.unprocessedEvents().isEmpty()) {
+                carried.add(new HistoryEvent.OrchestratorStarted(-1, now));
+                carried.addAll(context.unprocessedEvents());
             }
             for (Action action : context.newActions()) {
                 if (action instanceof Action.SendEvent send) {
@@ -373,7 +374,7 @@ public final class EpisodeRunner {
             InstanceState state = new InstanceState(base.instanceId(), base.name(), base.version(), executionId,
                     RuntimeStatus.CONTINUED_AS_NEW, can.input(), null, customStatus, null, base.createdAt(), now,
                     null, base.parentInstanceId());
-            return new Checkpoint(workItem, List.of(), true, state, outbound, List.of());
+            return new Checkpoint(workItem, carried, true, state, outbound, List.of());
         }
 
         private void record(InstanceState base, List<Action> actions, List<HistoryEvent> newEvents,

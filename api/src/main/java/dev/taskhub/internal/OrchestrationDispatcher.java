@@ -1,6 +1,8 @@
 package dev.taskhub.internal;
 
+import dev.taskhub.RuntimeStatus;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.CommitResult;
 import dev.taskhub.spi.OrchestrationWorkItem;
@@ -46,7 +48,7 @@ final class OrchestrationDispatcher extends Dispatcher {
                 List<HistoryEvent> history = item.instance() == null ? null
                         : cache.get(item.instanceId(), item.instance().executionId(), item.historyVersion());
                 if (history == null) {
-                    history = provider.getHistory(item.instanceId());
+                    history = neverWritten(item) ? List.of() : provider.getHistory(item.instanceId());
                     if (item.instance() != null) {
                         cache.put(item.instanceId(), item.instance().executionId(), item.historyVersion(), history);
                     }
@@ -83,6 +85,16 @@ final class OrchestrationDispatcher extends Dispatcher {
             }
         }
         return true;
+    }
+
+    /**
+     * True when the instance has no history for sure, saving a read per new orchestration: no state row (history is
+     * only written together with one), or a pending row untouched since the client created it (creation deletes any
+     * old history; every checkpoint that writes history also moves {@code lastUpdatedAt}).
+     */
+    private static boolean neverWritten(OrchestrationWorkItem item) {
+        InstanceState state = item.instance();
+        return state == null || (state.status() == RuntimeStatus.PENDING && state.lastUpdatedAt().equals(state.createdAt()));
     }
 
     private void updateCache(Checkpoint checkpoint, OrchestrationWorkItem item) {

@@ -291,7 +291,7 @@ final class ReplayContext implements OrchestrationContext {
 
     @Override
     public Task<Void> createTimer(Instant fireAt) {
-        int id = nextId(new Action.CreateTimer(sequence++, fireAt));
+        int id = nextId(new Action.CreateTimer(sequence++, Times.roundUpToMicros(fireAt)));
         TaskImpl<Void> task = new TaskImpl<>(this, "timer", Void.class);
         openTasks.put(id, task);
         return task;

@@ -24,16 +24,18 @@ public interface InstanceStore {
 
     /**
      * One page of instances matching the query's filters (created from inclusive, created to inclusive, statuses,
-     * id prefix), ordered by (createdAt, instanceId), starting after the position encoded in the continuation token
-     * (see {@link ContinuationTokens}). Input and output are returned only when {@link InstanceQuery#fetchInputsAndOutputs()}.
-     * Every matching instance appears exactly once across the pages, even while instances are being created.
-     * The query was validated by the caller.
+     * id prefix), in a stable order — (createdAt, instanceId) where the store can page by it, otherwise the store's key
+     * order (document which) — starting after the position encoded in the continuation token (see
+     * {@link ContinuationTokens}; a tampered token is refused with {@link dev.taskhub.InvalidRequestException}). Input
+     * and output are returned only when {@link InstanceQuery#fetchInputsAndOutputs()}. Every matching instance appears
+     * exactly once across the pages, even while instances are being created. The query was validated by the caller.
      */
     InstancePage queryInstances(InstanceQuery query);
 
     /**
      * Deletes the instance, its history, its pending messages and stored payloads, if it exists and its status is
-     * terminal. Returns whether it was deleted.
+     * terminal. Returns whether it was deleted. A store that cannot delete queued messages selectively must make sure
+     * they are dropped when they arrive (e.g. because they address an execution that no longer exists).
      */
     boolean purgeInstance(String instanceId);
 

@@ -8,9 +8,10 @@ import java.util.List;
  * The orchestration queue (messages to instances, locked per instance) and the activity queue (locked per message).
  *
  * <p>Invariants: a message is not delivered before its {@code visibleAt}; at most one lock per instance is held at a
- * time across all processes; messages of one instance are delivered in enqueue order; a lock whose lease expired may
- * be taken by another caller, after which the old token is refused everywhere; every lock increments the delivery
- * count of the messages it delivers.
+ * time across all processes; messages of one instance are delivered in enqueue order; a lock whose lease expired is
+ * no longer held — commits, renewals and completions presenting it are refused even if nobody has taken the item over
+ * yet — and the item may be locked by another caller; every lock increments the delivery count of the messages it
+ * delivers.
  */
 public interface MessageQueue {
     /** Enqueues a message for an instance (which need not exist yet). Durable when this returns. */
@@ -44,7 +45,8 @@ public interface MessageQueue {
     /**
      * Applies activity results: for each, if its lock is still held, delete the activity message and enqueue the
      * response, all-or-nothing; otherwise refuse it with {@link LeaseLostException}. Returns one result per element,
-     * in order.
+     * in order. Storage failures are thrown or reported per element, as for checkpoints; an unreported result's
+     * activity runs again after its lease expires.
      */
     List<CommitResult> completeActivityWorkItems(List<ActivityResult> results);
 }

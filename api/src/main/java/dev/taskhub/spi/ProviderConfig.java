@@ -31,8 +31,18 @@ public record ProviderConfig(String connectionString, String taskHubName, Map<St
         return new ProviderConfig(connectionString, taskHubName, Map.of());
     }
 
+    /** The setting's value; keys match case-insensitively ({@code TASKHUB_POSTGRES_POOLSIZE} sets {@code taskhub.postgres.poolSize}). */
     public Optional<String> setting(String key) {
-        return Optional.ofNullable(settings.get(key)).filter(v -> !v.isBlank());
+        String value = settings.get(key);
+        if (value == null) {
+            for (Map.Entry<String, String> entry : settings.entrySet()) {
+                if (entry.getKey().equalsIgnoreCase(key)) {
+                    value = entry.getValue();
+                    break;
+                }
+            }
+        }
+        return Optional.ofNullable(value).filter(v -> !v.isBlank());
     }
 
     public int intSetting(String key, int defaultValue) {

@@ -1,6 +1,7 @@
 package dev.taskhub.worker;
 
 import dev.taskhub.activity.Activity;
+import dev.taskhub.internal.Times;
 import dev.taskhub.internal.WorkerRuntime;
 import dev.taskhub.orchestration.Orchestrator;
 import dev.taskhub.spi.StorageProvider;
@@ -80,7 +81,7 @@ public final class TaskHubWorker implements AutoCloseable {
         private final StorageProvider provider;
         private final TaskRegistry registry = new TaskRegistry();
         private WorkerOptions options = WorkerOptions.defaults();
-        private Clock clock = Clock.systemUTC();
+        private Clock clock = Times.microsecondClock(Clock.systemUTC());
 
         private Builder(StorageProvider provider) {
             this.provider = Objects.requireNonNull(provider, "provider");
@@ -115,7 +116,7 @@ public final class TaskHubWorker implements AutoCloseable {
 
         /** The clock that stamps episodes (tests may inject one). */
         public Builder clock(Clock value) {
-            this.clock = Objects.requireNonNull(value, "clock");
+            this.clock = Times.microsecondClock(Objects.requireNonNull(value, "clock"));
             return this;
         }
 

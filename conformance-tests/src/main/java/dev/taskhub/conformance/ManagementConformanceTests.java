@@ -85,7 +85,7 @@ public abstract class ManagementConformanceTests extends ConformanceTestBase {
 
     @Test
     void start_withAVersionAndStartTime_recordsThem() {
-        Instant startAt = Instant.now().plusSeconds(3600);
+        Instant startAt = Instant.now().plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         String id = client.scheduleNewOrchestrationInstance("Echo", null, NewOrchestrationOptions.defaults().withVersion("2.0").withStartAt(startAt));
         OrchestrationMetadata m = client.getInstanceMetadata(id, true).orElseThrow();
         assertThat(m.state().version()).isEqualTo("2.0");

@@ -1,0 +1,299 @@
+package dev.taskhub.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.taskhub.RuntimeStatus;
+import dev.taskhub.client.TaskHubClient;
+import dev.taskhub.config.StorageProviders;
+import dev.taskhub.samples.SamplesModule;
+import dev.taskhub.spi.ProviderConfig;
+import dev.taskhub.spi.StorageProvider;
+import dev.taskhub.worker.TaskHubWorker;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The command line run in-process against an in-memory task hub that a worker in this JVM also serves (in-memory
+ * hubs are shared within a JVM), so every subcommand can be checked end to end.
+ */
+class CliTest {
+    static final AtomicBoolean FAIL_NEXT = new AtomicBoolean();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final CliRunner cli = new CliRunner(Map.of());
+    private String hub;
+    private StorageProvider provider;
+    private TaskHubWorker worker;
+    private TaskHubClient client;
+
+    @BeforeEach
+    void start() {
+        hub = "Cli" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        provider = StorageProviders.open(null, ProviderConfig.of("inmemory", hub));
+        worker = TaskHubWorker.builder(provider).addModule(new SamplesModule())
+                .addOrchestrator("FailOnce", ctx -> ctx.callActivity("Flaky", null, String.class).await())
+                .addActivity("Flaky", ctx -> {
+                    if (FAIL_NEXT.getAndSet(false)) {
+                        throw new IllegalStateException("first delivery fails");
+                    }
+                    return "recovered";
+                })
+                .build().start();
+        client = new TaskHubClient(provider);
+    }
+
+    @AfterEach
+    void stop() {
+        worker.close();
+        provider.deleteTaskHub();
+        provider.close();
+    }
+
+    private CliRunner.Result ok(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--task-hub-name");
+        all.add(hub);
+        CliRunner.Result r = cli.run(all.toArray(String[]::new));
+        assertThat(r.exitCode()).as("exit code of %s; stderr: %s", all, r.err()).isZero();
+        return r;
+    }
+
+    private CliRunner.Result refused(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add("--task-hub-name");
+        all.add(hub);
+        return cli.run(all.toArray(String[]::new));
+    }
+
+    private static JsonNode json(CliRunner.Result r) {
+        try {
+            return JSON.readTree(r.out());
+        } catch (IOException e) {
+            throw new AssertionError("not JSON: " + r.out(), e);
+        }
+    }
+
+    private void awaitStatus(String id, RuntimeStatus status) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (client.getInstanceMetadata(id, false).map(m -> m.runtimeStatus() == status).orElse(false)) {
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError(id + " did not reach " + status + ": " + client.getInstanceMetadata(id, false));
+    }
+
+    private void awaitCustomStatus(String id, String json) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (client.getInstanceMetadata(id, false).map(m -> json.equals(m.serializedCustomStatus())).orElse(false)) {
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError(id + " never had custom status " + json);
+    }
+
+    @Test
+    void startNew_getRuntimeStatus_getHistory(@TempDir Path dir) throws IOException {
+        Path input = dir.resolve("input.json");
+        Files.writeString(input, "7");
+        CliRunner.Result started = ok("start-new", "--function-name", "E2_FanOutFanIn", "--input", "@" + input, "--id", "fan-7");
+        assertThat(started.out()).contains("fan-7", "E2_FanOutFanIn");
+        assertThat(started.err()).contains("in-memory".replace("-", ""));
+        client.waitForInstanceCompletion("fan-7", Duration.ofSeconds(10));
+
+        CliRunner.Result text = ok("get-runtime-status", "--id", "fan-7", "--show-input", "--show-output");
+        assertThat(text.out()).contains("Runtime status:", "Completed", "Input:", "7", "Output:", "56");
+
+        JsonNode status = json(ok("get-runtime-status", "--id", "fan-7", "--json"));
+        assertThat(status.get("runtimeStatus").asText()).isEqualTo("Completed");
+        assertThat(status.get("instanceId").asText()).isEqualTo("fan-7");
+        assertThat(status.has("output")).isFalse();
+        assertThat(status.has("input")).isFalse();
+        JsonNode withOutput = json(ok("get-runtime-status", "--id", "fan-7", "--json", "--show-output", "--show-input"));
+        assertThat(withOutput.get("output").asInt()).isEqualTo(56);
+        assertThat(withOutput.get("input").asInt()).isEqualTo(7);
+
+        JsonNode history = json(ok("get-history", "--id", "fan-7", "--json"));
+        assertThat(history.get(0).get("EventType").asText()).isEqualTo("ExecutionStarted");
+        assertThat(history.get(history.size() - 1).get("Result").asInt()).isEqualTo(56);
+        assertThat(ok("get-history", "--id", "fan-7").out()).contains("TaskCompleted", "FunctionName=E2_ProcessWorkItem");
+
+        JsonNode payload = json(ok("start-new", "--function-name", "E1_HelloSequence", "--json"));
+        assertThat(payload.get("statusQueryGetUri").asText()).contains("/instances/" + payload.get("id").asText(), "taskHub=" + hub);
+    }
+
+    @Test
+    void getInstances_pagesAndFilters() {
+        for (int i = 0; i < 5; i++) {
+            ok("start-new", "--function-name", "E1_HelloSequence", "--id", "list-" + i);
+        }
+        for (int i = 0; i < 5; i++) {
+            client.waitForInstanceCompletion("list-" + i, Duration.ofSeconds(10));
+        }
+        ok("start-new", "--function-name", "E3_Counter", "--id", "list-counter", "--input", "0");
+        awaitStatus("list-counter", RuntimeStatus.RUNNING);
+
+        Set<String> seen = new HashSet<>();
+        String token = null;
+        int pages = 0;
+        do {
+            List<String> args = new ArrayList<>(List.of("get-instances", "--top", "2", "--json", "--runtime-status", "Completed"));
+            if (token != null) {
+                args.add("--continuation-token");
+                args.add(token);
+            }
+            JsonNode page = json(ok(args.toArray(String[]::new)));
+            page.get("instances").forEach(n -> assertThat(seen.add(n.get("instanceId").asText())).isTrue());
+            token = page.get("continuationToken").isNull() ? null : page.get("continuationToken").asText();
+            pages++;
+        } while (token != null && pages < 10);
+        assertThat(seen).containsExactlyInAnyOrder("list-0", "list-1", "list-2", "list-3", "list-4");
+        assertThat(pages).isGreaterThanOrEqualTo(3);
+
+        CliRunner.Result text = ok("get-instances", "--runtime-status", "Running", "Pending");
+        assertThat(text.out()).contains("INSTANCE ID", "list-counter").doesNotContain("list-0");
+        assertThat(ok("get-instances", "--top", "2").out()).contains("--continuation-token");
+        assertThat(ok("get-instances", "--created-after", "2999-01-01").out()).contains("No instances match.");
+    }
+
+    @Test
+    void raiseEvent_terminate_suspendResume_rewind_restart() {
+        ok("start-new", "--function-name", "E3_Counter", "--id", "ctr", "--input", "0");
+        awaitStatus("ctr", RuntimeStatus.RUNNING);
+        ok("raise-event", "--id", "ctr", "--event-name", "operation", "--event-data", "\"add\"");
+        awaitCustomStatus("ctr", "1");
+        ok("raise-event", "--id", "ctr", "--event-name", "operation", "--event-data", "stop");
+        awaitStatus("ctr", RuntimeStatus.COMPLETED);
+        assertThat(client.getInstanceMetadata("ctr", true).orElseThrow().serializedOutput()).isEqualTo("1");
+
+        ok("start-new", "--function-name", "E4_HumanApproval", "--id", "appr", "--input", "600");
+        awaitStatus("appr", RuntimeStatus.RUNNING);
+        assertThat(ok("raise-event", "--id", "appr").out()).contains("Event_");
+        ok("suspend", "--id", "appr", "--reason", "holiday");
+        awaitStatus("appr", RuntimeStatus.SUSPENDED);
+        ok("resume", "--id", "appr");
+        awaitStatus("appr", RuntimeStatus.RUNNING);
+        JsonNode terminated = json(ok("terminate", "--id", "appr", "--reason", "no longer needed", "--json"));
+        assertThat(terminated.get("accepted").asBoolean()).isTrue();
+        awaitStatus("appr", RuntimeStatus.TERMINATED);
+        assertThat(client.getInstanceMetadata("appr", true).orElseThrow().serializedOutput()).contains("no longer needed");
+
+        CliRunner.Result again = refused("terminate", "--id", "appr");
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err()).contains("Terminated").doesNotContain("\tat ");
+
+        FAIL_NEXT.set(true);
+        ok("start-new", "--function-name", "FailOnce", "--id", "flaky");
+        awaitStatus("flaky", RuntimeStatus.FAILED);
+        ok("rewind", "--id", "flaky");
+        awaitStatus("flaky", RuntimeStatus.COMPLETED);
+        assertThat(refused("rewind", "--id", "flaky").exitCode()).isEqualTo(1);
+
+        String restarted = ok("restart", "--id", "ctr").out();
+        assertThat(restarted).contains("Restarted instance ctr as ");
+        ok("restart", "--id", "flaky", "--no-new-instance-id");
+        awaitStatus("flaky", RuntimeStatus.COMPLETED);
+    }
+
+    @Test
+    void purgeInstance_purgeHistory_deleteTaskHub() {
+        for (String id : List.of("p1", "p2", "p3")) {
+            ok("start-new", "--function-name", "E1_HelloSequence", "--id", id);
+            client.waitForInstanceCompletion(id, Duration.ofSeconds(10));
+        }
+        ok("start-new", "--function-name", "E3_Counter", "--id", "p-running");
+        awaitStatus("p-running", RuntimeStatus.RUNNING);
+
+        assertThat(refused("purge-instance", "--id", "p-running").exitCode()).isEqualTo(1);
+        assertThat(ok("purge-instance", "--id", "p1").out()).contains("Purged instance p1");
+        assertThat(client.getInstanceMetadata("p1", false)).isEmpty();
+        assertThat(refused("purge-instance", "--id", "p1").exitCode()).isEqualTo(1);
+
+        JsonNode purged = json(ok("purge-history", "--created-after", "2000-01-01T00:00:00Z", "--runtime-status", "Completed", "--json"));
+        assertThat(purged.get("instancesDeleted").asLong()).isEqualTo(2);
+        assertThat(ok("purge-history").out()).contains("Purged 0 instance(s)");
+        assertThat(client.getInstanceMetadata("p-running", false)).isPresent();
+
+        assertThat(ok("delete-task-hub").out()).contains("Deleted task hub '" + hub + "'");
+        assertThat(client.getInstanceMetadata("p-running", false)).isEmpty();
+    }
+
+    @Test
+    void refusedOperations_exit1_withOneLineOnStderr() {
+        CliRunner.Result unknownId = refused("get-runtime-status", "--id", "does-not-exist");
+        assertThat(unknownId.exitCode()).isEqualTo(1);
+        assertThat(unknownId.err()).contains("Error: ", "does-not-exist").doesNotContain("Exception", "\tat ");
+        assertThat(unknownId.err().lines().filter(l -> l.startsWith("Error")).count()).isEqualTo(1);
+
+        assertThat(refused("get-history", "--id", "does-not-exist").exitCode()).isEqualTo(1);
+        assertThat(refused("raise-event", "--id", "does-not-exist").exitCode()).isEqualTo(1);
+        CliRunner.Result badDate = refused("get-instances", "--created-after", "last tuesday");
+        assertThat(badDate.exitCode()).isEqualTo(1);
+        assertThat(badDate.err()).contains("--created-after", "ISO 8601");
+        CliRunner.Result badStatus = refused("get-instances", "--runtime-status", "Sleeping");
+        assertThat(badStatus.exitCode()).isEqualTo(1);
+        assertThat(badStatus.err()).contains("Sleeping");
+        assertThat(refused("get-instances", "--top", "0").exitCode()).isEqualTo(1);
+        assertThat(refused("get-instances", "--continuation-token", "tampered").exitCode()).isEqualTo(1);
+        CliRunner.Result badJson = refused("start-new", "--function-name", "E1_HelloSequence", "--input", "{broken");
+        assertThat(badJson.exitCode()).isEqualTo(1);
+        assertThat(badJson.err()).contains("--input");
+        CliRunner.Result missingFile = refused("start-new", "--function-name", "E1_HelloSequence", "--input", "@nope.json");
+        assertThat(missingFile.exitCode()).isEqualTo(1);
+        assertThat(missingFile.err()).contains("nope.json");
+        assertThat(refused("purge-history", "--runtime-status", "Running").exitCode()).isEqualTo(1);
+        assertThat(refused("get-instances", "--provider", "nosuchprovider").err()).contains("Available:");
+    }
+
+    @Test
+    void usageErrors_exit2() {
+        CliRunner.Result unknownCommand = cli.run("frobnicate");
+        assertThat(unknownCommand.exitCode()).isEqualTo(2);
+        assertThat(unknownCommand.err()).contains("frobnicate");
+        assertThat(cli.run("get-instances", "--no-such-flag").exitCode()).isEqualTo(2);
+        assertThat(cli.run("get-runtime-status").exitCode()).isEqualTo(2);
+        assertThat(cli.run().exitCode()).isEqualTo(2);
+        CliRunner.Result help = cli.run("--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).contains("start-new", "get-runtime-status", "get-history", "get-instances", "terminate",
+                "raise-event", "rewind", "purge-history", "delete-task-hub", "suspend", "resume", "restart",
+                "purge-instance", "serve", "demo");
+        assertThat(cli.run("get-instances", "--help").out()).contains("--top", "default: 10", "--connection-string-setting",
+                "AzureWebJobsStorage", "--task-hub-name", "DurableFunctionsHub");
+    }
+
+    @Test
+    void demo_runsEverySampleAndExits0() {
+        CliRunner.Result r = cli.run("demo");
+        assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("[\"Hello Tokyo!\",\"Hello Seattle!\",\"Hello London!\"]", "Approved",
+                "Escalated: no approval in time", "Job job-42 completed after 3 checks", "All 6 samples completed as expected");
+    }
+}

@@ -1,0 +1,303 @@
+package dev.taskhub.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.taskhub.InstanceNotFoundException;
+import dev.taskhub.InvalidInstanceStateException;
+import dev.taskhub.InvalidRequestException;
+import dev.taskhub.RawJson;
+import dev.taskhub.RuntimeStatus;
+import dev.taskhub.client.HttpManagementOptions;
+import dev.taskhub.client.HttpManagementPayload;
+import dev.taskhub.client.InstanceQuery;
+import dev.taskhub.client.NewOrchestrationOptions;
+import dev.taskhub.client.OrchestrationMetadata;
+import dev.taskhub.client.PurgeCriteria;
+import dev.taskhub.client.QueryResult;
+import dev.taskhub.client.TaskHubClient;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** The handlers of Durable Functions' management routes, registered once per route prefix. */
+final class ManagementRoutes {
+    static final String CONTINUATION_HEADER = "x-ms-continuation-token";
+    private static final Pattern SAFE_HOST = Pattern.compile("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
+    private static final long MAX_WAIT_SECONDS = 3600;
+
+    private final ServerSettings settings;
+    private final TaskHubClient client;
+
+    ManagementRoutes(ServerSettings settings) {
+        this.settings = settings;
+        this.client = settings.client();
+    }
+
+    void register(RoutesConfig routes, String prefix) {
+        routes.post(prefix + "/orchestrators/{name}", ctx -> start(ctx, prefix, null));
+        routes.post(prefix + "/orchestrators/{name}/{instanceId}", ctx -> start(ctx, prefix, ctx.pathParam("instanceId")));
+        routes.get(prefix + "/instances", this::list);
+        routes.delete(prefix + "/instances", this::purgeMany);
+        routes.get(prefix + "/instances/{id}", ctx -> status(ctx, prefix));
+        routes.delete(prefix + "/instances/{id}", this::purgeOne);
+        routes.post(prefix + "/instances/{id}/raiseEvent/{eventName}", this::raiseEvent);
+        routes.post(prefix + "/instances/{id}/terminate", this::terminate);
+        routes.post(prefix + "/instances/{id}/suspend", this::suspend);
+        routes.post(prefix + "/instances/{id}/resume", this::resume);
+        routes.post(prefix + "/instances/{id}/rewind", this::rewind);
+        routes.post(prefix + "/instances/{id}/restart", ctx -> restart(ctx, prefix));
+        routes.delete(prefix + "/taskhub", this::deleteTaskHub);
+    }
+
+    // ---- start ---------------------------------------------------------------------------------------------------
+
+    private void start(Context ctx, String prefix, String instanceId) {
+        String name = ctx.pathParam("name");
+        if (settings.registry() != null && settings.registry().orchestrator(name).isEmpty()) {
+            throw ApiException.badRequest("No orchestrator named '" + name + "' is registered. Registered orchestrators: "
+                    + String.join(", ", settings.registry().orchestratorNames()) + ".");
+        }
+        Duration timeout = Params.seconds(ctx, "timeout", MAX_WAIT_SECONDS);
+        Duration pollingInterval = Params.seconds(ctx, "pollingInterval", MAX_WAIT_SECONDS);
+        RawJson input = jsonBody(ctx, "The request body (the orchestrator input)");
+        NewOrchestrationOptions options = instanceId == null ? NewOrchestrationOptions.defaults()
+                : NewOrchestrationOptions.withInstanceId(instanceId);
+        String id = client.scheduleNewOrchestrationInstance(name, input, options);
+        if (timeout != null && !timeout.isZero()) {
+            Duration interval = pollingInterval == null || pollingInterval.isZero() ? TaskHubClient.DEFAULT_RETRY_INTERVAL : pollingInterval;
+            OrchestrationMetadata done = client.waitForInstanceCompletion(id, timeout, interval);
+            if (done.isCompleted()) {
+                JsonNode output = WireFormat.status(done, false).get("output");
+                Json.write(ctx, 200, output);
+                return;
+            }
+        }
+        accepted(ctx, prefix, id);
+    }
+
+    private void accepted(Context ctx, String prefix, String id) {
+        HttpManagementPayload payload = payload(ctx, prefix, id);
+        ctx.header("Location", payload.statusQueryGetUri());
+        ctx.header("Retry-After", Long.toString(Math.max(1, settings.retryAfter().toSeconds())));
+        Json.write(ctx, 202, WireFormat.payload(payload));
+    }
+
+    private HttpManagementPayload payload(Context ctx, String prefix, String id) {
+        String origin = settings.publicBaseUrl();
+        if (origin == null) {
+            String host = ctx.header("Host");
+            if (host == null || !SAFE_HOST.matcher(host).matches()) {
+                host = ctx.req().getLocalAddr().contains(":") ? "[" + ctx.req().getLocalAddr() + "]:" + ctx.req().getLocalPort()
+                        : ctx.req().getLocalAddr() + ":" + ctx.req().getLocalPort();
+            }
+            origin = ctx.scheme() + "://" + host;
+        }
+        HttpManagementOptions options = new HttpManagementOptions(origin + prefix, settings.taskHubName(),
+                settings.connectionName(), settings.systemKey());
+        return client.createHttpManagementPayload(id, options);
+    }
+
+    // ---- status and list -----------------------------------------------------------------------------------------
+
+    private void status(Context ctx, String prefix) {
+        String id = ctx.pathParam("id");
+        boolean showHistory = Params.bool(ctx, "showHistory", false);
+        boolean showHistoryOutput = Params.bool(ctx, "showHistoryOutput", false);
+        boolean showInput = Params.bool(ctx, "showInput", true);
+        boolean errorOnFailure = Params.bool(ctx, "returnInternalServerErrorOnFailure", false);
+        Optional<OrchestrationMetadata> found = client.getInstanceMetadata(id, showInput, showHistory, showHistoryOutput);
+        if (found.isEmpty()) {
+            throw new InstanceNotFoundException(id);
+        }
+        OrchestrationMetadata m = found.get();
+        int code;
+        switch (m.runtimeStatus()) {
+            case PENDING, RUNNING, CONTINUED_AS_NEW, SUSPENDED -> {
+                code = 202;
+                ctx.header("Location", ctx.fullUrl());
+                ctx.header("Retry-After", Long.toString(Math.max(1, settings.retryAfter().toSeconds())));
+            }
+            case FAILED -> code = errorOnFailure ? 500 : 200;
+            default -> code = 200;
+        }
+        Json.write(ctx, code, WireFormat.status(m, showHistoryOutput));
+    }
+
+    private void list(Context ctx) {
+        InstanceQuery.Builder query = InstanceQuery.builder()
+                .createdFrom(Params.instant(ctx, "createdTimeFrom"))
+                .createdTo(Params.instant(ctx, "createdTimeTo"))
+                .statuses(statuses(ctx))
+                .instanceIdPrefix(ctx.queryParam("instanceIdPrefix"))
+                .fetchInputsAndOutputs(Params.bool(ctx, "showInput", false))
+                .continuationToken(ctx.header(CONTINUATION_HEADER));
+        Integer top = Params.positiveInt(ctx, "top");
+        if (top != null) {
+            query.pageSize(Math.min(top, InstanceQuery.MAX_PAGE_SIZE));
+        }
+        QueryResult page = client.queryInstances(query.build());
+        ArrayNode array = JsonNodeFactory.instance.arrayNode();
+        page.instances().forEach(m -> array.add(WireFormat.status(m, false)));
+        if (page.continuationToken() != null) {
+            ctx.header(CONTINUATION_HEADER, page.continuationToken());
+        }
+        Json.write(ctx, 200, array);
+    }
+
+    private static Set<RuntimeStatus> statuses(Context ctx) {
+        try {
+            return WireFormat.parseStatuses(ctx.queryParams("runtimeStatus"));
+        } catch (InvalidRequestException e) {
+            throw ApiException.badRequest("Query parameter 'runtimeStatus': " + e.getMessage());
+        }
+    }
+
+    // ---- operations on one instance ------------------------------------------------------------------------------
+
+    private void raiseEvent(Context ctx) {
+        String id = ctx.pathParam("id");
+        RawJson data = jsonBody(ctx, "The request body (the event data)");
+        try {
+            client.raiseEvent(id, ctx.pathParam("eventName"), data);
+        } catch (InvalidInstanceStateException e) {
+            throw new ApiException(410, e.getMessage());
+        }
+        Json.write(ctx, 202, null);
+    }
+
+    private void terminate(Context ctx) {
+        String id = ctx.pathParam("id");
+        try {
+            client.terminate(id, ctx.queryParam("reason"), Params.bool(ctx, "recursive", false));
+        } catch (InvalidInstanceStateException e) {
+            throw new ApiException(410, e.getMessage());
+        }
+        Json.write(ctx, 202, null);
+    }
+
+    private void suspend(Context ctx) {
+        try {
+            client.suspend(ctx.pathParam("id"), ctx.queryParam("reason"));
+        } catch (InvalidInstanceStateException e) {
+            throw new ApiException(410, e.getMessage());
+        }
+        Json.write(ctx, 202, null);
+    }
+
+    private void resume(Context ctx) {
+        try {
+            client.resume(ctx.pathParam("id"), ctx.queryParam("reason"));
+        } catch (InvalidInstanceStateException e) {
+            throw new ApiException(410, e.getMessage());
+        }
+        Json.write(ctx, 202, null);
+    }
+
+    private void rewind(Context ctx) {
+        try {
+            client.rewind(ctx.pathParam("id"), ctx.queryParam("reason"));
+        } catch (InvalidInstanceStateException e) {
+            throw new ApiException(412, e.getMessage());
+        }
+        Json.write(ctx, 202, null);
+    }
+
+    private void restart(Context ctx, String prefix) {
+        String id = client.restart(ctx.pathParam("id"), Params.bool(ctx, "restartWithNewInstanceId", true));
+        accepted(ctx, prefix, id);
+    }
+
+    // ---- purge and task hub --------------------------------------------------------------------------------------
+
+    private void purgeOne(Context ctx) {
+        long deleted;
+        try {
+            deleted = client.purgeInstance(ctx.pathParam("id"));
+        } catch (InvalidInstanceStateException e) {
+            throw new ApiException(412, e.getMessage());
+        }
+        if (deleted == 0) {
+            throw new InstanceNotFoundException(ctx.pathParam("id"));
+        }
+        Json.write(ctx, 200, WireFormat.purgeResult(deleted));
+    }
+
+    private void purgeMany(Context ctx) {
+        Instant from = Params.instant(ctx, "createdTimeFrom");
+        if (from == null) {
+            throw ApiException.badRequest("Query parameter 'createdTimeFrom' is required to purge by criteria, e.g. "
+                    + "createdTimeFrom=1970-01-01T00:00:00Z to purge from the beginning.");
+        }
+        long deleted = client.purgeInstances(new PurgeCriteria(from, Params.instant(ctx, "createdTimeTo"), statuses(ctx)));
+        if (deleted == 0) {
+            throw new ApiException(404, "No finished instances matched the purge criteria; nothing was deleted.");
+        }
+        Json.write(ctx, 200, WireFormat.purgeResult(deleted));
+    }
+
+    private void deleteTaskHub(Context ctx) {
+        String confirm = ctx.queryParam("confirm");
+        if (confirm == null || !confirm.equalsIgnoreCase(settings.taskHubName())) {
+            throw ApiException.badRequest("Deleting the task hub removes every instance and its history. Repeat the "
+                    + "request with confirm=<the task hub name> to proceed.");
+        }
+        client.deleteTaskHub();
+        Json.write(ctx, 200, JsonNodeFactory.instance.objectNode().put("taskHub", settings.taskHubName()).put("deleted", true));
+    }
+
+    // ---- bodies --------------------------------------------------------------------------------------------------
+
+    /** The request body as raw JSON, null when empty or {@code null}; bad JSON is a 400, too large a 413. */
+    private RawJson jsonBody(Context ctx, String what) {
+        String text = readBody(ctx, settings.maxBodyBytes()).trim();
+        if (text.isEmpty() || text.equals("null")) {
+            return null;
+        }
+        try {
+            return new RawJson(text);
+        } catch (InvalidRequestException e) {
+            throw ApiException.badRequest(e.getMessage().replace("The payload", what));
+        }
+    }
+
+    static String readBody(Context ctx, long max) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > max) {
+            throw tooLarge(max);
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buffer = new byte[16 * 1024];
+            long total = 0;
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                total += n;
+                if (total > max) {
+                    throw tooLarge(max);
+                }
+                out.write(buffer, 0, n);
+            }
+            return out.toString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw ApiException.badRequest("Could not read the request body: " + e.getMessage());
+        }
+    }
+
+    static ApiException tooLarge(long max) {
+        String readable = max % (1024 * 1024) == 0 ? (max / (1024 * 1024)) + " MiB"
+                : max % 1024 == 0 ? (max / 1024) + " KiB" : max + " bytes";
+        return new ApiException(413, "The request body is larger than the limit of " + readable
+                + ". Send a smaller payload: store large data elsewhere and pass a reference.");
+    }
+
+}

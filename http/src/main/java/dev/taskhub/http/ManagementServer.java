@@ -1,0 +1,320 @@
+package dev.taskhub.http;
+
+import dev.taskhub.ConfigurationException;
+import dev.taskhub.InstanceAlreadyExistsException;
+import dev.taskhub.InstanceNotFoundException;
+import dev.taskhub.InvalidInstanceStateException;
+import dev.taskhub.InvalidRequestException;
+import dev.taskhub.StorageException;
+import dev.taskhub.client.TaskHubClient;
+import dev.taskhub.worker.TaskRegistry;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Serves Durable Functions' HTTP management API for one task hub: start (and start-and-wait), status, list with
+ * paging, raise event, terminate, suspend, resume, rewind, restart, purge, under
+ * {@code /runtime/webhooks/durabletask} and the older {@code /admin/extensions/DurableTaskExtension}. The OpenAPI
+ * document is at {@code <base path>/openapi.json}, a small dashboard at {@code /}.
+ *
+ * <p>Security: binds 127.0.0.1 unless told otherwise; every management route requires the system key as the
+ * {@code code} query parameter or the {@code x-functions-key} header, unless authentication was explicitly disabled
+ * with {@link Builder#disableAuthentication()}; request bodies are limited (4 MiB by default, 413 beyond).
+ *
+ * <p>Lifecycle: build, {@link #start()}, {@link #close()}. The server does not own the client, its provider or any
+ * worker. Thread-safe.
+ */
+public final class ManagementServer implements AutoCloseable {
+    /** The route prefix of current Durable Functions versions. */
+    public static final String DEFAULT_BASE_PATH = "/runtime/webhooks/durabletask";
+    /** The route prefix of Durable Functions 1.x, served as well. */
+    public static final String LEGACY_BASE_PATH = "/admin/extensions/DurableTaskExtension";
+    public static final int DEFAULT_PORT = 7071;
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
+    /** The header that carries the system key (the {@code code} query parameter works too). */
+    public static final String KEY_HEADER = "x-functions-key";
+
+    private static final Logger log = LoggerFactory.getLogger(ManagementServer.class);
+
+    private final ServerSettings settings;
+    private final String host;
+    private final int requestedPort;
+    private final KeyCheck keyCheck;
+    private Javalin app;
+
+    private ManagementServer(Builder b) {
+        List<String> prefixes = new ArrayList<>();
+        prefixes.add(b.basePath);
+        if (!b.basePath.equals(LEGACY_BASE_PATH)) {
+            prefixes.add(LEGACY_BASE_PATH);
+        }
+        this.settings = new ServerSettings(b.client, b.registry, b.authDisabled ? null : b.systemKey, List.copyOf(prefixes),
+                b.connectionName, b.publicBaseUrl, b.maxBodyBytes, b.retryAfter);
+        this.host = b.host;
+        this.requestedPort = b.port;
+        this.keyCheck = new KeyCheck(settings.systemKey());
+    }
+
+    public static Builder builder(TaskHubClient client) {
+        return new Builder(client);
+    }
+
+    /** A new random system key (32 random bytes, base64url). */
+    public static String generateKey() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** Starts listening. Fails with a {@link ConfigurationException} when the port cannot be bound. */
+    public synchronized ManagementServer start() {
+        if (app != null) {
+            return this;
+        }
+        ManagementRoutes routes = new ManagementRoutes(settings);
+        String openApi = resource("openapi.json").replace("${basePath}", settings.prefixes().get(0));
+        String dashboard = resource("dashboard.html").replace("${basePath}", settings.prefixes().get(0))
+                .replace("${taskHub}", escapeHtml(settings.taskHubName()));
+        Javalin created = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.jetty.host = host;
+            config.jetty.port = requestedPort;
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            config.http.maxRequestSize = settings.maxBodyBytes();
+            config.router.ignoreTrailingSlashes = true;
+            // The path only: the query string may carry the system key.
+            config.requestLogger.http((ctx, ms) -> log.debug("{} {} -> {} in {} ms", ctx.method(), ctx.path(), ctx.statusCode(),
+                    Math.round(ms)));
+            config.routes.get("/", ctx -> ctx.html(dashboard));
+            for (String prefix : settings.prefixes()) {
+                config.routes.get(prefix + "/openapi.json", ctx -> {
+                    ctx.attribute(Json.WRITTEN, Boolean.TRUE);
+                    ctx.contentType("application/json; charset=utf-8").result(openApi);
+                });
+                config.routes.before(prefix + "/*", this::guard);
+                routes.register(config.routes, prefix);
+            }
+            config.routes.exception(Exception.class, this::handleException);
+            config.routes.error(404, ctx -> fallback(ctx, "No such route: " + ctx.method() + " " + ctx.path()
+                    + ". See " + settings.prefixes().get(0) + "/openapi.json for the routes."));
+            config.routes.error(405, ctx -> fallback(ctx, "Method " + ctx.method() + " is not allowed on " + ctx.path() + "."));
+        });
+        try {
+            created.start();
+        } catch (RuntimeException e) {
+            throw new ConfigurationException("Cannot serve HTTP on " + host + ":" + requestedPort + ": "
+                    + rootMessage(e) + ". Choose another port or stop the process that uses it.", e);
+        }
+        app = created;
+        log.info("HTTP management API for task hub '{}' listening on http://{}:{}{} (authentication {})",
+                settings.taskHubName(), host, app.port(), settings.prefixes().get(0), keyCheck.enabled() ? "required" : "DISABLED");
+        return this;
+    }
+
+    /** The port the server listens on (the chosen one when built with port 0). */
+    public synchronized int port() {
+        if (app == null) {
+            throw new IllegalStateException("The server is not started.");
+        }
+        return app.port();
+    }
+
+    /** {@code http://host:port} + the primary base path, e.g. {@code http://127.0.0.1:7071/runtime/webhooks/durabletask}. */
+    public String baseUrl() {
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        if (h.equals("0.0.0.0")) {
+            h = "127.0.0.1"; // listening everywhere: the local address reaches it
+        } else if (h.equals("[::]") || h.equals("[0:0:0:0:0:0:0:0]")) {
+            h = "[::1]";
+        }
+        return "http://" + h + ":" + port() + settings.prefixes().get(0);
+    }
+
+    /** Stops listening; requests in flight are completed. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (app != null) {
+            app.stop();
+            app = null;
+            log.info("HTTP management API stopped");
+        }
+    }
+
+    // ---- request pipeline ----------------------------------------------------------------------------------------
+
+    private void guard(Context ctx) {
+        if (ctx.path().endsWith("/openapi.json")) {
+            return;
+        }
+        String presented = ctx.header(KEY_HEADER);
+        if (presented == null) {
+            presented = ctx.queryParam("code");
+        }
+        if (!keyCheck.accepts(presented)) {
+            throw new ApiException(401, "Unauthorized.");
+        }
+        String hub = ctx.queryParam("taskHub");
+        if (hub != null && !hub.isBlank() && !hub.equalsIgnoreCase(settings.taskHubName())) {
+            throw new ApiException(404, "Task hub '" + hub + "' is not served here; this server manages task hub '"
+                    + settings.taskHubName() + "'.");
+        }
+        if (ctx.req().getContentLengthLong() > settings.maxBodyBytes()) {
+            throw ManagementRoutes.tooLarge(settings.maxBodyBytes());
+        }
+    }
+
+    private void handleException(Exception e, Context ctx) {
+        if (e instanceof ApiException api) {
+            Json.error(ctx, api.status(), api.getMessage());
+        } else if (e instanceof InvalidRequestException) {
+            Json.error(ctx, 400, e.getMessage());
+        } else if (e instanceof InstanceNotFoundException) {
+            Json.error(ctx, 404, e.getMessage());
+        } else if (e instanceof InstanceAlreadyExistsException) {
+            Json.error(ctx, 409, e.getMessage());
+        } else if (e instanceof InvalidInstanceStateException) {
+            Json.error(ctx, 409, e.getMessage());
+        } else if (e instanceof HttpResponseException h) {
+            Json.error(ctx, h.getStatus(), h.getStatus() == 413
+                    ? ManagementRoutes.tooLarge(settings.maxBodyBytes()).getMessage() : h.getMessage());
+        } else if (e instanceof StorageException) {
+            log.warn("Storage failure on {} {}: {}", ctx.method(), ctx.path(), e.getMessage(), e);
+            Json.error(ctx, 503, "The task hub's storage is unavailable: " + e.getMessage() + " Retry later.");
+        } else {
+            String incident = UUID.randomUUID().toString();
+            log.error("Unexpected failure on {} {} (incident {})", ctx.method(), ctx.path(), incident, e);
+            Json.error(ctx, 500, "Internal server error (incident " + incident + "); the server log has the details.");
+        }
+    }
+
+    private static void fallback(Context ctx, String message) {
+        if (ctx.attribute(Json.WRITTEN) == null) {
+            Json.error(ctx, ctx.statusCode(), message);
+        }
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = ManagementServer.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("Missing resource " + name + " in taskhub-http");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot read resource " + name, e);
+        }
+    }
+
+    private static String escapeHtml(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+
+    /** Builder for {@link ManagementServer}; {@link #build()} validates. */
+    public static final class Builder {
+        private final TaskHubClient client;
+        private TaskRegistry registry;
+        private String host = DEFAULT_HOST;
+        private int port = DEFAULT_PORT;
+        private String systemKey;
+        private boolean authDisabled;
+        private String basePath = DEFAULT_BASE_PATH;
+        private String connectionName = "AzureWebJobsStorage";
+        private String publicBaseUrl;
+        private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        private Duration retryAfter = Duration.ofSeconds(10);
+
+        private Builder(TaskHubClient client) {
+            this.client = Objects.requireNonNull(client, "client");
+        }
+
+        /** Orchestrators that may be started; a start of any other name is a 400. Without one any name is accepted. */
+        public Builder registry(TaskRegistry value) { this.registry = value; return this; }
+
+        /** The address to bind; default 127.0.0.1 (this machine only). */
+        public Builder host(String value) { this.host = value; return this; }
+
+        /** The port; 0 picks a free one. Default 7071. */
+        public Builder port(int value) { this.port = value; return this; }
+
+        /** The system key every management call must present. */
+        public Builder systemKey(String value) { this.systemKey = value; return this; }
+
+        /** Serves without any key: for local development only. */
+        public Builder disableAuthentication() { this.authDisabled = true; return this; }
+
+        /** The primary route prefix; default {@value #DEFAULT_BASE_PATH}. */
+        public Builder basePath(String value) { this.basePath = value; return this; }
+
+        /** The connection setting name carried in management URLs (default {@code AzureWebJobsStorage}). */
+        public Builder connectionName(String value) { this.connectionName = value; return this; }
+
+        /** {@code scheme://host[:port]} for management URLs when the server sits behind a proxy; default: the request's. */
+        public Builder publicBaseUrl(String value) { this.publicBaseUrl = value; return this; }
+
+        /** The largest request body accepted (default 4 MiB); larger bodies get a 413. */
+        public Builder maxRequestBodyBytes(long value) { this.maxBodyBytes = value; return this; }
+
+        /** The {@code Retry-After} of 202 responses (default 10 s). */
+        public Builder retryAfter(Duration value) { this.retryAfter = value; return this; }
+
+        public ManagementServer build() {
+            if (host == null || host.isBlank()) {
+                throw new ConfigurationException("The host to bind must not be empty; use 127.0.0.1 or 0.0.0.0.");
+            }
+            if (port < 0 || port > 65535) {
+                throw new ConfigurationException("The port must be 0..65535, got " + port + ".");
+            }
+            if (authDisabled && systemKey != null) {
+                throw new ConfigurationException("Give either a system key or disableAuthentication(), not both.");
+            }
+            if (!authDisabled && (systemKey == null || systemKey.isBlank())) {
+                throw new ConfigurationException("The HTTP management API needs a system key (or authentication disabled "
+                        + "explicitly for local development).");
+            }
+            if (basePath == null || !basePath.startsWith("/") || basePath.endsWith("/") || basePath.contains("{")) {
+                throw new ConfigurationException("The base path must start with '/' and not end with one, e.g. "
+                        + DEFAULT_BASE_PATH + "; got '" + basePath + "'.");
+            }
+            if (connectionName == null || connectionName.isBlank()) {
+                throw new ConfigurationException("The connection name must not be empty.");
+            }
+            if (publicBaseUrl != null) {
+                if (!publicBaseUrl.startsWith("http://") && !publicBaseUrl.startsWith("https://")) {
+                    throw new ConfigurationException("The public base URL must start with http:// or https://, got '"
+                            + publicBaseUrl + "'.");
+                }
+                publicBaseUrl = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1) : publicBaseUrl;
+            }
+            if (maxBodyBytes < 1024) {
+                throw new ConfigurationException("The request body limit must be at least 1024 bytes, got " + maxBodyBytes + ".");
+            }
+            if (retryAfter == null || retryAfter.isNegative()) {
+                throw new ConfigurationException("Retry-After must not be negative.");
+            }
+            return new ManagementServer(this);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.taskhub.http;
+
+import dev.taskhub.InvalidRequestException;
+import io.javalin.http.Context;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+
+/** Reads and validates query parameters; a bad value is a 400 naming the parameter. */
+final class Params {
+    private Params() {}
+
+    static boolean bool(Context ctx, String name, boolean defaultValue) {
+        String v = ctx.queryParam(name);
+        if (v == null) {
+            return defaultValue;
+        }
+        switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "", "true", "1", "yes":
+                return true;
+            case "false", "0", "no":
+                return false;
+            default:
+                throw ApiException.badRequest("Query parameter '" + name + "' must be true or false, got '" + v + "'.");
+        }
+    }
+
+    static Instant instant(Context ctx, String name) {
+        try {
+            return dev.taskhub.http.WireFormat.parseInstant(ctx.queryParam(name), "Query parameter '" + name + "'");
+        } catch (InvalidRequestException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+    }
+
+    static Integer positiveInt(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message
+        }
+        throw ApiException.badRequest("Query parameter '" + name + "' must be a whole number greater than 0, got '" + v + "'.");
+    }
+
+    /** A number of seconds (decimals allowed) between 0 and {@code max}; null when absent. */
+    static Duration seconds(Context ctx, String name, long maxSeconds) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            double s = Double.parseDouble(v.trim());
+            if (s >= 0 && s <= maxSeconds && !Double.isNaN(s)) {
+                return Duration.ofMillis(Math.round(s * 1000));
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message
+        }
+        throw ApiException.badRequest("Query parameter '" + name + "' must be a number of seconds from 0 to " + maxSeconds
+                + ", got '" + v + "'.");
+    }
+}

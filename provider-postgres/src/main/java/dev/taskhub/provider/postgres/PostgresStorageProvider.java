@@ -1,0 +1,338 @@
+package dev.taskhub.provider.postgres;
+
+import dev.taskhub.InvalidRequestException;
+import dev.taskhub.RuntimeStatus;
+import dev.taskhub.StorageException;
+import dev.taskhub.client.InstanceQuery;
+import dev.taskhub.client.PurgeCriteria;
+import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.spi.ActivityResult;
+import dev.taskhub.spi.ActivityWorkItem;
+import dev.taskhub.spi.Capability;
+import dev.taskhub.spi.Checkpoint;
+import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.InstancePage;
+import dev.taskhub.spi.InstanceState;
+import dev.taskhub.spi.OrchestrationWorkItem;
+import dev.taskhub.spi.StorageProvider;
+import dev.taskhub.spi.TaskMessage;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The PostgreSQL storage provider for one task hub. Thread-safe; create it through
+ * {@link PostgresStorageProviderFactory} and {@link #close()} it when done (it owns a connection pool and one
+ * listener connection with its thread).
+ *
+ * <p>Work items are locked with {@code SELECT ... FOR UPDATE SKIP LOCKED} plus a lease kept in the row, so a lock
+ * survives across transactions and a dead worker's lock expires. Lock calls wait for work without busy polling: the
+ * transaction that enqueues sends a {@code NOTIFY}, a listener connection wakes the waiting calls, and they also wake
+ * when the earliest future message (a timer) becomes due, with a fallback poll that backs off up to
+ * {@code taskhub.postgres.pollInterval}. See {@code docs/postgres.md}.
+ */
+public final class PostgresStorageProvider implements StorageProvider {
+    private static final long MIN_POLL_MS = 10;
+    /** Waits longer than this are advertised so that enqueuers NOTIFY; shorter ones just poll. */
+    private static final long ADVERTISE_AFTER_MS = 40;
+
+    private final PostgresSettings settings;
+    private final Db db;
+    private final HubSchema schema;
+    private final InstanceRepository instances;
+    private final QueueStore queues;
+    private final CheckpointWriter checkpoints;
+    private final Enqueuer enqueuer;
+    private final WakeSignal orchestrationSignal = new WakeSignal();
+    private final WakeSignal activitySignal = new WakeSignal();
+    private final AtomicLong orchestrationBackoff = new AtomicLong(MIN_POLL_MS);
+    private final AtomicLong activityBackoff = new AtomicLong(MIN_POLL_MS);
+    private final NotificationListener listener;
+    private final WaiterAdvert orchestrationWaiters;
+    private final WaiterAdvert activityWaiters;
+    private volatile boolean closed;
+
+    PostgresStorageProvider(PostgresSettings settings) {
+        this.settings = settings;
+        this.db = new Db(settings);
+        this.schema = new HubSchema(db);
+        this.enqueuer = new Enqueuer(db);
+        this.instances = new InstanceRepository(db, enqueuer);
+        this.queues = new QueueStore(db, enqueuer);
+        this.checkpoints = new CheckpointWriter(db, enqueuer);
+        this.orchestrationWaiters = new WaiterAdvert(db, "o");
+        this.activityWaiters = new WaiterAdvert(db, "a");
+        this.listener = new NotificationListener(settings, orchestrationSignal, activitySignal);
+        this.listener.start();
+    }
+
+    @Override
+    public String providerName() {
+        return PostgresStorageProviderFactory.NAME;
+    }
+
+    @Override
+    public String taskHubName() {
+        return settings.taskHub();
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.DURABLE, Capability.MULTI_PROCESS, Capability.ATOMIC_CHECKPOINT);
+    }
+
+    /** The schema holding this hub's tables. */
+    public String schemaName() {
+        return settings.schema();
+    }
+
+    /** Whether the notification listener is connected right now (for monitoring; lock calls poll while it is not). */
+    public boolean isListening() {
+        return listener.isConnected();
+    }
+
+    @Override
+    public void createTaskHub() {
+        ensureOpen();
+        schema.create();
+    }
+
+    @Override
+    public void deleteTaskHub() {
+        ensureOpen();
+        schema.delete();
+    }
+
+    // ------------------------------------------------------------------ instance store
+
+    @Override
+    public void createInstance(InstanceState state, TaskMessage startMessage, Set<RuntimeStatus> replaceableStatuses) {
+        ensureOpen();
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(startMessage, "startMessage");
+        if (!state.instanceId().equals(startMessage.instanceId())) {
+            throw new InvalidRequestException("The start message is addressed to '" + startMessage.instanceId()
+                    + "' but the instance is '" + state.instanceId() + "'.");
+        }
+        instances.create(state, startMessage, replaceableStatuses == null ? Set.of() : replaceableStatuses);
+        orchestrationSignal.signal();
+    }
+
+    @Override
+    public Optional<InstanceState> getInstance(String instanceId) {
+        ensureOpen();
+        return instances.get(Objects.requireNonNull(instanceId, "instanceId"));
+    }
+
+    @Override
+    public InstancePage queryInstances(InstanceQuery query) {
+        ensureOpen();
+        return instances.query(Objects.requireNonNull(query, "query"));
+    }
+
+    @Override
+    public boolean purgeInstance(String instanceId) {
+        ensureOpen();
+        return instances.purge(Objects.requireNonNull(instanceId, "instanceId"));
+    }
+
+    @Override
+    public long purgeInstances(PurgeCriteria criteria) {
+        ensureOpen();
+        return instances.purge(Objects.requireNonNull(criteria, "criteria"));
+    }
+
+    @Override
+    public List<HistoryEvent> getHistory(String instanceId) {
+        ensureOpen();
+        return instances.history(Objects.requireNonNull(instanceId, "instanceId"));
+    }
+
+    // ------------------------------------------------------------------ queues
+
+    @Override
+    public void sendOrchestrationMessage(TaskMessage message) {
+        ensureOpen();
+        Objects.requireNonNull(message, "message");
+        db.autoCommit("send orchestration message", c -> {
+            enqueuer.send(c, List.of(message));
+            return null;
+        });
+        orchestrationSignal.signal();
+    }
+
+    @Override
+    public List<OrchestrationWorkItem> lockOrchestrationWorkItems(int max, Duration lease, Duration maxWait) {
+        ensureOpen();
+        checkLockArgs(max, lease, maxWait);
+        return waitFor(orchestrationSignal, orchestrationWaiters, orchestrationBackoff, maxWait, () -> queues.tryLockOrchestrations(max, lease),
+                queues::millisUntilNextOrchestration);
+    }
+
+    @Override
+    public Instant renewOrchestrationWorkItem(OrchestrationWorkItem workItem, Duration lease) {
+        ensureOpen();
+        return queues.renewOrchestration(workItem, requirePositive(lease, "lease"));
+    }
+
+    @Override
+    public void abandonOrchestrationWorkItem(OrchestrationWorkItem workItem, Duration delay) {
+        ensureOpen();
+        queues.abandonOrchestration(workItem, delay == null ? Duration.ZERO : delay);
+        orchestrationSignal.signal();
+    }
+
+    @Override
+    public List<ActivityWorkItem> lockActivityWorkItems(int max, Duration lease, Duration maxWait) {
+        ensureOpen();
+        checkLockArgs(max, lease, maxWait);
+        return waitFor(activitySignal, activityWaiters, activityBackoff, maxWait, () -> queues.tryLockActivities(max, lease),
+                queues::millisUntilNextActivity);
+    }
+
+    @Override
+    public Instant renewActivityWorkItem(ActivityWorkItem workItem, Duration lease) {
+        ensureOpen();
+        return queues.renewActivity(workItem, requirePositive(lease, "lease"));
+    }
+
+    @Override
+    public void abandonActivityWorkItem(ActivityWorkItem workItem, Duration delay) {
+        ensureOpen();
+        queues.abandonActivity(workItem, delay == null ? Duration.ZERO : delay);
+        activitySignal.signal();
+    }
+
+    @Override
+    public List<CommitResult> completeActivityWorkItems(List<ActivityResult> results) {
+        ensureOpen();
+        List<CommitResult> out = queues.completeActivities(List.copyOf(results));
+        orchestrationSignal.signal();
+        return out;
+    }
+
+    @Override
+    public List<CommitResult> commitCheckpoints(List<Checkpoint> batch) {
+        ensureOpen();
+        List<CommitResult> out = checkpoints.commit(List.copyOf(batch));
+        boolean orchestrations = false;
+        boolean activities = false;
+        for (int i = 0; i < batch.size(); i++) {
+            if (out.get(i).isCommitted()) {
+                orchestrations |= !batch.get(i).orchestrationMessages().isEmpty();
+                activities |= !batch.get(i).activityRequests().isEmpty();
+            }
+        }
+        if (orchestrations) {
+            orchestrationSignal.signal();
+        }
+        if (activities) {
+            activitySignal.signal();
+        }
+        return out;
+    }
+
+    /**
+     * Tries to lock; when nothing is ready, waits for a notification, for the next due message, or for the fallback
+     * poll, whichever comes first, until {@code maxWait} has passed. Short waits just poll; before a longer wait the
+     * provider advertises itself as an idle waiter (so enqueuers NOTIFY) and checks once more, so no wake-up is lost.
+     */
+    private <T> List<T> waitFor(WakeSignal signal, WaiterAdvert advert, AtomicLong backoff, Duration maxWait,
+                                Supplier<List<T>> attempt, LongSupplier millisUntilNextDue) {
+        long deadline = System.nanoTime() + Math.max(0, maxWait.toNanos());
+        boolean advertised = false;
+        boolean found = false;
+        try {
+            while (true) {
+                long seen = signal.generation();
+                List<T> items = attempt.get();
+                if (!items.isEmpty()) {
+                    backoff.set(MIN_POLL_MS);
+                    found = true;
+                    return items;
+                }
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0 || closed || Thread.currentThread().isInterrupted()) {
+                    return List.of();
+                }
+                long poll = backoff.get();
+                backoff.set(Math.min(poll * 2, settings.pollInterval().toMillis()));
+                long wait = Math.min(left, poll);
+                if (signal.generation() == seen) {
+                    long due = millisUntilNextDue.getAsLong();
+                    if (due != Long.MAX_VALUE) {
+                        wait = Math.min(wait, due + 2);
+                    }
+                }
+                if (wait > ADVERTISE_AFTER_MS && listener.isConnected()) {
+                    if (!advertised) {
+                        advertised = true;
+                        advert.enter();
+                    }
+                    if (advert.ensure(wait)) {
+                        continue; // the advert was just written: look once more now that enqueuers will notify us
+                    }
+                }
+                if (!signal.await(seen, Math.max(1, wait))) {
+                    return List.of(); // interrupted
+                }
+            }
+        } finally {
+            if (advertised) {
+                advert.exit(found);
+            }
+        }
+    }
+
+    private static void checkLockArgs(int max, Duration lease, Duration maxWait) {
+        if (max < 1) {
+            throw new InvalidRequestException("max must be at least 1, got " + max + ".");
+        }
+        requirePositive(lease, "lease");
+        Objects.requireNonNull(maxWait, "maxWait");
+    }
+
+    private static Duration requirePositive(Duration d, String name) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new InvalidRequestException(name + " must be a positive duration, got " + d + ".");
+        }
+        return d;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new StorageException("The PostgreSQL provider for task hub '" + settings.taskHub()
+                    + "' is closed. Create a new provider.");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        orchestrationSignal.signal();
+        activitySignal.signal();
+        listener.close();
+        try {
+            orchestrationWaiters.withdraw();
+            activityWaiters.withdraw();
+        } finally {
+            db.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresStorageProvider[" + settings + "]";
+    }
+}

@@ -1,0 +1,359 @@
+package dev.taskhub.provider.postgres;
+
+import dev.taskhub.spi.ActivityRequest;
+import dev.taskhub.spi.ActivityResult;
+import dev.taskhub.spi.ActivityWorkItem;
+import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.LeaseLostException;
+import dev.taskhub.spi.OrchestrationWorkItem;
+import dev.taskhub.spi.TaskMessage;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The orchestration and activity queues: locking with {@code FOR UPDATE SKIP LOCKED} plus a lease stored in the row,
+ * renewal, abandon, and batched activity completion. Thread-safe.
+ */
+final class QueueStore {
+    private final Db db;
+    private final String hub;
+    private final Enqueuer enqueuer;
+    private final String orchestrationChannel;
+    private final String activityChannel;
+
+    private final String lockInstances;
+    private final String releaseEmpty;
+    private final String renewInstance;
+    private final String abandonInstance;
+    private final String nextInstanceDue;
+    private final String lockActivities;
+    private final String renewActivity;
+    private final String abandonActivity;
+    private final String completeActivities;
+    private final String nextActivityDue;
+
+    QueueStore(Db db, Enqueuer enqueuer) {
+        this.db = db;
+        this.hub = db.settings().taskHub();
+        this.enqueuer = enqueuer;
+        this.orchestrationChannel = NotificationListener.channel(db.settings().schema(), hub, "o");
+        this.activityChannel = NotificationListener.channel(db.settings().schema(), hub, "a");
+        String lease = "now() + ? * interval '1 millisecond'";
+        // one statement: lock the instances and read all their visible messages, aggregated per instance
+        this.lockInstances = db.sql(Db.ASYNC_COMMIT + "WITH c AS (SELECT instance_id FROM {s}instances WHERE hub = ? AND visible_at <= now() "
+                + "ORDER BY visible_at LIMIT ? FOR UPDATE SKIP LOCKED), "
+                + "l AS (UPDATE {s}instances i SET lock_token = ?, locked_until = " + lease + ", visible_at = " + lease + ", "
+                + "delivery_count = i.delivery_count + 1 FROM c WHERE i.hub = ? AND i.instance_id = c.instance_id "
+                + "RETURNING i.instance_id, i.name, i.version, i.execution_id, i.status, i.input, i.output, i.custom_status, "
+                + "i.failure_details, i.created_ns, i.updated_ns, i.scheduled_ns, i.parent_instance_id, "
+                + "i.history_version, i.delivery_count, i.locked_until) "
+                + "SELECT l.*, m.mids, m.eids, m.evs, m.vis FROM l LEFT JOIN LATERAL (SELECT "
+                + "array_agg(message_id ORDER BY seq) AS mids, array_agg(execution_id ORDER BY seq) AS eids, "
+                + "array_agg(event ORDER BY seq) AS evs, array_agg(visible_at ORDER BY seq) AS vis "
+                + "FROM {s}orchestration_messages m WHERE m.hub = ? AND m.instance_id = l.instance_id AND m.visible_at <= now()) m ON true");
+        this.releaseEmpty = db.sql("UPDATE {s}instances i SET lock_token = NULL, locked_until = NULL, "
+                + "delivery_count = greatest(i.delivery_count - 1, 0), "
+                + "visible_at = (SELECT min(m.visible_at) FROM {s}orchestration_messages m WHERE m.hub = i.hub AND m.instance_id = i.instance_id) "
+                + "WHERE i.hub = ? AND i.instance_id = ANY(?) AND i.lock_token = ?");
+        this.renewInstance = db.sql(Db.ASYNC_COMMIT + "UPDATE {s}instances SET locked_until = " + lease + ", visible_at = " + lease
+                + " WHERE hub = ? AND instance_id = ? AND lock_token = ? AND locked_until > now() RETURNING locked_until");
+        this.abandonInstance = db.sql("WITH u AS (UPDATE {s}instances i SET lock_token = NULL, locked_until = NULL, "
+                + "visible_at = (SELECT CASE WHEN min(m.visible_at) IS NULL THEN NULL ELSE greatest(min(m.visible_at), " + lease + ") END "
+                + "FROM {s}orchestration_messages m WHERE m.hub = i.hub AND m.instance_id = i.instance_id) "
+                + "WHERE i.hub = ? AND i.instance_id = ? AND i.lock_token = ? AND i.locked_until > now() RETURNING 1) "
+                + "SELECT pg_notify(?, '') FROM u");
+        this.nextInstanceDue = db.sql("SELECT (extract(epoch FROM (min(visible_at) - now())) * 1000)::int8 FROM {s}instances "
+                + "WHERE hub = ? AND visible_at > now()");
+        this.lockActivities = db.sql(Db.ASYNC_COMMIT + "WITH c AS (SELECT seq FROM {s}activity_messages WHERE hub = ? AND visible_at <= now() "
+                + "ORDER BY visible_at LIMIT ? FOR UPDATE SKIP LOCKED) "
+                + "UPDATE {s}activity_messages a SET lock_token = a.seq || '.' || ?, visible_at = " + lease + ", "
+                + "delivery_count = a.delivery_count + 1 FROM c WHERE a.seq = c.seq "
+                + "RETURNING a.seq, a.lock_token, a.visible_at, a.message_id, a.instance_id, a.execution_id, a.task_id, a.name, "
+                + "a.input, a.delivery_count");
+        this.renewActivity = db.sql(Db.ASYNC_COMMIT + "UPDATE {s}activity_messages SET visible_at = " + lease
+                + " WHERE seq = ? AND lock_token = ? AND hub = ? AND visible_at > now() RETURNING visible_at");
+        this.abandonActivity = db.sql("WITH u AS (UPDATE {s}activity_messages SET lock_token = NULL, visible_at = " + lease
+                + " WHERE seq = ? AND lock_token = ? AND hub = ? AND visible_at > now() RETURNING 1) SELECT pg_notify(?, '') FROM u");
+        // one statement: delete the activity messages whose lock still holds, enqueue their results, move the heads
+        this.completeActivities = db.sql("WITH d AS (DELETE FROM {s}activity_messages a USING unnest(?::int8[], ?::text[]) AS u(seq, tok) "
+                + "WHERE a.seq = u.seq AND a.lock_token = u.tok AND a.hub = ? AND a.visible_at > now() RETURNING a.lock_token), "
+                + "r AS (SELECT u.* FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int8[]) WITH ORDINALITY "
+                + "AS u(tok, iid, mid, eid, ev, v, ord) WHERE u.tok IN (SELECT lock_token FROM d)), "
+                + "ins AS (INSERT INTO {s}orchestration_messages (hub, instance_id, message_id, execution_id, event, visible_at) "
+                + "SELECT ?, r.iid, r.mid, r.eid, r.ev, coalesce({s}micros_ts(r.v), now()) FROM r ORDER BY r.ord), "
+                + "h AS (INSERT INTO {s}instances AS i (hub, instance_id, visible_at) "
+                + "SELECT ?, r.iid, min(coalesce({s}micros_ts(r.v), now())) FROM r GROUP BY r.iid ORDER BY r.iid "
+                + "ON CONFLICT (hub, instance_id) DO UPDATE SET visible_at = LEAST(i.visible_at, EXCLUDED.visible_at) "
+                + "WHERE i.lock_token IS NULL) "
+                + "SELECT lock_token FROM d");
+        this.nextActivityDue = db.sql("SELECT (extract(epoch FROM (min(visible_at) - now())) * 1000)::int8 FROM {s}activity_messages "
+                + "WHERE hub = ? AND visible_at > now()");
+    }
+
+    // ---------------------------------------------------------------- orchestrations
+
+    List<OrchestrationWorkItem> tryLockOrchestrations(int max, Duration lease) {
+        String token = UUID.randomUUID().toString();
+        return db.autoCommit("lock orchestration work items", c -> {
+            List<OrchestrationWorkItem> items = new ArrayList<>();
+            List<String> empty = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(lockInstances)) {
+                ps.setString(1, hub);
+                ps.setInt(2, max);
+                ps.setString(3, token);
+                ps.setLong(4, lease.toMillis());
+                ps.setLong(5, lease.toMillis());
+                ps.setString(6, hub);
+                ps.setString(7, hub);
+                try (ResultSet rs = Db.queryAfterPrefix(ps)) {
+                    while (rs.next()) {
+                        String instanceId = rs.getString("instance_id");
+                        java.sql.Array mids = rs.getArray("mids");
+                        if (mids == null) {
+                            empty.add(instanceId);
+                            continue;
+                        }
+                        String[] ids = (String[]) mids.getArray();
+                        String[] eids = (String[]) rs.getArray("eids").getArray();
+                        String[] evs = (String[]) rs.getArray("evs").getArray();
+                        java.sql.Timestamp[] vis = (java.sql.Timestamp[]) rs.getArray("vis").getArray();
+                        List<TaskMessage> messages = new ArrayList<>(ids.length);
+                        for (int k = 0; k < ids.length; k++) {
+                            messages.add(new TaskMessage(ids[k], instanceId, eids[k], Codec.event(evs[k]),
+                                    vis[k] == null ? null : vis[k].toInstant()));
+                        }
+                        items.add(new OrchestrationWorkItem(instanceId, token, Db.getInstant(rs, "locked_until"),
+                                Codec.state(rs, true), messages, rs.getLong("history_version"), rs.getInt("delivery_count")));
+                    }
+                }
+            }
+            if (!empty.isEmpty()) {
+                // e.g. a lease expired on an instance whose messages were consumed meanwhile: nothing to deliver
+                try (PreparedStatement ps = c.prepareStatement(releaseEmpty)) {
+                    ps.setString(1, hub);
+                    ps.setArray(2, Db.textArray(c, empty.toArray()));
+                    ps.setString(3, token);
+                    ps.executeUpdate();
+                }
+            }
+            return items;
+        });
+    }
+
+    Instant renewOrchestration(OrchestrationWorkItem item, Duration lease) {
+        Instant until = db.autoCommit("renew orchestration lock", c -> {
+            try (PreparedStatement ps = c.prepareStatement(renewInstance)) {
+                ps.setLong(1, lease.toMillis());
+                ps.setLong(2, lease.toMillis());
+                ps.setString(3, hub);
+                ps.setString(4, item.instanceId());
+                ps.setString(5, item.lockToken());
+                try (ResultSet rs = Db.queryAfterPrefix(ps)) {
+                    return rs.next() ? Db.getInstant(rs, "locked_until") : null;
+                }
+            }
+        });
+        if (until == null) {
+            throw new LeaseLostException(item.instanceId(), "The lock on instance '" + item.instanceId()
+                    + "' is no longer held (its lease expired and another worker took it, or it was committed or abandoned).");
+        }
+        return until;
+    }
+
+    void abandonOrchestration(OrchestrationWorkItem item, Duration delay) {
+        db.autoCommit("abandon orchestration work item", c -> {
+            try (PreparedStatement ps = c.prepareStatement(abandonInstance)) {
+                ps.setLong(1, Math.max(0, delay.toMillis()));
+                ps.setString(2, hub);
+                ps.setString(3, item.instanceId());
+                ps.setString(4, item.lockToken());
+                ps.setString(5, orchestrationChannel);
+                ps.executeQuery().close();
+            }
+            return null;
+        });
+    }
+
+    long millisUntilNextOrchestration() {
+        return nextDue(nextInstanceDue);
+    }
+
+    long millisUntilNextActivity() {
+        return nextDue(nextActivityDue);
+    }
+
+    private long nextDue(String sql) {
+        Long ms = db.autoCommit("read the next due time", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, hub);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        long v = rs.getLong(1);
+                        return rs.wasNull() ? null : v;
+                    }
+                    return null;
+                }
+            }
+        });
+        return ms == null ? Long.MAX_VALUE : Math.max(0, ms);
+    }
+
+    // ---------------------------------------------------------------- activities
+
+    List<ActivityWorkItem> tryLockActivities(int max, Duration lease) {
+        String token = UUID.randomUUID().toString();
+        return db.autoCommit("lock activity work items", c -> {
+            try (PreparedStatement ps = c.prepareStatement(lockActivities)) {
+                ps.setString(1, hub);
+                ps.setInt(2, max);
+                ps.setString(3, token);
+                ps.setLong(4, lease.toMillis());
+                List<ActivityWorkItem> items = new ArrayList<>();
+                try (ResultSet rs = Db.queryAfterPrefix(ps)) {
+                    while (rs.next()) {
+                        ActivityRequest request = new ActivityRequest(rs.getString("message_id"), rs.getString("instance_id"),
+                                rs.getString("execution_id"), rs.getInt("task_id"), rs.getString("name"), rs.getString("input"));
+                        items.add(new ActivityWorkItem(rs.getString("lock_token"), Db.getInstant(rs, "visible_at"), request,
+                                rs.getInt("delivery_count")));
+                    }
+                }
+                return items;
+            }
+        });
+    }
+
+    Instant renewActivity(ActivityWorkItem item, Duration lease) {
+        long seq = seqOf(item.lockToken());
+        Instant until = seq < 0 ? null : db.autoCommit("renew activity lock", c -> {
+            try (PreparedStatement ps = c.prepareStatement(renewActivity)) {
+                ps.setLong(1, lease.toMillis());
+                ps.setLong(2, seq);
+                ps.setString(3, item.lockToken());
+                ps.setString(4, hub);
+                try (ResultSet rs = Db.queryAfterPrefix(ps)) {
+                    return rs.next() ? Db.getInstant(rs, "visible_at") : null;
+                }
+            }
+        });
+        if (until == null) {
+            throw activityLost(item);
+        }
+        return until;
+    }
+
+    void abandonActivity(ActivityWorkItem item, Duration delay) {
+        long seq = seqOf(item.lockToken());
+        if (seq < 0) {
+            return;
+        }
+        db.autoCommit("abandon activity work item", c -> {
+            try (PreparedStatement ps = c.prepareStatement(abandonActivity)) {
+                ps.setLong(1, Math.max(0, delay.toMillis()));
+                ps.setLong(2, seq);
+                ps.setString(3, item.lockToken());
+                ps.setString(4, hub);
+                ps.setString(5, activityChannel);
+                ps.executeQuery().close();
+            }
+            return null;
+        });
+    }
+
+    List<CommitResult> completeActivities(List<ActivityResult> results) {
+        if (results.isEmpty()) {
+            return List.of();
+        }
+        // only the first result per lock token can apply; later ones are refused
+        Set<String> tokens = new HashSet<>();
+        List<Object> seqs = new ArrayList<>();
+        List<Object> toks = new ArrayList<>();
+        List<Object> rTok = new ArrayList<>();
+        List<TaskMessage> responses = new ArrayList<>();
+        boolean[] candidate = new boolean[results.size()];
+        for (int i = 0; i < results.size(); i++) {
+            ActivityResult r = results.get(i);
+            String token = r.workItem().lockToken();
+            long seq = seqOf(token);
+            if (seq >= 0 && tokens.add(token)) {
+                candidate[i] = true;
+                seqs.add(seq);
+                toks.add(token);
+                if (r.response() != null) {
+                    rTok.add(token);
+                    responses.add(r.response());
+                }
+            }
+        }
+        Set<String> applied = seqs.isEmpty() ? Set.of() : db.autoCommit("complete activity work items", c -> {
+            int n = responses.size();
+            Object[] iid = new Object[n];
+            Object[] mid = new Object[n];
+            Object[] eid = new Object[n];
+            Object[] ev = new Object[n];
+            Object[] vis = new Object[n];
+            for (int k = 0; k < n; k++) {
+                TaskMessage m = responses.get(k);
+                iid[k] = m.instanceId();
+                mid[k] = m.messageId();
+                eid[k] = m.executionId();
+                ev[k] = Codec.eventJson(m.event());
+                vis[k] = Db.micros(m.visibleAt());
+            }
+            Set<String> done = new HashSet<>();
+            try (PreparedStatement ps = c.prepareStatement(completeActivities)) {
+                int i = 1;
+                ps.setArray(i++, Db.longArray(c, seqs.toArray()));
+                ps.setArray(i++, Db.textArray(c, toks.toArray()));
+                ps.setString(i++, hub);
+                ps.setArray(i++, Db.textArray(c, rTok.toArray()));
+                ps.setArray(i++, Db.textArray(c, iid));
+                ps.setArray(i++, Db.textArray(c, mid));
+                ps.setArray(i++, Db.textArray(c, eid));
+                ps.setArray(i++, Db.textArray(c, ev));
+                ps.setArray(i++, Db.longArray(c, vis));
+                ps.setString(i++, hub);
+                ps.setString(i, hub);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        done.add(rs.getString(1));
+                    }
+                }
+            }
+            return done;
+        });
+        List<CommitResult> out = new ArrayList<>(results.size());
+        for (int i = 0; i < results.size(); i++) {
+            ActivityResult r = results.get(i);
+            out.add(candidate[i] && applied.contains(r.workItem().lockToken())
+                    ? CommitResult.COMMITTED : new CommitResult.Refused(activityLost(r.workItem())));
+        }
+        return out;
+    }
+
+    private static LeaseLostException activityLost(ActivityWorkItem item) {
+        return new LeaseLostException(item.request().messageId(), "The lock on activity message '" + item.request().messageId()
+                + "' (" + item.request().name() + " for instance '" + item.request().instanceId()
+                + "') is no longer held: its lease expired and another worker took it, or it was already completed.");
+    }
+
+    /** The activity message's sequence number, encoded in front of its lock token; -1 for a foreign token. */
+    static long seqOf(String lockToken) {
+        int dot = lockToken == null ? -1 : lockToken.indexOf('.');
+        if (dot <= 0) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(lockToken.substring(0, dot));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}
