@@ -252,7 +252,7 @@ final class ManagementBench {
         int finished = 0;
         while (finished < atLeast) {
             List<OrchestrationWorkItem> items = p.lockOrchestrationWorkItems(Math.min(500, Math.max(1, atLeast - finished)),
-                    Duration.ofMinutes(5), Duration.ofMillis(atLeast == Integer.MAX_VALUE ? 500 : 2000));
+                    Duration.ofSeconds(30), Duration.ofMillis(atLeast == Integer.MAX_VALUE ? 500 : 2000));
             if (items.isEmpty()) {
                 return;
             }

@@ -29,7 +29,9 @@ final class Markdown {
             }
             sources.add(new File(f).getName());
         }
+        List<String> order = List.of("taskhub/inmemory", "taskhub/postgres", "taskhub/azure-storage", "flowable", "temporal-testserver", "pgbench");
         List<Result> results = new ArrayList<>(merged.values());
+        results.sort(java.util.Comparator.comparingInt((Result r) -> order.indexOf(r.system) < 0 ? 99 : order.indexOf(r.system)));
         StringBuilder sb = new StringBuilder();
         sb.append("Source: `").append(String.join("`, `", sources)).append("`");
         if (env != null) {
@@ -48,29 +50,49 @@ final class Markdown {
                 r -> new Object[]{r.system, r.settings.get("n"), settings(r), m(r, "orchestrations_per_s"), m(r, "activities_per_s"),
                         m(r, "latency_p50_ms"), m(r, "latency_p99_ms"), m(r, "pg_xacts_per_orchestration"), m(r, "storage_requests_per_orchestration")});
         table(sb, "Durable timers (each instance waits 5 s, then calls an activity)", results, "timers",
-                new String[]{"system", "N", "JVM", "start all (s)", "fired", "early", "lateness min / p50 / p99 / max (ms)", "heap max used (MB)", "heap after GC, all waiting (MB)"},
+                new String[]{"system", "N", "JVM", "start all (s)", "fired", "early", "lateness min / p50 / p99 / max (ms)", "heap max used (MB)", "heap after GC, all waiting (MB)", "load avg"},
                 r -> new Object[]{r.system, r.settings.get("n"), r.settings.getOrDefault("jvm", "max heap " + r.settings.get("maxHeapMb") + " MB"),
                         m(r, "start_all_s"), m(r, "fired"), m(r, "early"),
                         m(r, "lateness_min_ms") + " / " + m(r, "lateness_p50_ms") + " / " + m(r, "lateness_p99_ms") + " / " + m(r, "lateness_max_ms"),
-                        m(r, "heap_used_max_mb"), m(r, "heap_after_gc_all_scheduled_mb")});
+                        m(r, "heap_used_max_mb"), m(r, "heap_after_gc_all_scheduled_mb"), load(r)});
         table(sb, "Idle pickup latency (schedule → first episode starts)", results, "pickup",
-                new String[]{"system", "samples", "p50 ms", "p99 ms", "max ms", "schedule call p50 ms"},
+                new String[]{"system", "samples", "p50 ms", "p99 ms", "max ms", "schedule call p50 ms", "load avg"},
                 r -> new Object[]{r.system, r.settings.get("samples"), m(r, "pickup_p50_ms"), m(r, "pickup_p99_ms"), m(r, "pickup_max_ms"),
-                        m(r, "schedule_call_p50_ms")});
+                        m(r, "schedule_call_p50_ms"), load(r)});
         table(sb, "Management at scale", results, "mgmt",
                 new String[]{"system", "N", "load", "filtered page 100, Failed + range: first / p50 ms", "Completed + range: first / p50 ms",
-                        "prefix page 100: first / p50 ms", "full scan (pages of 1,000)", "purge all"},
+                        "prefix page 100: first / p50 ms", "full scan (pages of 1,000)", "purge all", "load avg"},
                 r -> new Object[]{r.system, r.settings.get("n"), r.settings.get("load") + ", " + m(r, "load_s") + " s",
                         m(r, "filtered_page100_failed_first_ms") + " / " + m(r, "filtered_page100_failed_p50_ms"),
                         m(r, "filtered_page100_completed_first_ms") + " / " + m(r, "filtered_page100_completed_p50_ms"),
                         m(r, "prefix_page100_first_ms") + " / " + m(r, "prefix_page100_p50_ms"),
                         m(r, "full_scan_s") + " s (" + m(r, "full_scan_ms_per_page") + " ms/page)",
-                        m(r, "purge_all_s") + " s (" + m(r, "purge_per_s") + "/s)"});
+                        m(r, "purge_all_s") + " s (" + m(r, "purge_per_s") + "/s)", load(r)});
         table(sb, "pgbench (same machine, same run)", results, "pgbench",
-                new String[]{"settings", "TPC-B-like tps", "-N (simple update) tps"},
+                new String[]{"settings", "TPC-B-like tps", "-N (simple update) tps", "load avg"},
                 r -> new Object[]{"-s " + r.settings.get("scale") + " -c " + r.settings.get("clients") + " -j " + r.settings.get("threads")
-                        + " -T " + r.settings.get("seconds"), m(r, "tps_tpcb"), m(r, "tps_simple_update_N")});
+                        + " -T " + r.settings.get("seconds"), m(r, "tps_tpcb"), m(r, "tps_simple_update_N"), load(r)});
 
+        for (Result r : results) {
+            if (r.status.equals("ok") && r.metrics.get("storage_requests_per_orchestration_by_operation") instanceof Map<?, ?> ops) {
+                boolean hello = r.workload.equals("hello");
+                sb.append("**Storage requests per orchestration, ").append(r.workload).append(" on ").append(r.system)
+                        .append("** (total ").append(m(r, "storage_requests_per_orchestration"))
+                        .append(hello ? ", " + m(r, "storage_requests_per_episode") + " per episode" : "")
+                        .append("; idle worker: ").append(m(r, "idle_storage_requests_per_s")).append(" requests/s)\n\n")
+                        .append(hello ? "| operation | per orchestration | per episode (÷ 6) |\n|---|---|---|\n" : "| operation | per orchestration |\n|---|---|\n");
+                ops.forEach((k, v) -> {
+                    if (v instanceof Number n && n.doubleValue() > 0) {
+                        sb.append("| ").append(k).append(" | ").append(v);
+                        if (hello) {
+                            sb.append(" | ").append(Stats.round(n.doubleValue() / 6));
+                        }
+                        sb.append(" |\n");
+                    }
+                });
+                sb.append('\n');
+            }
+        }
         Map<String, Object> comparisons = Comparisons.compute(results);
         if (!comparisons.isEmpty()) {
             sb.append("**Comparisons**\n\n| ratio | value |\n|---|---|\n");
@@ -115,7 +137,14 @@ final class Markdown {
         if (s.containsKey("providerSettings")) {
             sb.append(", ").append(s.get("providerSettings"));
         }
+        if (s.containsKey("loadAverageAtStart")) {
+            sb.append("; load avg ").append(String.valueOf(s.get("loadAverageAtStart")).split(" ")[0]);
+        }
         return sb.toString();
+    }
+
+    private static String load(Result r) {
+        return String.valueOf(r.settings.getOrDefault("loadAverageAtStart", "?")).split(" ")[0];
     }
 
     private static Object m(Result r, String key) {

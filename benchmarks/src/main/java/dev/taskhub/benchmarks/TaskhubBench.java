@@ -252,11 +252,11 @@ final class TaskhubBench {
     }
 
     Result hello() throws Exception {
-        return throughput("hello", def(60_000, 10_000, 300), def(5_000, 300, 20), def(128, 256, 64));
+        return throughput("hello", def(120_000, 10_000, 300), def(5_000, 300, 20), def(128, 256, 64));
     }
 
     Result fanout() throws Exception {
-        return throughput("fanout", def(1_000, 100, 10), def(50, 5, 1), def(8, 4, 2));
+        return throughput("fanout", def(5_000, 250, 10), def(50, 5, 1), def(8, 4, 2));
     }
 
     private Result throughput(String workload, int defaultN, int defaultWarmup, int defaultInflight) throws Exception {
