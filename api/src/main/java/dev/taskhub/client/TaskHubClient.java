@@ -6,6 +6,7 @@ import dev.taskhub.InvalidInstanceStateException;
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.internal.Ids;
 import dev.taskhub.internal.JsonDataConverter;
 import dev.taskhub.internal.Times;
 import dev.taskhub.spi.InstancePage;
@@ -86,10 +87,10 @@ public final class TaskHubClient {
         String inputJson = payload(input, "input");
         Instant now = clock.instant();
         Instant startAt = opts.startAt() != null && opts.startAt().isAfter(now) ? Times.roundUpToMicros(opts.startAt()) : null;
-        String executionId = UUID.randomUUID().toString().replace("-", "");
+        String executionId = Ids.random();
         InstanceState state = new InstanceState(instanceId, name, opts.version(), executionId, RuntimeStatus.PENDING, inputJson,
                 null, null, null, now, now, startAt, null);
-        TaskMessage start = new TaskMessage(UUID.randomUUID().toString(), instanceId, executionId,
+        TaskMessage start = new TaskMessage(Ids.random(), instanceId, executionId,
                 new HistoryEvent.ExecutionStarted(-1, now, name, opts.version(), inputJson, executionId, null, startAt), startAt);
         try {
             provider.createInstance(state, start, opts.idReusePolicy().replaceableStatuses());
@@ -163,7 +164,7 @@ public final class TaskHubClient {
             throw new InvalidInstanceStateException(instanceId, state.status(), "Instance '" + instanceId + "' is "
                     + state.status().wireName() + " and can no longer receive events.");
         }
-        String messageId = UUID.randomUUID().toString();
+        String messageId = Ids.random();
         send(instanceId, new HistoryEvent.EventRaised(-1, clock.instant(), eventName, payload, messageId), messageId);
     }
 
@@ -320,7 +321,7 @@ public final class TaskHubClient {
     // ---- helpers -----------------------------------------------------------------------------------------------
 
     private void send(String instanceId, HistoryEvent event, String messageId) {
-        provider.sendOrchestrationMessage(new TaskMessage(messageId != null ? messageId : UUID.randomUUID().toString(),
+        provider.sendOrchestrationMessage(new TaskMessage(messageId != null ? messageId : Ids.random(),
                 instanceId, null, event, null));
     }
 

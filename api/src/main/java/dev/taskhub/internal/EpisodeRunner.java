@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Turns one locked work item plus the instance's history into a checkpoint: filters stale and duplicate messages,
@@ -260,7 +259,7 @@ public final class EpisodeRunner {
     }
 
     static String newMessageId() {
-        return UUID.randomUUID().toString();
+        return Ids.random();
     }
 
     /** Builds the checkpoint of one episode. */
@@ -353,7 +352,7 @@ public final class EpisodeRunner {
         }
 
         Checkpoint continueAsNew(InstanceState base, ReplayContext context, ReplayContext.Outcome.ContinuedAsNew can, String customStatus) {
-            String executionId = UUID.randomUUID().toString().replace("-", "");
+            String executionId = Ids.random();
             ExecutionStarted old = context.started();
             List<TaskMessage> outbound = new ArrayList<>();
             outbound.add(new TaskMessage(newMessageId(), base.instanceId(), executionId,
@@ -390,7 +389,7 @@ public final class EpisodeRunner {
                             new HistoryEvent.TimerFired(-1, t.fireAt(), t.id(), t.fireAt()), t.fireAt()));
                 } else if (action instanceof Action.CreateSubOrchestration s) {
                     newEvents.add(new HistoryEvent.SubOrchestrationInstanceCreated(s.id(), now, s.name(), null, s.instanceId(), s.input()));
-                    String childExecution = UUID.randomUUID().toString().replace("-", "");
+                    String childExecution = Ids.random();
                     outbound.add(new TaskMessage(newMessageId(), s.instanceId(), childExecution,
                             new ExecutionStarted(-1, now, s.name(), null, s.input(), childExecution,
                                     new HistoryEvent.ParentInstance(base.instanceId(), executionId, s.id(), base.name()), null), null));

@@ -48,7 +48,7 @@ final class OrchestrationDispatcher extends Dispatcher {
                 List<HistoryEvent> history = item.instance() == null ? null
                         : cache.get(item.instanceId(), item.instance().executionId(), item.historyVersion());
                 if (history == null) {
-                    history = neverWritten(item) ? List.of() : provider.getHistory(item.instanceId());
+                    history = neverWritten(item) ? new ArrayList<>() : new ArrayList<>(provider.getHistory(item.instanceId()));
                     if (item.instance() != null) {
                         cache.put(item.instanceId(), item.instance().executionId(), item.historyVersion(), history);
                     }
@@ -97,22 +97,31 @@ final class OrchestrationDispatcher extends Dispatcher {
         return state == null || (state.status() == RuntimeStatus.PENDING && state.lastUpdatedAt().equals(state.createdAt()));
     }
 
+    /**
+     * Brings the cached history up to the committed version. The cached list belongs to this worker and no episode of
+     * the instance runs while its commit is in progress (the instance was locked), so it is appended to in place.
+     */
     private void updateCache(Checkpoint checkpoint, OrchestrationWorkItem item) {
         if (!checkpoint.changesHistory()) {
             return;
         }
         String executionBefore = item.instance() == null ? null : item.instance().executionId();
-        List<HistoryEvent> previous = checkpoint.replaceHistory() || (item.instance() == null && checkpoint.state() != null)
-                ? List.of() : executionBefore == null ? null : cache.get(item.instanceId(), executionBefore, item.historyVersion());
         String executionAfter = checkpoint.state() != null ? checkpoint.state().executionId() : executionBefore;
-        if (previous == null || executionAfter == null) {
-            cache.remove(item.instanceId());
-            return;
+        List<HistoryEvent> history;
+        if (checkpoint.replaceHistory() || item.instance() == null) {
+            history = new ArrayList<>(checkpoint.newEvents());
+        } else {
+            history = cache.get(item.instanceId(), executionBefore, item.historyVersion());
+            if (history == null) {
+                return;
+            }
+            history.addAll(checkpoint.newEvents());
         }
-        List<HistoryEvent> next = new ArrayList<>(previous.size() + checkpoint.newEvents().size());
-        next.addAll(previous);
-        next.addAll(checkpoint.newEvents());
-        cache.put(item.instanceId(), executionAfter, item.historyVersion() + 1, List.copyOf(next));
+        if (executionAfter == null) {
+            cache.remove(item.instanceId());
+        } else {
+            cache.put(item.instanceId(), executionAfter, item.historyVersion() + 1, history);
+        }
     }
 
     private void abandonQuietly(OrchestrationWorkItem item) {

@@ -5,6 +5,7 @@ import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.InstanceQuery;
 import dev.taskhub.client.PurgeCriteria;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.internal.Ids;
 import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.ActivityResult;
 import dev.taskhub.spi.ActivityWorkItem;
@@ -32,7 +33,6 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -324,7 +324,7 @@ final class InMemoryStore {
         if (visible.isEmpty()) {
             return null;
         }
-        queue.lockToken = UUID.randomUUID().toString();
+        queue.lockToken = Ids.random();
         queue.lockedUntil = now.plus(lease);
         queue.locked = visible;
         orchestrationWakes.add(new Wake(queue.lockedUntil, id));
@@ -489,7 +489,7 @@ final class InMemoryStore {
                     while (!readyActivities.isEmpty() && items.size() < max) {
                         ActivityMessage m = readyActivities.poll();
                         m.deliveries++;
-                        m.lockToken = UUID.randomUUID().toString();
+                        m.lockToken = Ids.random();
                         m.lockedUntil = now.plus(lease);
                         lockedActivities.put(m.lockToken, m);
                         activityLeases.add(m);
