@@ -164,7 +164,14 @@ final class InMemoryStore {
         }
         lock.lock();
         try {
-            Map<Key, Instance> view = after == null ? byCreated : byCreated.tailMap(after, false);
+            // Start at the later of the page position and createdFrom, so a range query does not walk older instances.
+            Key from = query.createdFrom() == null ? null : new Key(query.createdFrom(), "");
+            Map<Key, Instance> view;
+            if (after != null && (from == null || after.compareTo(from) >= 0)) {
+                view = byCreated.tailMap(after, false);
+            } else {
+                view = from == null ? byCreated : byCreated.tailMap(from, true);
+            }
             List<InstanceState> page = new ArrayList<>();
             Key last = null;
             boolean more = false;
