@@ -20,7 +20,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -367,9 +366,5 @@ public final class TaskHubClient {
             return new HistoryEvent.ExecutionCompleted(c.eventId(), c.timestamp(), c.status(), null, c.failureDetails());
         }
         return e;
-    }
-
-    static EnumSet<RuntimeStatus> terminalStatuses() {
-        return EnumSet.of(RuntimeStatus.COMPLETED, RuntimeStatus.FAILED, RuntimeStatus.TERMINATED);
     }
 }

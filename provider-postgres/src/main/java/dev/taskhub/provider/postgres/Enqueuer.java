@@ -58,30 +58,36 @@ final class Enqueuer {
     /** Binds {@link #insertMessagesSql()}: the messages with the given sequence numbers (null: the next from the sequence). */
     Pipeline.Binder insertMessages(List<TaskMessage> messages, Object[] seqs) {
         return (ps, i) -> {
-            Connection c = ps.getConnection();
-            int n = messages.size();
-            Object[] iid = new Object[n];
-            Object[] mid = new Object[n];
-            Object[] eid = new Object[n];
-            Object[] ev = new Object[n];
-            Object[] vis = new Object[n];
-            for (int k = 0; k < n; k++) {
-                TaskMessage m = messages.get(k);
-                iid[k] = m.instanceId();
-                mid[k] = m.messageId();
-                eid[k] = m.executionId();
-                ev[k] = Codec.eventJson(m.event());
-                vis[k] = Db.micros(m.visibleAt());
-            }
             ps.setString(i++, hub);
-            ps.setArray(i++, Db.textArray(c, iid));
-            ps.setArray(i++, Db.textArray(c, mid));
-            ps.setArray(i++, Db.textArray(c, eid));
-            ps.setArray(i++, Db.textArray(c, ev));
-            ps.setArray(i++, Db.longArray(c, vis));
-            ps.setArray(i++, Db.longArray(c, seqs));
+            i = bindMessageColumns(ps, i, messages);
+            ps.setArray(i++, Db.longArray(ps.getConnection(), seqs));
             return i;
         };
+    }
+
+    /** Binds the messages as five parallel arrays (instance id, message id, execution id, event JSON, visible-at). */
+    static int bindMessageColumns(PreparedStatement ps, int i, List<TaskMessage> messages) throws SQLException {
+        Connection c = ps.getConnection();
+        int n = messages.size();
+        Object[] iid = new Object[n];
+        Object[] mid = new Object[n];
+        Object[] eid = new Object[n];
+        Object[] ev = new Object[n];
+        Object[] vis = new Object[n];
+        for (int k = 0; k < n; k++) {
+            TaskMessage m = messages.get(k);
+            iid[k] = m.instanceId();
+            mid[k] = m.messageId();
+            eid[k] = m.executionId();
+            ev[k] = Codec.eventJson(m.event());
+            vis[k] = Db.micros(m.visibleAt());
+        }
+        ps.setArray(i++, Db.textArray(c, iid));
+        ps.setArray(i++, Db.textArray(c, mid));
+        ps.setArray(i++, Db.textArray(c, eid));
+        ps.setArray(i++, Db.textArray(c, ev));
+        ps.setArray(i++, Db.longArray(c, vis));
+        return i;
     }
 
     String ensureRowsSql() {

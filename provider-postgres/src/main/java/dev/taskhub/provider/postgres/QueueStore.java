@@ -293,20 +293,6 @@ final class QueueStore {
             }
         }
         Set<String> applied = seqs.isEmpty() ? Set.of() : db.autoCommit("complete activity work items", c -> {
-            int n = responses.size();
-            Object[] iid = new Object[n];
-            Object[] mid = new Object[n];
-            Object[] eid = new Object[n];
-            Object[] ev = new Object[n];
-            Object[] vis = new Object[n];
-            for (int k = 0; k < n; k++) {
-                TaskMessage m = responses.get(k);
-                iid[k] = m.instanceId();
-                mid[k] = m.messageId();
-                eid[k] = m.executionId();
-                ev[k] = Codec.eventJson(m.event());
-                vis[k] = Db.micros(m.visibleAt());
-            }
             Set<String> done = new HashSet<>();
             try (PreparedStatement ps = c.prepareStatement(completeActivities)) {
                 int i = 1;
@@ -314,11 +300,7 @@ final class QueueStore {
                 ps.setArray(i++, Db.textArray(c, toks.toArray()));
                 ps.setString(i++, hub);
                 ps.setArray(i++, Db.textArray(c, rTok.toArray()));
-                ps.setArray(i++, Db.textArray(c, iid));
-                ps.setArray(i++, Db.textArray(c, mid));
-                ps.setArray(i++, Db.textArray(c, eid));
-                ps.setArray(i++, Db.textArray(c, ev));
-                ps.setArray(i++, Db.longArray(c, vis));
+                i = Enqueuer.bindMessageColumns(ps, i, responses);
                 ps.setString(i++, hub);
                 ps.setString(i, hub);
                 try (ResultSet rs = ps.executeQuery()) {
