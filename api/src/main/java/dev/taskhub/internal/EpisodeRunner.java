@@ -139,10 +139,7 @@ public final class EpisodeRunner {
         }
 
         boolean started = start != null || history.stream().anyMatch(ExecutionStarted.class::isInstance);
-        InstanceState base = state != null ? state : newState(workItem.instanceId(), start, now);
-        if (start != null) {
-            base = newState(workItem.instanceId(), start, now, state);
-        }
+        InstanceState base = start != null ? newState(workItem.instanceId(), start, now, state) : state;
         if (terminate != null) {
             return episode.terminate(base, history, replace, newEvents, terminate);
         }
@@ -247,10 +244,6 @@ public final class EpisodeRunner {
         return e;
     }
 
-    private static InstanceState newState(String instanceId, ExecutionStarted start, Instant now) {
-        return newState(instanceId, start, now, null);
-    }
-
     private static InstanceState newState(String instanceId, ExecutionStarted start, Instant now, InstanceState existing) {
         boolean keepCreated = existing != null && existing.executionId() != null && existing.executionId().equals(start.executionId());
         return new InstanceState(instanceId, start.name(), start.version(), start.executionId(), RuntimeStatus.RUNNING,
@@ -283,7 +276,7 @@ public final class EpisodeRunner {
                     + workItem.instanceId() + "' were delivered " + workItem.deliveryCount() + " times without a successful "
                     + "checkpoint (maximum " + max + "); they were dead-lettered and the instance failed. "
                     + "Check the worker logs for the error, fix it, then rewind or restart the instance.", "");
-            InstanceState base = state != null ? state : newState(workItem.instanceId(), start, now);
+            InstanceState base = state != null ? state : newState(workItem.instanceId(), start, now, null);
             List<HistoryEvent> events = new ArrayList<>();
             events.add(new HistoryEvent.OrchestratorStarted(-1, now));
             boolean hasStart = history.stream().anyMatch(ExecutionStarted.class::isInstance);
@@ -314,9 +307,7 @@ public final class EpisodeRunner {
             String reason = json.serialize(terminate.reason());
             notifyParent(history, newEvents, RuntimeStatus.TERMINATED, reason,
                     new FailureDetails("Terminated", "The sub-orchestration was terminated: " + terminate.reason(), ""), outbound);
-            InstanceState state = new InstanceState(base.instanceId(), base.name(), base.version(), base.executionId(),
-                    RuntimeStatus.TERMINATED, base.input(), reason, base.customStatus(), null, base.createdAt(), now,
-                    base.scheduledStartAt(), base.parentInstanceId());
+            InstanceState state = settled(base, RuntimeStatus.TERMINATED, reason, base.customStatus(), null);
             return new Checkpoint(workItem, events(history, replace, newEvents), replace, state, outbound, List.of());
         }
 
@@ -326,9 +317,7 @@ public final class EpisodeRunner {
             List<ActivityRequest> activities = new ArrayList<>();
             record(base, actions, newEvents, outbound, activities);
             newEvents.add(new HistoryEvent.OrchestratorCompleted(-1, now));
-            InstanceState state = new InstanceState(base.instanceId(), base.name(), base.version(), base.executionId(),
-                    RuntimeStatus.RUNNING, base.input(), null, customStatus, null, base.createdAt(), now,
-                    base.scheduledStartAt(), base.parentInstanceId());
+            InstanceState state = settled(base, RuntimeStatus.RUNNING, null, customStatus, null);
             return new Checkpoint(workItem, events(history, replace, newEvents), replace, state, outbound, activities);
         }
 
@@ -345,9 +334,7 @@ public final class EpisodeRunner {
             List<HistoryEvent> all = new ArrayList<>(history);
             all.addAll(newEvents);
             notifyParent(all, newEvents, status, output, failure, outbound);
-            InstanceState state = new InstanceState(base.instanceId(), base.name(), base.version(), base.executionId(),
-                    status, base.input(), output, customStatus != null ? customStatus : base.customStatus(), failure,
-                    base.createdAt(), now, base.scheduledStartAt(), base.parentInstanceId());
+            InstanceState state = settled(base, status, output, customStatus != null ? customStatus : base.customStatus(), failure);
             return new Checkpoint(workItem, events(history, replace, newEvents), replace, state, outbound, activities);
         }
 
@@ -374,6 +361,13 @@ public final class EpisodeRunner {
                     RuntimeStatus.CONTINUED_AS_NEW, can.input(), null, customStatus, null, base.createdAt(), now,
                     null, base.parentInstanceId());
             return new Checkpoint(workItem, carried, true, state, outbound, List.of());
+        }
+
+        /** The instance's state at the end of this episode: same identity and input, the given outcome. */
+        private InstanceState settled(InstanceState base, RuntimeStatus status, String output, String customStatus,
+                                      FailureDetails failure) {
+            return new InstanceState(base.instanceId(), base.name(), base.version(), base.executionId(), status, base.input(),
+                    output, customStatus, failure, base.createdAt(), now, base.scheduledStartAt(), base.parentInstanceId());
         }
 
         private void record(InstanceState base, List<Action> actions, List<HistoryEvent> newEvents,

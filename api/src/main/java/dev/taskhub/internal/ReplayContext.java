@@ -109,9 +109,7 @@ final class ReplayContext implements OrchestrationContext {
 
     /** Consumes the events not yet seen so that external events among them are carried over to the new execution. */
     private void drainForCarryOver() {
-        while (cursor < past.size() + incoming.size()) {
-            HistoryEvent event = cursor < past.size() ? past.get(cursor) : incoming.get(cursor - past.size());
-            cursor++;
+        for (HistoryEvent event = nextEvent(); event != null; event = nextEvent()) {
             if (event instanceof EventRaised raised) {
                 deliverEvent(raised);
             }
@@ -146,18 +144,21 @@ final class ReplayContext implements OrchestrationContext {
 
     /** Applies the next event; false when there is none left. */
     boolean processNextEvent() {
-        HistoryEvent event;
-        if (cursor < past.size()) {
-            event = past.get(cursor++);
-        } else if (cursor < past.size() + incoming.size()) {
-            replaying = false;
-            event = incoming.get(cursor++ - past.size());
-        } else {
-            replaying = false;
+        HistoryEvent event = nextEvent();
+        if (event == null) {
             return false;
         }
         apply(event);
         return true;
+    }
+
+    /** The next event of past history, then of this episode's new events (where replaying ends); null at the end. */
+    private HistoryEvent nextEvent() {
+        if (cursor < past.size()) {
+            return past.get(cursor++);
+        }
+        replaying = false;
+        return cursor < past.size() + incoming.size() ? incoming.get(cursor++ - past.size()) : null;
     }
 
     private void apply(HistoryEvent event) {
