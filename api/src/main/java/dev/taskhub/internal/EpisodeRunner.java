@@ -70,20 +70,25 @@ public final class EpisodeRunner {
             executionId = state.executionId();
         }
 
-        // Messages of a finished instance are dropped, except a rewind of a failed one.
+        // A finished instance only takes a rewind (when failed), keeps results for a later rewind (when failed), or
+        // answers its parent's rewind (a finished sub-orchestration); other messages are dropped.
         HistoryEvent.ExecutionRewound rewind = null;
+        Rewind.Rewound rewound = null;
+        List<TaskMessage> messages = workItem.messages();
         if (start == null && status.isTerminal()) {
-            for (TaskMessage m : workItem.messages()) {
-                if (m.event() instanceof HistoryEvent.ExecutionRewound r && status == RuntimeStatus.FAILED) {
-                    rewind = r;
-                    break;
+            TaskMessage rewindMessage = status == RuntimeStatus.FAILED ? Rewind.rewindMessage(messages) : null;
+            if (rewindMessage == null) {
+                Checkpoint finished = Rewind.whileFinished(workItem, history, now);
+                if (finished != null) {
+                    return finished;
                 }
-            }
-            if (rewind == null) {
                 log.debug("Dropping {} message(s) for finished instance '{}'", workItem.messages().size(), workItem.instanceId());
                 return episode.dropAll();
             }
-            history = Rewind.rewrite(history);
+            rewind = (HistoryEvent.ExecutionRewound) rewindMessage.event();
+            rewound = Rewind.rewrite(history);
+            history = rewound.history();
+            messages = Rewind.applied(messages, rewindMessage);
             replace = true;
             status = RuntimeStatus.RUNNING;
         }
@@ -96,14 +101,14 @@ public final class EpisodeRunner {
         List<HistoryEvent> newEvents = new ArrayList<>();
         newEvents.add(new HistoryEvent.OrchestratorStarted(-1, now));
         if (rewind != null) {
-            newEvents.add(new HistoryEvent.ExecutionRewound(-1, now, rewind.reason()));
+            newEvents.add(new HistoryEvent.ExecutionRewound(rewound.nextCallId(), now, rewind.reason()));
         }
         if (start != null) {
             newEvents.add(new ExecutionStarted(-1, now, start.name(), start.version(), start.input(), start.executionId(),
                     start.parent(), start.scheduledStartTime()));
         }
         HistoryEvent.ExecutionTerminated terminate = null;
-        for (TaskMessage message : workItem.messages()) {
+        for (TaskMessage message : messages) {
             HistoryEvent e = message.event();
             if (e instanceof ExecutionStarted || e instanceof HistoryEvent.ExecutionRewound) {
                 continue;
@@ -143,10 +148,17 @@ public final class EpisodeRunner {
         if (terminate != null) {
             return episode.terminate(base, history, replace, newEvents, terminate);
         }
+        // A rewind asks again for the work the rewound history waits for, unless the instance finishes at once.
+        Rewind.Reissue reissue = null;
+        if (rewound != null) {
+            List<HistoryEvent> all = new ArrayList<>(history);
+            all.addAll(newEvents);
+            reissue = Rewind.reissue(base, rewound, all, rewind.reason(), now);
+        }
         if (status == RuntimeStatus.SUSPENDED || !started) {
             // Keep what arrived; the orchestrator runs again when resumed (or started).
             RuntimeStatus keep = started ? status : base.status();
-            return episode.appendOnly(base.withStatus(keep, now), history, replace, newEvents);
+            return Rewind.withReissued(episode.appendOnly(base.withStatus(keep, now), history, replace, newEvents), reissue);
         }
 
         Orchestrator<?> orchestrator = registry.orchestrator(base.name()).orElse(null);
@@ -171,7 +183,7 @@ public final class EpisodeRunner {
         if (outcome instanceof ReplayContext.Outcome.ContinuedAsNew can) {
             return episode.continueAsNew(base, context, can, customStatus);
         }
-        return episode.waiting(base, history, replace, newEvents, context.newActions(), customStatus);
+        return Rewind.withReissued(episode.waiting(base, history, replace, newEvents, context.newActions(), customStatus), reissue);
     }
 
     private static ExecutionStarted findStart(OrchestrationWorkItem workItem, InstanceState state, List<HistoryEvent> history) {

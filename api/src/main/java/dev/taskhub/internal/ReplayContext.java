@@ -51,6 +51,8 @@ final class ReplayContext implements OrchestrationContext {
     private Instant currentInstant;
     private ExecutionStarted started;
     private int sequence;
+    private final List<int[]> sequenceJumps;
+    private int nextJump;
     private int uuidCounter;
     private final LinkedHashMap<Integer, Action> unmatchedActions = new LinkedHashMap<>();
     private final Map<Integer, TaskImpl<?>> openTasks = new HashMap<>();
@@ -67,6 +69,7 @@ final class ReplayContext implements OrchestrationContext {
         this.past = past;
         this.incoming = incoming;
         this.replaying = !past.isEmpty();
+        this.sequenceJumps = Rewind.sequenceJumps(past, incoming);
     }
 
     JsonDataConverter converter() {
@@ -232,6 +235,15 @@ final class ReplayContext implements OrchestrationContext {
         return eventName.toLowerCase(Locale.ROOT);
     }
 
+    /** The next call's sequence number; after a rewind's cut, numbers the rewound execution used are skipped. */
+    private int nextSequence() {
+        while (nextJump < sequenceJumps.size() && sequence >= sequenceJumps.get(nextJump)[0]) {
+            sequence = Math.max(sequence, sequenceJumps.get(nextJump)[1]);
+            nextJump++;
+        }
+        return sequence++;
+    }
+
     private int nextId(Action action) {
         unmatchedActions.put(action.id(), action);
         return action.id();
@@ -284,7 +296,7 @@ final class ReplayContext implements OrchestrationContext {
     }
 
     private <T> TaskImpl<T> scheduleTask(String name, String json, Class<T> resultType) {
-        int id = nextId(new Action.ScheduleTask(sequence++, name, json));
+        int id = nextId(new Action.ScheduleTask(nextSequence(), name, json));
         TaskImpl<T> task = new TaskImpl<>(this, name, resultType);
         openTasks.put(id, task);
         return task;
@@ -292,7 +304,7 @@ final class ReplayContext implements OrchestrationContext {
 
     @Override
     public Task<Void> createTimer(Instant fireAt) {
-        int id = nextId(new Action.CreateTimer(sequence++, Times.roundUpToMicros(fireAt)));
+        int id = nextId(new Action.CreateTimer(nextSequence(), Times.roundUpToMicros(fireAt)));
         TaskImpl<Void> task = new TaskImpl<>(this, "timer", Void.class);
         openTasks.put(id, task);
         return task;
@@ -348,7 +360,7 @@ final class ReplayContext implements OrchestrationContext {
     }
 
     private <T> TaskImpl<T> scheduleSubOrchestration(String name, String json, String subInstanceId, Class<T> resultType) {
-        int id = sequence++;
+        int id = nextSequence();
         String childId = subInstanceId != null ? subInstanceId : instanceId + ":" + String.format("%04d", id);
         nextId(new Action.CreateSubOrchestration(id, name, childId, json));
         TaskImpl<T> task = new TaskImpl<>(this, name, resultType);
@@ -387,7 +399,7 @@ final class ReplayContext implements OrchestrationContext {
     public void sendEvent(String targetInstanceId, String eventName, Object data) {
         requireName(targetInstanceId, "instance id");
         requireName(eventName, "event name");
-        nextId(new Action.SendEvent(sequence++, targetInstanceId, eventName, converter.serialize(data)));
+        nextId(new Action.SendEvent(nextSequence(), targetInstanceId, eventName, converter.serialize(data)));
     }
 
     @Override
