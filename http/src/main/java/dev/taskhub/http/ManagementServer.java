@@ -203,7 +203,7 @@ public final class ManagementServer implements AutoCloseable {
      * management handler can pass as public; such spellings of a public path just need the key too.
      */
     private void guard(Context ctx) {
-        if ((ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD) && publicPaths.contains(ctx.path())) {
+        if ((HandlerType.GET.equals(ctx.method()) || HandlerType.HEAD.equals(ctx.method())) && publicPaths.contains(ctx.path())) {
             return;
         }
         String presented = ctx.header(KEY_HEADER);
