@@ -18,6 +18,7 @@ import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.orchestration.RetryPolicy;
 import dev.taskhub.orchestration.Task;
 import dev.taskhub.orchestration.TaskFailedException;
+import dev.taskhub.spi.ContinuationTokens;
 import dev.taskhub.spi.StorageProvider;
 import dev.taskhub.worker.TaskHubWorker;
 import org.junit.jupiter.api.Test;
@@ -246,6 +247,138 @@ public abstract class ManagementConformanceTests extends ConformanceTestBase {
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("continuation token");
         assertThatThrownBy(() -> client.queryInstances(InstanceQuery.builder().continuationToken("garbage").build()))
                 .isInstanceOf(InvalidRequestException.class);
+    }
+
+    /**
+     * A continuation token is only a position inside the query the request itself defines (its filters, this hub):
+     * whatever token is passed (another hub's, another filter's, corrupted, forged), the pages hold only instances
+     * of this hub that match the filter, or the token is refused with {@link InvalidRequestException}. Malformed
+     * tokens (garbage, truncated) are refused; a token with one character changed is refused or means the same.
+     */
+    @Test
+    void query_withForeignOrForgedContinuationTokens_staysInsideTheFilterAndTheHub() {
+        startStandardWorker();
+        String otherHub = "ct" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        StorageProvider other = createProvider(otherHub);
+        try {
+            other.createTaskHub();
+            TaskHubClient otherClient = new TaskHubClient(other);
+            startWorker(other, testOptions().build(), w -> w
+                    .addOrchestrator("WaitForGo", ctx -> ctx.waitForExternalEvent("Go", String.class).await()));
+            List<String> outside = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                outside.add(otherClient.scheduleNewOrchestrationInstance("WaitForGo", null, NewOrchestrationOptions.withInstanceId("in-other-" + i)));
+                outside.add(client.scheduleNewOrchestrationInstance("WaitForGo", null, NewOrchestrationOptions.withInstanceId("out-" + i)));
+                outside.add(client.scheduleNewOrchestrationInstance("Echo", i, NewOrchestrationOptions.withInstanceId("in-done-" + i)));
+            }
+            Instant between = Instant.now().plusMillis(1);
+            while (!Instant.now().isAfter(between)) {
+                Thread.onSpinWait();
+            }
+            List<String> inside = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                inside.add(client.scheduleNewOrchestrationInstance("WaitForGo", null, NewOrchestrationOptions.withInstanceId("in-wait-" + i)));
+            }
+            inside.forEach(id -> client.waitForInstanceStart(id, WAIT));
+            for (int i = 0; i < 3; i++) {
+                otherClient.waitForInstanceStart("in-other-" + i, WAIT);
+                client.waitForInstanceStart("out-" + i, WAIT);
+                awaitStatus("in-done-" + i, RuntimeStatus.COMPLETED);
+            }
+
+            InstanceQuery byPrefixAndStatus = InstanceQuery.builder().instanceIdPrefix("in-").statuses(RuntimeStatus.RUNNING).pageSize(1).build();
+            InstanceQuery byCreatedTime = InstanceQuery.builder().createdFrom(between).pageSize(1).build();
+            assertThat(ids(byPrefixAndStatus)).containsExactlyInAnyOrderElementsOf(inside);
+            assertThat(ids(byCreatedTime)).containsExactlyInAnyOrderElementsOf(inside);
+
+            // well-formed tokens from elsewhere: another hub (same filter), other filters, other positions
+            List<String> foreign = new ArrayList<>();
+            foreign.addAll(tokens(otherClient, byPrefixAndStatus));
+            foreign.addAll(tokens(client, InstanceQuery.builder().pageSize(1).build()));
+            foreign.addAll(tokens(client, InstanceQuery.builder().instanceIdPrefix("out-").pageSize(1).build()));
+            foreign.addAll(tokens(client, byCreatedTime));
+            foreign.addAll(tokens(client, byPrefixAndStatus));
+            // forged ones, well-formed for providers that use the shared encoding: arbitrary positions
+            foreign.addAll(List.of(ContinuationTokens.encode(Instant.EPOCH, ""), ContinuationTokens.encode(Instant.EPOCH, "in-other-0"),
+                    ContinuationTokens.encode(between, "in-"), ContinuationTokens.encode(Instant.now().plusSeconds(86_400), "zzz"),
+                    ContinuationTokens.encodeRaw("garbage"), ContinuationTokens.encodeRaw("az1|x;y"), ContinuationTokens.encodeRaw("az1|;"),
+                    ContinuationTokens.encodeRaw("az1|'or''=';'"), ContinuationTokens.encodeRaw("az1|1!8!aW4tb3RoZXI-;1!8!aW4tb3RoZXI-")));
+            for (String token : foreign) {
+                for (InstanceQuery q : List.of(byPrefixAndStatus, byCreatedTime)) {
+                    assertThat(idsFrom(q, token)).as("pages from a foreign token").isSubsetOf(inside);
+                }
+            }
+
+            // malformed tokens are refused clearly
+            String valid = tokens(client, byPrefixAndStatus).get(0);
+            byte[] random = new byte[24];
+            new java.util.Random(42).nextBytes(random);
+            List<String> malformed = List.of("garbage", "%%%", ".", "not.a.token", valid.substring(0, valid.length() / 2),
+                    valid.substring(0, valid.length() - 1), valid + "x", "x" + valid,
+                    java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random),
+                    java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random) + ".12345678");
+            for (String token : malformed) {
+                assertThatThrownBy(() -> client.queryInstances(byPrefixAndStatus.withContinuationToken(token)))
+                        .as("malformed token '%s'", token)
+                        .isInstanceOf(InvalidRequestException.class).hasMessageContaining("continuation token");
+            }
+
+            // one character changed: refused, or (a change the encoding ignores) exactly the same page
+            List<String> samePage = idsOfPage(byPrefixAndStatus, valid);
+            int refused = 0;
+            for (int i = 0; i < valid.length(); i++) {
+                char c = valid.charAt(i);
+                String changed = valid.substring(0, i) + (c == 'g' ? 'A' : 'g') + valid.substring(i + 1);
+                try {
+                    assertThat(idsOfPage(byPrefixAndStatus, changed)).as("token changed at %d", i).isEqualTo(samePage);
+                } catch (InvalidRequestException e) {
+                    assertThat(e).hasMessageContaining("continuation token");
+                    refused++;
+                }
+            }
+            assertThat(refused).as("changed tokens refused").isGreaterThan(valid.length() / 2);
+        } finally {
+            other.deleteTaskHub();
+            other.close();
+        }
+    }
+
+    /** Every continuation token that paging through the query hands out. */
+    private static List<String> tokens(TaskHubClient on, InstanceQuery query) {
+        List<String> tokens = new ArrayList<>();
+        String token = null;
+        do {
+            token = on.queryInstances(query.withContinuationToken(token)).continuationToken();
+            if (token != null) {
+                tokens.add(token);
+            }
+        } while (token != null && tokens.size() < 50);
+        return tokens;
+    }
+
+    /** The ids of every page from the given token on (bounded), or the refusal of the token. */
+    private List<String> idsFrom(InstanceQuery query, String start) {
+        List<String> ids = new ArrayList<>();
+        String token = start;
+        int pages = 0;
+        do {
+            QueryResult page;
+            try {
+                page = client.queryInstances(query.withContinuationToken(token));
+            } catch (InvalidRequestException e) {
+                assertThat(e).hasMessageContaining("continuation token");
+                return ids;
+            }
+            page.instances().forEach(m -> ids.add(m.instanceId()));
+            token = page.continuationToken();
+        } while (token != null && ++pages < 50);
+        return ids;
+    }
+
+    private List<String> idsOfPage(InstanceQuery query, String token) {
+        List<String> ids = new ArrayList<>();
+        client.queryInstances(query.withContinuationToken(token)).instances().forEach(m -> ids.add(m.instanceId()));
+        return ids;
     }
 
     // 6. terminate ---------------------------------------------------------------------------------------------------
