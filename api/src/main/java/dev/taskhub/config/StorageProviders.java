@@ -61,7 +61,7 @@ public final class StorageProviders {
                 + ". Choose one by name (--provider / taskhub.provider).");
     }
 
-    /** Each factory's name with what it accepts, e.g. {@code mydb ('mydb://host/db'; settings taskhub.mydb.*)}. */
+    /** Each factory's name with what it accepts, e.g. {@code mydb ('mydb://<host>/<db>')}. */
     private static String describe(List<StorageProviderFactory> factories) {
         return factories.stream().sorted(Comparator.comparing(StorageProviderFactory::name)).map(f -> {
             List<String> accepted = new ArrayList<>();
@@ -69,8 +69,7 @@ public final class StorageProviders {
                 accepted.add("the default when no connection string is set");
             }
             f.exampleConnectionStrings().forEach(example -> accepted.add("'" + example + "'"));
-            accepted.add("settings " + f.settingsPrefix() + "*");
-            return f.name() + " (" + String.join("; ", accepted) + ")";
+            return accepted.isEmpty() ? f.name() : f.name() + " (" + String.join(" or ", accepted) + ")";
         }).collect(Collectors.joining(", "));
     }
 

@@ -40,6 +40,12 @@ class StorageProviderSelectionTest {
     private static final List<StorageProviderFactory> BOTH = List.of(MEMORY, FILES);
 
     @Test
+    void aFactoryWithoutExamples_isListedByName() {
+        assertThatThrownBy(() -> StorageProviders.select(List.of(GREEDY, FILES), null, "y:z"))
+                .hasMessageContaining("Use one of: files ('file:<folder>'), greedy.");
+    }
+
+    @Test
     void emptyOrMissingConnectionString_selectsTheFactoryThatAcceptsIt() {
         assertThat(StorageProviders.select(BOTH, null, null)).isSameAs(MEMORY);
         assertThat(StorageProviders.select(BOTH, null, "  ")).isSameAs(MEMORY);
@@ -58,8 +64,8 @@ class StorageProviderSelectionTest {
         assertThatThrownBy(() -> StorageProviders.select(BOTH, null, "mongodb://app:s3cret@host/db?password=s3cret"))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("No storage provider accepts the connection string 'mongodb://app:***@host/db?password=***'")
-                .hasMessageContaining("files ('file:<folder>'; settings taskhub.files.*)")
-                .hasMessageContaining("memo (the default when no connection string is set; 'memo'; settings taskhub.memo.*)")
+                .hasMessageContaining("Use one of: files ('file:<folder>'), memo (the default when no connection string "
+                        + "is set or 'memo').")
                 .hasMessageNotContaining("s3cret");
     }
 
