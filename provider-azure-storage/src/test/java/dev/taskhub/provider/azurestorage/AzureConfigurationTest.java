@@ -171,7 +171,7 @@ class AzureConfigurationTest {
 
     @Test
     void odataFilter_coversTimeStatusAndPrefix() {
-        String f = AzureStorageProvider.filter(java.time.Instant.parse("2026-01-01T00:00:00Z"), null,
+        String f = InstanceRepository.filter(java.time.Instant.parse("2026-01-01T00:00:00Z"), null,
                 java.util.Set.of(dev.taskhub.RuntimeStatus.RUNNING), "job'1");
         assertThat(f).contains("CreatedTime ge datetime'2026-01-01T00:00:00.0000000Z'")
                 .contains("RuntimeStatus eq 'Running'")

@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * and workers sharing a database would.
  */
 public final class InMemoryStorageProviderFactory implements StorageProviderFactory {
-    private static final Map<String, InMemoryStore> HUBS = new ConcurrentHashMap<>();
+    private static final Map<String, InMemoryHub> HUBS = new ConcurrentHashMap<>();
 
     @Override
     public String name() {
@@ -43,7 +43,7 @@ public final class InMemoryStorageProviderFactory implements StorageProviderFact
 
     @Override
     public StorageProvider create(ProviderConfig config) {
-        InMemoryStore store = HUBS.computeIfAbsent(config.taskHubName().toLowerCase(Locale.ROOT), k -> new InMemoryStore(Clock.systemUTC()));
-        return new InMemoryStorageProvider(config.taskHubName(), store);
+        InMemoryHub hub = HUBS.computeIfAbsent(config.taskHubName().toLowerCase(Locale.ROOT), k -> InMemoryHub.create(Clock.systemUTC()));
+        return new InMemoryStorageProvider(config.taskHubName(), hub);
     }
 }
