@@ -1,4 +1,4 @@
-package dev.taskhub.http;
+package dev.taskhub.client.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.taskhub.FailureDetails;
