@@ -48,6 +48,8 @@ public final class FaultyProvider implements StorageProvider {
         final AtomicLong refusedByProvider = new AtomicLong();
         /** Ledger key → re-runs a fault made unavoidable. */
         final Map<String, AtomicInteger> allowedReruns = new ConcurrentHashMap<>();
+        /** Ledger keys of activities that fail their first attempts and that a crash may have run again. */
+        final Set<String> nondeterministic = ConcurrentHashMap.newKeySet();
         /** Activity lock token → ledger key, for activities locked and not yet completed. */
         final Map<String, String> inFlight = new ConcurrentHashMap<>();
 
@@ -70,6 +72,7 @@ public final class FaultyProvider implements StorageProvider {
         void crashed() {
             crashes.incrementAndGet();
             inFlight.values().forEach(this::allow);
+            inFlight.values().stream().filter(k -> FAILING.containsKey(k)).forEach(nondeterministic::add);
             inFlight.clear();
         }
 
@@ -80,6 +83,9 @@ public final class FaultyProvider implements StorageProvider {
                     + refusedByProvider + ")";
         }
     }
+
+    /** Ledger keys of activity calls that fail their first attempts (a re-run would use up one of them). */
+    static final Map<String, Boolean> FAILING = new ConcurrentHashMap<>();
 
     private final StorageProvider delegate;
     private final FaultPlan plan;
@@ -110,7 +116,14 @@ public final class FaultyProvider implements StorageProvider {
         try {
             JsonNode input = Program.JSON.readTree(request.input());
             JsonNode key = input == null ? null : input.get("key");
-            return key == null ? null : Ledger.key(request.instanceId(), key.asText());
+            if (key == null) {
+                return null;
+            }
+            String ledgerKey = Ledger.key(request.instanceId(), key.asText());
+            if (input.path("failFirst").asInt() > 0) {
+                FAILING.put(ledgerKey, true);
+            }
+            return ledgerKey;
         } catch (Exception notOurs) {
             return null;
         }
@@ -192,7 +205,7 @@ public final class FaultyProvider implements StorageProvider {
             if (key != null) {
                 stats.inFlight.put(item.lockToken(), key);
             }
-            if (roll(plan.activityLeaseLost())) {
+            if (key != null && !FAILING.containsKey(key) && roll(plan.activityLeaseLost())) {
                 stats.activityLeasesLost.incrementAndGet();
                 stats.allow(key);
                 delegate.abandonActivityWorkItem(item, Duration.ZERO);   // runs here and again elsewhere

@@ -32,6 +32,17 @@ final class Ledger {
         return n == null ? 0 : n.get();
     }
 
+    /** Every key of the given instances that saw a successful execution. */
+    static java.util.Set<String> successKeys(java.util.Collection<String> instanceIds) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String k : SUCCESSES.keySet()) {
+            if (instanceIds.contains(k.substring(0, k.indexOf('|')))) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
+
     /** Forgets a run's keys (all keys start with one of its instance ids). */
     static void forget(Iterable<String> instanceIds) {
         for (String id : instanceIds) {

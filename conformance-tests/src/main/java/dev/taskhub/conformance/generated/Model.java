@@ -76,7 +76,14 @@ final class Model {
 
     /** Runs the model for the program's root and its outside actions (a rewind when it fails, if planned). */
     static Model run(Program program, String rootId) {
+        return run(program, rootId, 0, List.of());
+    }
+
+    /** The same, for a root that starts at a later generation with carried values (a restart after continue-as-new). */
+    static Model run(Program program, String rootId, int generation, List<Object> carried) {
         Model m = new Model(rootId, program);
+        m.root.generation = generation;
+        m.root.carried = carried;
         m.runInstance(m.root, true);
         m.phases.add(new Phase(m.root.status, new HashMap<>(m.successes)));
         if (m.root.status == Status.FAILED && program.actions().rewindOnFailure()) {

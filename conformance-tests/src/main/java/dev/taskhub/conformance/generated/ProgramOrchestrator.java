@@ -7,6 +7,7 @@ import dev.taskhub.orchestration.Task;
 import dev.taskhub.orchestration.TaskCanceledException;
 import dev.taskhub.orchestration.TaskFailedException;
 import dev.taskhub.worker.TaskHubWorker;
+import dev.taskhub.worker.TaskRegistry;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +34,14 @@ public final class ProgramOrchestrator {
 
     public static TaskHubWorker.Builder register(TaskHubWorker.Builder builder) {
         return builder
+                .addOrchestrator(ORCHESTRATOR, ctx -> new Run(ctx, ctx.getInput(RunInput.class)).run())
+                .addOrchestrator(SIBLING, ctx -> ctx.waitForExternalEvent(SIBLING_EVENT, String.class).await())
+                .addActivity(ACTIVITY, ProgramOrchestrator::activity);
+    }
+
+    /** The same registrations on a bare registry (used to replay stored histories). */
+    static TaskRegistry register(TaskRegistry registry) {
+        return registry
                 .addOrchestrator(ORCHESTRATOR, ctx -> new Run(ctx, ctx.getInput(RunInput.class)).run())
                 .addOrchestrator(SIBLING, ctx -> ctx.waitForExternalEvent(SIBLING_EVENT, String.class).await())
                 .addActivity(ACTIVITY, ProgramOrchestrator::activity);
