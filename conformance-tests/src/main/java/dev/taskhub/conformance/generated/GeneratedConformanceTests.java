@@ -160,7 +160,7 @@ public abstract class GeneratedConformanceTests extends ConformanceTestBase {
         List<String> seen = new ArrayList<>();
         String token = null;
         do {
-            QueryResult page = client.queryInstances(InstanceQuery.builder().instanceIdPrefix(prefix).pageSize(7).continuationToken(token).build());
+            QueryResult page = client.queryInstances(InstanceQuery.builder().pageSize(7).continuationToken(token).build());
             page.instances().stream().map(OrchestrationMetadata::instanceId).forEach(seen::add);
             token = page.nextToken().orElse(null);
         } while (token != null);
@@ -175,9 +175,11 @@ public abstract class GeneratedConformanceTests extends ConformanceTestBase {
         }
 
         String provider = this.provider.providerName();
+        int shrinkSeconds = 120;
         for (var e : failed.entrySet()) {
             int i = e.getKey();
-            Program shrunk = shrink(programs.get(i), prefix + i, e.getValue().violations.get(0));
+            shrinkSeconds = Math.max(10, shrinkSeconds / 2);   // the first failure gets the most time
+            Program shrunk = shrink(programs.get(i), prefix + i, e.getValue().violations.get(0), shrinkSeconds);
             String file = store(shrunk, seeds.get(i));
             failures.add("program " + i + " violated: " + String.join("; ", e.getValue().violations)
                     + "\n  shrunk program: " + shrunk.toJson()
@@ -220,11 +222,11 @@ public abstract class GeneratedConformanceTests extends ConformanceTestBase {
     }
 
     /** Shrinks a failing program: keeps the first simpler candidate that still fails, until none does (bounded). */
-    private Program shrink(Program program, String idPrefix, String violation) {
+    private Program shrink(Program program, String idPrefix, String violation, int shrinkSeconds) {
         String kind = kind(violation);
         Program current = program;
         int attempts = 0;
-        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        long end = System.nanoTime() + Duration.ofSeconds(shrinkSeconds).toNanos();
         boolean progress = true;
         while (progress && attempts < 40 && System.nanoTime() < end) {
             progress = false;
@@ -232,7 +234,7 @@ public abstract class GeneratedConformanceTests extends ConformanceTestBase {
                 if (attempts++ >= 40 || System.nanoTime() >= end) {
                     break;
                 }
-                ProgramRun run = new ProgramRun(client, stats).execute(candidate, idPrefix + "-shrink" + attempts);
+                ProgramRun run = new ProgramRun(client, stats).deadline(Duration.ofSeconds(15)).execute(candidate, idPrefix + "-shrink" + attempts);
                 if (run.violations.stream().map(GeneratedConformanceTests::kind).anyMatch(kind::equals)) {
                     current = candidate;
                     progress = true;

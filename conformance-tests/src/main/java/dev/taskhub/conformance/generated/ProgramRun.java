@@ -32,7 +32,8 @@ import java.util.function.BooleanSupplier;
  * deterministic, and checks the invariants. Collects violations instead of throwing, so a batch reports all of them.
  */
 final class ProgramRun {
-    static final Duration DEADLINE = Duration.ofSeconds(90);
+    static final Duration DEADLINE = Duration.ofSeconds(60);
+    private Duration deadline = DEADLINE;
     private static final TaskRegistry REPLAY_REGISTRY = ProgramOrchestrator.register(new TaskRegistry());
 
     private final TaskHubClient client;
@@ -48,6 +49,12 @@ final class ProgramRun {
     ProgramRun(TaskHubClient client, FaultyProvider.Stats stats) {
         this.client = client;
         this.stats = stats;
+    }
+
+    /** A shorter bound for each wait (shrinking tries many candidates). */
+    ProgramRun deadline(Duration value) {
+        this.deadline = value;
+        return this;
     }
 
     /** Runs the program under {@code rootId} (and its restart, when planned); returns this run with its violations. */
@@ -433,7 +440,7 @@ final class ProgramRun {
     }
 
     private boolean poll(Ticker ticker, BooleanSupplier condition) {
-        long end = System.nanoTime() + DEADLINE.toNanos();
+        long end = System.nanoTime() + deadline.toNanos();
         while (System.nanoTime() < end) {
             if (ticker != null) {
                 ticker.tick();
