@@ -67,6 +67,7 @@ final class Model {
     final Set<Raise> raises = new LinkedHashSet<>();
     final List<Phase> phases = new ArrayList<>();
     Integer siblingGeneration;
+    boolean restartedChildWithEvents;
     final Inst root;
 
     private Model(String rootId, Program program) {
@@ -81,12 +82,22 @@ final class Model {
 
     /** The same, for a root that starts at a later generation with carried values (a restart after continue-as-new). */
     static Model run(Program program, String rootId, int generation, List<Object> carried) {
+        Model m = run(program, rootId, generation, carried, program.actions().rewindOnFailure());
+        if (m.restartedChildWithEvents) {
+            // the rewind would start a finished child over, and it would wait again for events already consumed:
+            // not a determined outcome, so this run does without the rewind
+            m = run(program, rootId, generation, carried, false);
+        }
+        return m;
+    }
+
+    private static Model run(Program program, String rootId, int generation, List<Object> carried, boolean rewind) {
         Model m = new Model(rootId, program);
         m.root.generation = generation;
         m.root.carried = carried;
         m.runInstance(m.root, true);
         m.phases.add(new Phase(m.root.status, new HashMap<>(m.successes)));
-        if (m.root.status == Status.FAILED && program.actions().rewindOnFailure()) {
+        if (m.root.status == Status.FAILED && rewind) {
             m.rewind(m.root, true);
             m.phases.add(new Phase(m.root.status, new HashMap<>(m.successes)));
         }
@@ -120,6 +131,7 @@ final class Model {
                             inst.memoValues.clear();
                             inst.childrenBeforeFailure.clear();
                             inst.failureSeen = false;
+                            inst.customStatus = null;   // a new execution starts without a custom status
                             continued = true;
                             break;
                         }
@@ -236,6 +248,9 @@ final class Model {
             } else if (child != null && child.status == Status.BLOCKED && inst.childrenBeforeFailure.contains(id)) {
                 throw new Blocked();                  // still running: ignores the rewind
             } else {
+                if (child != null && sub.steps().stream().anyMatch(Model::waitsForRaisedEvent)) {
+                    restartedChildWithEvents = true;
+                }
                 child = new Inst(id, sub.steps());    // new, or started over under the same id
                 instances.put(id, child);
                 runInstance(child, false);
@@ -259,6 +274,12 @@ final class Model {
             }
         }
         throw new IllegalArgumentException("not a primitive step: " + step);
+    }
+
+    private static boolean waitsForRaisedEvent(Step step) {
+        boolean[] found = {false};
+        Program.walk(List.of(step), s -> found[0] |= s instanceof Step.WaitEvent w && w.plan() != Step.EventPlan.NONE);
+        return found[0];
     }
 
     private Object activity(Inst inst, String key, int failFirst, int retryAttempts, String value, boolean before) {
