@@ -14,7 +14,7 @@ package dev.taskhub.conformance.generated;
 public record FaultPlan(double duplicateDelivery, double abandon, double staleCommit, double lockLost,
                         double activityLeaseLost, long crashEveryMillis) {
     public static final FaultPlan NONE = new FaultPlan(0, 0, 0, 0, 0, 0);
-    public static final FaultPlan DEFAULT = new FaultPlan(0.05, 0.03, 0.03, 0.03, 0.03, 8_000);
+    public static final FaultPlan DEFAULT = new FaultPlan(0.05, 0.03, 0.03, 0.03, 0.03, 3_000);
 
     @Override
     public String toString() {

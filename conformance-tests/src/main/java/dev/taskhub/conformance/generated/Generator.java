@@ -75,7 +75,9 @@ final class Generator {
         }
         if (r <= 3 && !inParallel) {
             boolean before = topLevel && random.nextBoolean();
-            return new Step.WaitEvent(id, 100 + random.nextInt(200), before ? Step.EventPlan.BEFORE : Step.EventPlan.NONE,
+            // an event raised before the wait must win against its timeout even when faults delay its delivery
+            int timeout = before ? 4_000 + random.nextInt(1_000) : 100 + random.nextInt(200);
+            return new Step.WaitEvent(id, timeout, before ? Step.EventPlan.BEFORE : Step.EventPlan.NONE,
                     before && random.nextBoolean());
         }
         Step.EventPlan plan = topLevel && random.nextBoolean() ? Step.EventPlan.BEFORE : Step.EventPlan.WHILE;
