@@ -68,8 +68,21 @@ public abstract class GeneratedConformanceTests extends ConformanceTestBase {
         }
     }
 
+    /**
+     * A provider whose generated run still shows violations that are being fixed elsewhere returns the reason (naming
+     * the bug and its reproduction); the random batch is then skipped with that reason, loudly. The stored regression
+     * cases still run. Null (the default) runs everything.
+     */
+    protected String knownViolations() {
+        return null;
+    }
+
     @Test
     void generatedPrograms_matchTheModel_underFaults() {
+        String known = knownViolations();
+        org.junit.jupiter.api.Assumptions.assumeTrue(known == null || Long.getLong("taskhub.conformance.seed") != null
+                || Boolean.getBoolean("taskhub.conformance.generated.includeKnown"), () -> "Skipped on "
+                + provider.providerName() + ": " + known + " (run anyway with -Dtaskhub.conformance.generated.includeKnown=true)");
         Long single = Long.getLong("taskhub.conformance.seed");
         int tries = Integer.getInteger("taskhub.conformance.generated.tries", DEFAULT_TRIES);
         long batchSeed = single != null ? single : new Random().nextLong();

@@ -104,8 +104,12 @@ final class ProgramRun {
         List<Model.Raise> pending = new ArrayList<>();
         for (Model.Raise r : model.raises) {
             if (r.plan() == Step.EventPlan.BEFORE) {
-                client.raiseEvent(r.instanceId(), r.name(), r.data());
-                actions++;
+                try {
+                    client.raiseEvent(r.instanceId(), r.name(), r.data());
+                    actions++;
+                } catch (InvalidInstanceStateException finishedEarly) {
+                    pending.add(r);   // failed before it needed the event: raise it once a rewind makes it run again
+                }
             } else {
                 pending.add(r);
             }

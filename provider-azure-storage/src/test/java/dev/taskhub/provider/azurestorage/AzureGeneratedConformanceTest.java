@@ -9,4 +9,12 @@ class AzureGeneratedConformanceTest extends GeneratedConformanceTests {
     protected StorageProvider createProvider(String taskHubName) {
         return AzuriteFixture.provider(taskHubName);
     }
+
+    @Override
+    protected String knownViolations() {
+        return "with crashed workers every 3 s, instances stall past the 60 s bound (partition/lease takeover after a "
+                + "crash), a stored FAILED instance's history replays as RUNNING (non-atomic checkpoint under a lost lock), "
+                + "and a redelivered start message restarts a finished sub-orchestration — see docs/testing.md, "
+                + "'Open findings' (Azure fencing, lease renewal and duplicate suppression are being fixed separately)";
+    }
 }
