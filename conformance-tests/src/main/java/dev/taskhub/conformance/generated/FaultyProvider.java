@@ -1,0 +1,262 @@
+package dev.taskhub.conformance.generated;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.taskhub.RuntimeStatus;
+import dev.taskhub.client.InstanceQuery;
+import dev.taskhub.client.PurgeCriteria;
+import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.spi.ActivityRequest;
+import dev.taskhub.spi.ActivityResult;
+import dev.taskhub.spi.ActivityWorkItem;
+import dev.taskhub.spi.Capability;
+import dev.taskhub.spi.Checkpoint;
+import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.InstancePage;
+import dev.taskhub.spi.InstanceState;
+import dev.taskhub.spi.LeaseLostException;
+import dev.taskhub.spi.OrchestrationWorkItem;
+import dev.taskhub.spi.StorageProvider;
+import dev.taskhub.spi.TaskMessage;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A decorator over any {@link StorageProvider} that injects faults a real deployment sees, as planned by a
+ * {@link FaultPlan}: duplicate delivery, abandoned work items, checkpoints refused as stale, orchestration locks lost
+ * mid-episode and activity leases that expire while the activity runs. The worker under test uses the decorator; the
+ * client uses the raw provider. It records what it injected, and which activities a fault forced to run again.
+ */
+public final class FaultyProvider implements StorageProvider {
+    /** Counters shared by every decorator of one test (a crash replaces the decorator, not the counters). */
+    public static final class Stats {
+        final AtomicLong duplicates = new AtomicLong();
+        final AtomicLong abandons = new AtomicLong();
+        final AtomicLong staleCommits = new AtomicLong();
+        final AtomicLong locksLost = new AtomicLong();
+        final AtomicLong activityLeasesLost = new AtomicLong();
+        final AtomicLong crashes = new AtomicLong();
+        final AtomicLong refusedByProvider = new AtomicLong();
+        /** Ledger key → re-runs a fault made unavoidable. */
+        final Map<String, AtomicInteger> allowedReruns = new ConcurrentHashMap<>();
+        /** Ledger keys of activities that fail their first attempts and that a crash may have run again. */
+        final Set<String> nondeterministic = ConcurrentHashMap.newKeySet();
+        /** Activity lock token → ledger key, for activities locked and not yet completed. */
+        final Map<String, String> inFlight = new ConcurrentHashMap<>();
+
+        long total() {
+            return duplicates.get() + abandons.get() + staleCommits.get() + locksLost.get() + activityLeasesLost.get() + crashes.get();
+        }
+
+        int allowance(String ledgerKey) {
+            AtomicInteger n = allowedReruns.get(ledgerKey);
+            return n == null ? 0 : n.get();
+        }
+
+        void allow(String ledgerKey) {
+            if (ledgerKey != null) {
+                allowedReruns.computeIfAbsent(ledgerKey, k -> new AtomicInteger()).incrementAndGet();
+            }
+        }
+
+        /** A crash: every activity still running may run again. */
+        void crashed() {
+            crashes.incrementAndGet();
+            inFlight.values().forEach(this::allow);
+            inFlight.values().stream().filter(k -> FAILING.containsKey(k)).forEach(nondeterministic::add);
+            inFlight.clear();
+        }
+
+        @Override
+        public String toString() {
+            return "duplicates=" + duplicates + " abandons=" + abandons + " staleCommits=" + staleCommits + " locksLost=" + locksLost
+                    + " activityLeasesLost=" + activityLeasesLost + " crashes=" + crashes + " (commits refused by the provider: "
+                    + refusedByProvider + ")";
+        }
+    }
+
+    /** Ledger keys of activity calls that fail their first attempts (a re-run would use up one of them). */
+    static final Map<String, Boolean> FAILING = new ConcurrentHashMap<>();
+
+    private final StorageProvider delegate;
+    private final FaultPlan plan;
+    private final Stats stats;
+    private final Random random;
+
+    public FaultyProvider(StorageProvider delegate, FaultPlan plan, Stats stats, long seed) {
+        this.delegate = delegate;
+        this.plan = plan;
+        this.stats = stats;
+        this.random = new Random(seed);
+    }
+
+    StorageProvider delegate() {
+        return delegate;
+    }
+
+    private boolean roll(double p) {
+        if (p <= 0) {
+            return false;
+        }
+        synchronized (random) {
+            return random.nextDouble() < p;
+        }
+    }
+
+    static String ledgerKey(ActivityRequest request) {
+        try {
+            JsonNode input = Program.JSON.readTree(request.input());
+            JsonNode key = input == null ? null : input.get("key");
+            if (key == null) {
+                return null;
+            }
+            String ledgerKey = Ledger.key(request.instanceId(), key.asText());
+            if (input.path("failFirst").asInt() > 0) {
+                FAILING.put(ledgerKey, true);
+            }
+            return ledgerKey;
+        } catch (Exception notOurs) {
+            return null;
+        }
+    }
+
+    // ---- the intercepted calls -------------------------------------------------------------------------------------
+
+    @Override
+    public List<OrchestrationWorkItem> lockOrchestrationWorkItems(int max, Duration lease, Duration maxWait) {
+        List<OrchestrationWorkItem> out = new ArrayList<>();
+        for (OrchestrationWorkItem item : delegate.lockOrchestrationWorkItems(max, lease, maxWait)) {
+            if (roll(plan.abandon())) {
+                stats.abandons.incrementAndGet();
+                delegate.abandonOrchestrationWorkItem(item, Duration.ZERO);
+            } else if (roll(plan.lockLost())) {
+                stats.locksLost.incrementAndGet();
+                delegate.abandonOrchestrationWorkItem(item, Duration.ZERO);   // the store no longer holds this lock
+                out.add(item);
+            } else {
+                out.add(item);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<CommitResult> commitCheckpoints(List<Checkpoint> checkpoints) {
+        CommitResult[] results = new CommitResult[checkpoints.size()];
+        List<Checkpoint> forward = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        for (int i = 0; i < checkpoints.size(); i++) {
+            Checkpoint c = checkpoints.get(i);
+            if (roll(plan.staleCommit())) {
+                stats.staleCommits.incrementAndGet();
+                delegate.abandonOrchestrationWorkItem(c.workItem(), Duration.ZERO);
+                results[i] = new CommitResult.Refused(new LeaseLostException(c.workItem().instanceId(),
+                        "Injected fault: the checkpoint of '" + c.workItem().instanceId() + "' is stale."));
+            } else {
+                forward.add(c);
+                positions.add(i);
+            }
+        }
+        if (!forward.isEmpty()) {
+            List<CommitResult> applied = delegate.commitCheckpoints(forward);
+            for (int j = 0; j < applied.size(); j++) {
+                Checkpoint c = forward.get(j);
+                results[positions.get(j)] = applied.get(j);
+                if (applied.get(j).isCommitted()) {
+                    if (roll(plan.duplicateDelivery())) {
+                        duplicate(c.orchestrationMessages());
+                    }
+                } else {
+                    stats.refusedByProvider.incrementAndGet();
+                    if (!delegate.capabilities().contains(Capability.ATOMIC_CHECKPOINT)) {
+                        // a refused checkpoint of a non-atomic store may have sent its activity requests already
+                        c.activityRequests().forEach(r -> stats.allow(ledgerKey(r)));
+                    }
+                }
+            }
+        }
+        return List.of(results);
+    }
+
+    /** Re-sends result and event messages (a start message is not duplicated: see docs/testing.md). */
+    private void duplicate(List<TaskMessage> messages) {
+        for (TaskMessage m : messages) {
+            if (!(m.event() instanceof HistoryEvent.ExecutionStarted)) {
+                stats.duplicates.incrementAndGet();
+                delegate.sendOrchestrationMessage(m);
+            }
+        }
+    }
+
+    @Override
+    public List<ActivityWorkItem> lockActivityWorkItems(int max, Duration lease, Duration maxWait) {
+        List<ActivityWorkItem> items = delegate.lockActivityWorkItems(max, lease, maxWait);
+        for (ActivityWorkItem item : items) {
+            String key = ledgerKey(item.request());
+            if (key != null) {
+                stats.inFlight.put(item.lockToken(), key);
+            }
+            if (key != null && !FAILING.containsKey(key) && roll(plan.activityLeaseLost())) {
+                stats.activityLeasesLost.incrementAndGet();
+                stats.allow(key);
+                delegate.abandonActivityWorkItem(item, Duration.ZERO);   // runs here and again elsewhere
+            }
+        }
+        return items;
+    }
+
+    @Override
+    public List<CommitResult> completeActivityWorkItems(List<ActivityResult> results) {
+        List<CommitResult> applied = delegate.completeActivityWorkItems(results);
+        for (int i = 0; i < results.size(); i++) {
+            stats.inFlight.remove(results.get(i).workItem().lockToken());
+            if (applied.get(i).isCommitted() && roll(plan.duplicateDelivery())) {
+                stats.duplicates.incrementAndGet();
+                delegate.sendOrchestrationMessage(results.get(i).response());
+            }
+        }
+        return applied;
+    }
+
+    @Override
+    public void abandonActivityWorkItem(ActivityWorkItem workItem, Duration delay) {
+        stats.inFlight.remove(workItem.lockToken());
+        delegate.abandonActivityWorkItem(workItem, delay);
+    }
+
+    // ---- plain delegation ------------------------------------------------------------------------------------------
+
+    @Override public String providerName() { return delegate.providerName(); }
+    @Override public String taskHubName() { return delegate.taskHubName(); }
+    @Override public Set<Capability> capabilities() { return delegate.capabilities(); }
+    @Override public void createTaskHub() { delegate.createTaskHub(); }
+    @Override public void deleteTaskHub() { delegate.deleteTaskHub(); }
+    @Override public void close() { delegate.close(); }
+    @Override public void createInstance(InstanceState state, TaskMessage startMessage, Set<RuntimeStatus> replaceable) {
+        delegate.createInstance(state, startMessage, replaceable);
+    }
+    @Override public Optional<InstanceState> getInstance(String instanceId) { return delegate.getInstance(instanceId); }
+    @Override public InstancePage queryInstances(InstanceQuery query) { return delegate.queryInstances(query); }
+    @Override public boolean purgeInstance(String instanceId) { return delegate.purgeInstance(instanceId); }
+    @Override public long purgeInstances(PurgeCriteria criteria) { return delegate.purgeInstances(criteria); }
+    @Override public List<HistoryEvent> getHistory(String instanceId) { return delegate.getHistory(instanceId); }
+    @Override public void sendOrchestrationMessage(TaskMessage message) { delegate.sendOrchestrationMessage(message); }
+    @Override public Instant renewOrchestrationWorkItem(OrchestrationWorkItem workItem, Duration lease) {
+        return delegate.renewOrchestrationWorkItem(workItem, lease);
+    }
+    @Override public void abandonOrchestrationWorkItem(OrchestrationWorkItem workItem, Duration delay) {
+        delegate.abandonOrchestrationWorkItem(workItem, delay);
+    }
+    @Override public Instant renewActivityWorkItem(ActivityWorkItem workItem, Duration lease) {
+        return delegate.renewActivityWorkItem(workItem, lease);
+    }
+}
