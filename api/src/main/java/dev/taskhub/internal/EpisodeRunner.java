@@ -313,6 +313,7 @@ public final class EpisodeRunner {
         }
 
         Checkpoint deadLetter(InstanceState state, ExecutionStarted start, List<HistoryEvent> history, int max) {
+            rewinds = rewinds(history);
             String types = workItem.messages().stream().map(m -> m.event().eventType()).distinct().toList().toString();
             FailureDetails failure = new FailureDetails("PoisonMessage", "The messages " + types + " for instance '"
                     + workItem.instanceId() + "' were delivered " + workItem.deliveryCount() + " times without a successful "

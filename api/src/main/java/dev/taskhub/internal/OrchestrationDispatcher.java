@@ -112,6 +112,14 @@ final class OrchestrationDispatcher extends Dispatcher {
      * taken or last renewed. A lost lease is marked: its episode is skipped, or its checkpoint is not committed.
      */
     private void renewLeases() {
+        try {
+            renewDueLeases();
+        } catch (RuntimeException e) {
+            log.warn("Renewing orchestration leases failed, retrying: {}", e.toString());   // keep the schedule alive
+        }
+    }
+
+    private void renewDueLeases() {
         long due = options.lockLease().toNanos() / 3;
         for (Lease lease : held) {
             if (System.nanoTime() - lease.since < due) {

@@ -354,6 +354,25 @@ public abstract class SpiConformanceTests extends ConformanceTestBase {
     }
 
     @Test
+    void renewal_keepsTheLockPastItsFirstLease_withoutCountingADelivery() {
+        String id = client.scheduleNewOrchestrationInstance("Renewed");
+        OrchestrationWorkItem item = lockInstance(provider, id, Duration.ofSeconds(1));
+        Instant firstExpiry = item.lockedUntil();
+        Instant[] lastRenewal = {Instant.now()};
+        while (Instant.now().isBefore(firstExpiry.plusSeconds(1))) {
+            assertThat(provider.renewOrchestrationWorkItem(item, Duration.ofSeconds(1))).isAfter(Instant.now());
+            lastRenewal[0] = Instant.now();
+            await().atMost(WAIT).until(() -> Instant.now().isAfter(lastRenewal[0].plusMillis(300)));
+        }
+        provider.renewOrchestrationWorkItem(item, Duration.ofSeconds(30));
+        assertThat(provider.lockOrchestrationWorkItems(10, Duration.ofSeconds(30), Duration.ZERO))
+                .as("locked again past the first lease").extracting(OrchestrationWorkItem::instanceId).doesNotContain(id);
+        provider.abandonOrchestrationWorkItem(item, Duration.ZERO);
+        OrchestrationWorkItem next = lockInstance(provider, id, Duration.ofSeconds(30));
+        assertThat(next.deliveryCount()).as("deliveries: renewals do not count").isEqualTo(item.deliveryCount() + 1);
+    }
+
+    @Test
     void poisonMessage_isDeadLetteredAndTheInstanceFailsWithAClearReason() {
         String id = client.scheduleNewOrchestrationInstance("Poison");
         // Simulate workers that crash on this instance: lock and abandon until past the maximum delivery count.
