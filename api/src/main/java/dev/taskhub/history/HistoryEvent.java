@@ -13,7 +13,7 @@ import java.time.Instant;
  *
  * <p>{@code eventId} is the sequence number of the durable call for events that record an action
  * ({@link TaskScheduled}, {@link TimerCreated}, {@link SubOrchestrationInstanceCreated}, {@link EventSent});
- * it is {@code -1} for all other events. Events that complete an action refer to it by {@code taskScheduledId}
+ * it is {@code -1} for all other events except {@link ExecutionRewound}. Events that complete an action refer to it by {@code taskScheduledId}
  * or {@code timerId}.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "EventType")
@@ -64,6 +64,10 @@ public sealed interface HistoryEvent {
 
     record ExecutionResumed(int eventId, Instant timestamp, String reason) implements HistoryEvent {}
 
+    /**
+     * A failed execution was rewound. Its {@code eventId} is the sequence number of the first call made after the
+     * rewind (above every number the failed execution had used), or -1 in histories written before rewinds recorded it.
+     */
     record ExecutionRewound(int eventId, Instant timestamp, String reason) implements HistoryEvent {}
 
     record ContinueAsNew(int eventId, Instant timestamp, String input) implements HistoryEvent {}

@@ -73,20 +73,25 @@ public final class EpisodeRunner {
             executionId = state.executionId();
         }
 
-        // Messages of a finished instance are dropped, except a rewind of a failed one.
+        // A finished instance only takes a rewind (when failed), keeps results for a later rewind (when failed), or
+        // answers its parent's rewind (a finished sub-orchestration); other messages are dropped.
         HistoryEvent.ExecutionRewound rewind = null;
+        Rewind.Rewound rewound = null;
+        List<TaskMessage> messages = workItem.messages();
         if (start == null && status.isTerminal()) {
-            for (TaskMessage m : workItem.messages()) {
-                if (m.event() instanceof HistoryEvent.ExecutionRewound r && status == RuntimeStatus.FAILED) {
-                    rewind = r;
-                    break;
+            TaskMessage rewindMessage = status == RuntimeStatus.FAILED ? Rewind.rewindMessage(messages) : null;
+            if (rewindMessage == null) {
+                Checkpoint finished = Rewind.whileFinished(workItem, history, now);
+                if (finished != null) {
+                    return finished;
                 }
-            }
-            if (rewind == null) {
                 log.debug("Dropping {} message(s) for finished instance '{}'", workItem.messages().size(), workItem.instanceId());
                 return episode.dropAll();
             }
-            history = Rewind.rewrite(history);
+            rewind = (HistoryEvent.ExecutionRewound) rewindMessage.event();
+            rewound = Rewind.rewrite(history);
+            history = rewound.history();
+            messages = Rewind.applied(messages, rewindMessage);
             replace = true;
             status = RuntimeStatus.RUNNING;
         }
@@ -97,17 +102,18 @@ public final class EpisodeRunner {
         Set<String> raisedMessageIds = new HashSet<>();
         index(history, scheduled, completed, raisedMessageIds);
         boolean started = start != null || history.stream().anyMatch(ExecutionStarted.class::isInstance);
+        int firstNewCall = firstNewCall(history);
         List<HistoryEvent> newEvents = new ArrayList<>();
         newEvents.add(new HistoryEvent.OrchestratorStarted(-1, now));
         if (rewind != null) {
-            newEvents.add(new HistoryEvent.ExecutionRewound(-1, now, rewind.reason()));
+            newEvents.add(new HistoryEvent.ExecutionRewound(rewound.nextCallId(), now, rewind.reason()));
         }
         if (start != null) {
             newEvents.add(new ExecutionStarted(-1, now, start.name(), start.version(), start.input(), start.executionId(),
                     start.parent(), start.scheduledStartTime()));
         }
         HistoryEvent.ExecutionTerminated terminate = null;
-        for (TaskMessage message : workItem.messages()) {
+        for (TaskMessage message : messages) {
             HistoryEvent e = message.event();
             if (e instanceof ExecutionStarted || e instanceof HistoryEvent.ExecutionRewound) {
                 continue;
@@ -136,11 +142,12 @@ public final class EpisodeRunner {
                     newEvents.add(new EventRaised(-1, now, raised.name(), raised.input(), id));
                 }
             } else {
-                // A completion of a call this execution has not recorded yet is early, not stale: an attempt of this
-                // episode sent the call and crashed before committing (Azure Storage sends first). Keep it; replay
-                // hands it to the call when the code makes it again (ReplayContext#answers).
+                // A completion of a call with a number this execution has not used yet is early, not stale: an attempt
+                // of this episode sent the call and crashed before committing (Azure Storage sends first). Keep it;
+                // replay hands it to the call when the code makes it again (ReplayContext#answers). Numbers skipped
+                // by a rewind stay stale.
                 int taskId = completionId(e);
-                boolean early = rewind == null && message.executionId() != null;
+                boolean early = rewind == null && message.executionId() != null && taskId >= firstNewCall;
                 if (taskId >= 0 && (scheduled.contains(taskId) || early) && completed.add(taskId)) {
                     newEvents.add(stamp(e, now));
                 }
@@ -152,9 +159,16 @@ public final class EpisodeRunner {
         if (terminate != null) {
             return episode.terminate(base, history, replace, newEvents, terminate);
         }
+        // A rewind asks again for the work the rewound history waits for, unless the instance finishes at once.
+        Rewind.Reissue reissue = null;
+        if (rewound != null) {
+            List<HistoryEvent> all = new ArrayList<>(history);
+            all.addAll(newEvents);
+            reissue = Rewind.reissue(base, rewound, all, rewind.reason(), now);
+        }
         if (status == RuntimeStatus.SUSPENDED || !started) {
             // Keep what arrived; the orchestrator runs again when resumed (or started).
-            return episode.appendOnly(base.withStatus(status, now), history, replace, newEvents);
+            return Rewind.withReissued(episode.appendOnly(base.withStatus(status, now), history, replace, newEvents), reissue);
         }
 
         Orchestrator<?> orchestrator = registry.orchestrator(base.name()).orElse(null);
@@ -179,7 +193,7 @@ public final class EpisodeRunner {
         if (outcome instanceof ReplayContext.Outcome.ContinuedAsNew can) {
             return episode.continueAsNew(base, context, can, customStatus);
         }
-        return episode.waiting(base, history, replace, newEvents, context.newActions(), customStatus);
+        return Rewind.withReissued(episode.waiting(base, history, replace, newEvents, context.newActions(), customStatus), reissue);
     }
 
     /**
@@ -234,6 +248,19 @@ public final class EpisodeRunner {
                 }
             }
         }
+    }
+
+    /** The lowest sequence number a new call of this execution can get: above every recorded call and rewind cut. */
+    private static int firstNewCall(List<HistoryEvent> history) {
+        int next = 0;
+        for (HistoryEvent e : history) {
+            if (Rewind.isCall(e)) {
+                next = Math.max(next, e.eventId() + 1);
+            } else if (e instanceof HistoryEvent.ExecutionRewound r) {
+                next = Math.max(next, r.eventId());
+            }
+        }
+        return next;
     }
 
     private static int rewinds(List<HistoryEvent> events) {

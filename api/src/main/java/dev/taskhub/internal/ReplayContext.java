@@ -51,6 +51,8 @@ final class ReplayContext implements OrchestrationContext {
     private Instant currentInstant;
     private ExecutionStarted started;
     private int sequence;
+    private final List<int[]> sequenceJumps;
+    private int nextJump;
     private int uuidCounter;
     private final LinkedHashMap<Integer, Action> unmatchedActions = new LinkedHashMap<>();
     private final Map<Integer, TaskImpl<?>> openTasks = new HashMap<>();
@@ -69,6 +71,7 @@ final class ReplayContext implements OrchestrationContext {
         this.past = past;
         this.incoming = incoming;
         this.replaying = !past.isEmpty();
+        this.sequenceJumps = Rewind.sequenceJumps(past, incoming);
     }
 
     JsonDataConverter converter() {
@@ -296,6 +299,15 @@ final class ReplayContext implements OrchestrationContext {
         return eventName.toLowerCase(Locale.ROOT);
     }
 
+    /** The next call's sequence number; after a rewind's cut, numbers the rewound execution used are skipped. */
+    private int nextSequence() {
+        while (nextJump < sequenceJumps.size() && sequence >= sequenceJumps.get(nextJump)[0]) {
+            sequence = Math.max(sequence, sequenceJumps.get(nextJump)[1]);
+            nextJump++;
+        }
+        return sequence++;
+    }
+
     private int nextId(Action action) {
         unmatchedActions.put(action.id(), action);
         return action.id();
@@ -348,7 +360,7 @@ final class ReplayContext implements OrchestrationContext {
     }
 
     private <T> TaskImpl<T> scheduleTask(String name, String json, Class<T> resultType) {
-        Action call = new Action.ScheduleTask(sequence++, name, json);
+        Action call = new Action.ScheduleTask(nextSequence(), name, json);
         nextId(call);
         TaskImpl<T> task = new TaskImpl<>(this, name, resultType);
         open(task, call);
@@ -357,7 +369,7 @@ final class ReplayContext implements OrchestrationContext {
 
     @Override
     public Task<Void> createTimer(Instant fireAt) {
-        Action call = new Action.CreateTimer(sequence++, Times.roundUpToMicros(fireAt));
+        Action call = new Action.CreateTimer(nextSequence(), Times.roundUpToMicros(fireAt));
         nextId(call);
         TaskImpl<Void> task = new TaskImpl<>(this, "timer", Void.class);
         open(task, call);
@@ -414,7 +426,7 @@ final class ReplayContext implements OrchestrationContext {
     }
 
     private <T> TaskImpl<T> scheduleSubOrchestration(String name, String json, String subInstanceId, Class<T> resultType) {
-        int id = sequence++;
+        int id = nextSequence();
         String childId = subInstanceId != null ? subInstanceId : instanceId + ":" + String.format("%04d", id);
         Action call = new Action.CreateSubOrchestration(id, name, childId, json);
         nextId(call);
@@ -454,7 +466,7 @@ final class ReplayContext implements OrchestrationContext {
     public void sendEvent(String targetInstanceId, String eventName, Object data) {
         requireName(targetInstanceId, "instance id");
         requireName(eventName, "event name");
-        nextId(new Action.SendEvent(sequence++, targetInstanceId, eventName, converter.serialize(data)));
+        nextId(new Action.SendEvent(nextSequence(), targetInstanceId, eventName, converter.serialize(data)));
     }
 
     @Override

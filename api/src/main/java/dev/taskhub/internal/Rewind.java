@@ -1,44 +1,316 @@
 package dev.taskhub.internal;
 
+import dev.taskhub.FailureDetails;
+import dev.taskhub.RuntimeStatus;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.spi.ActivityRequest;
+import dev.taskhub.spi.Checkpoint;
+import dev.taskhub.spi.InstanceState;
+import dev.taskhub.spi.OrchestrationWorkItem;
+import dev.taskhub.spi.TaskMessage;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Rewrites the history of a failed execution so that replay re-issues what failed: the failed activities and
- * sub-orchestrations (scheduled and failed events removed) and timers that never fired (their late firing is still
- * accepted, since the re-issued timer has the same id and time). Succeeded work stays recorded and is not run again.
+ * Rewind of a failed execution: the instance continues as if the failed work had not failed yet.
+ *
+ * <p>Let p be the first failure event of the history ({@code TaskFailed} or {@code SubOrchestrationInstanceFailed}),
+ * or its {@code ExecutionCompleted} when the orchestrator code itself threw. The rewound history is every event before
+ * p, plus, from p on, only what is not a decision of the orchestrator: successful completions of activities, timers and
+ * sub-orchestrations that were scheduled before p, and external events, each with the {@code OrchestratorStarted}
+ * marker of its episode so that replay sees the same current time. Everything else from p on is dropped: the failures,
+ * the decisions made after the first failure (retry timers and attempts, compensation, their results) and the
+ * completion. Calls the code makes after the rewind get sequence numbers above every number the failed execution used
+ * (see {@link #sequenceJumps}), so late results of dropped work cannot be taken for results of new calls.
+ *
+ * <p>The rewind episode then asks again for the work the rewound history still waits for: activity requests with the
+ * same task id, timers with the same id and fire time, and a rewind message to each unfinished sub-orchestration (which
+ * rewinds in place, or answers its parent again if it already finished).
  */
 final class Rewind {
     private Rewind() {}
 
-    static List<HistoryEvent> rewrite(List<HistoryEvent> history) {
-        Set<Integer> failed = new HashSet<>();
-        Set<Integer> fired = new HashSet<>();
+    /**
+     * A rewound history.
+     *
+     * @param history           the events kept
+     * @param nextCallId        the first sequence number free for calls made after the rewind (recorded as the
+     *                          {@code ExecutionRewound} event's {@code eventId})
+     * @param recreatedChildren sub-orchestration instances that a dropped call started again (a retry under an explicit
+     *                          instance id): they no longer hold the execution the kept call started
+     */
+    record Rewound(List<HistoryEvent> history, int nextCallId, Set<String> recreatedChildren) {}
+
+    /** Outbound work the rewind episode sends again. */
+    record Reissue(List<TaskMessage> messages, List<ActivityRequest> activities) {}
+
+    static Rewound rewrite(List<HistoryEvent> history) {
+        int p = firstFailure(history);
+        int maxCallId = -1;
         for (HistoryEvent e : history) {
-            if (e instanceof HistoryEvent.TaskFailed f) {
-                failed.add(f.taskScheduledId());
-            } else if (e instanceof HistoryEvent.SubOrchestrationInstanceFailed f) {
-                failed.add(f.taskScheduledId());
-            } else if (e instanceof HistoryEvent.TimerFired t) {
-                fired.add(t.timerId());
+            if (isCall(e)) {
+                maxCallId = Math.max(maxCallId, e.eventId());
+            } else if (e instanceof HistoryEvent.ExecutionRewound r) {
+                maxCallId = Math.max(maxCallId, r.eventId() - 1);
             }
         }
-        List<HistoryEvent> kept = new ArrayList<>(history.size());
-        for (HistoryEvent e : history) {
-            boolean drop = e instanceof HistoryEvent.ExecutionCompleted
-                    || e instanceof HistoryEvent.TaskFailed
-                    || e instanceof HistoryEvent.SubOrchestrationInstanceFailed
-                    || (e instanceof HistoryEvent.TaskScheduled && failed.contains(e.eventId()))
-                    || (e instanceof HistoryEvent.SubOrchestrationInstanceCreated && failed.contains(e.eventId()))
-                    || (e instanceof HistoryEvent.TimerCreated && !fired.contains(e.eventId()));
-            if (!drop) {
+        List<HistoryEvent> kept = new ArrayList<>(history.subList(0, p));
+        Set<Integer> scheduledBefore = new HashSet<>();
+        Set<String> childrenBefore = new HashSet<>();
+        boolean open = false;   // whether the last kept episode still lacks its OrchestratorCompleted
+        for (HistoryEvent e : kept) {
+            if (isCall(e)) {
+                scheduledBefore.add(e.eventId());
+            }
+            if (e instanceof HistoryEvent.SubOrchestrationInstanceCreated c) {
+                childrenBefore.add(c.instanceId());
+            }
+            if (e instanceof HistoryEvent.OrchestratorStarted) {
+                open = true;
+            } else if (e instanceof HistoryEvent.OrchestratorCompleted) {
+                open = false;
+            }
+        }
+        // An episode's marker is kept only if one of its events is.
+        HistoryEvent marker = null;
+        if (!kept.isEmpty() && kept.get(kept.size() - 1) instanceof HistoryEvent.OrchestratorStarted last) {
+            kept.remove(kept.size() - 1);
+            marker = last;
+            open = false;
+        }
+        Set<String> recreated = new HashSet<>();
+        for (HistoryEvent e : history.subList(p, history.size())) {
+            if (e instanceof HistoryEvent.OrchestratorStarted) {
+                marker = e;
+                open = false;
+            } else if (e instanceof HistoryEvent.OrchestratorCompleted) {
+                if (open) {
+                    kept.add(e);
+                }
+                marker = null;
+                open = false;
+            } else if (isKeptResult(e, scheduledBefore)) {
+                if (marker != null) {
+                    kept.add(marker);
+                    marker = null;
+                    open = true;
+                }
                 kept.add(e);
+            } else if (e instanceof HistoryEvent.SubOrchestrationInstanceCreated c && childrenBefore.contains(c.instanceId())) {
+                recreated.add(c.instanceId());
             }
         }
-        return kept;
+        return new Rewound(kept, maxCallId + 1, recreated);
+    }
+
+    /** Index of the first failure event; else of the ExecutionCompleted; else the history's size. */
+    private static int firstFailure(List<HistoryEvent> history) {
+        int completed = history.size();
+        for (int i = 0; i < history.size(); i++) {
+            HistoryEvent e = history.get(i);
+            if (e instanceof HistoryEvent.TaskFailed || e instanceof HistoryEvent.SubOrchestrationInstanceFailed) {
+                return i;
+            }
+            if (e instanceof HistoryEvent.ExecutionCompleted && completed == history.size()) {
+                completed = i;
+            }
+        }
+        return completed;
+    }
+
+    private static boolean isKeptResult(HistoryEvent e, Set<Integer> scheduledBefore) {
+        return e instanceof HistoryEvent.EventRaised
+                || (isSuccess(e) && scheduledBefore.contains(EpisodeRunner.completionId(e)));
+    }
+
+    private static boolean isSuccess(HistoryEvent e) {
+        return e instanceof HistoryEvent.TaskCompleted || e instanceof HistoryEvent.TimerFired
+                || e instanceof HistoryEvent.SubOrchestrationInstanceCompleted;
+    }
+
+    /** Events that record a durable call; their eventId is the call's sequence number. */
+    static boolean isCall(HistoryEvent e) {
+        return e instanceof HistoryEvent.TaskScheduled || e instanceof HistoryEvent.TimerCreated
+                || e instanceof HistoryEvent.SubOrchestrationInstanceCreated || e instanceof HistoryEvent.EventSent;
+    }
+
+    /**
+     * The sequence jumps the rewinds in a history call for, in order, each as {from, to}: a call that would get a number
+     * of at least {@code from} gets at least {@code to}. {@code from} is one above the highest call number recorded
+     * before the {@code ExecutionRewound} event, {@code to} its eventId; an event with eventId -1 asks for no jump.
+     */
+    static List<int[]> sequenceJumps(List<HistoryEvent> past, List<HistoryEvent> incoming) {
+        List<int[]> jumps = null;
+        int maxCallId = -1;
+        for (List<HistoryEvent> events : List.of(past, incoming)) {
+            for (HistoryEvent e : events) {
+                if (isCall(e)) {
+                    maxCallId = Math.max(maxCallId, e.eventId());
+                } else if (e instanceof HistoryEvent.ExecutionRewound r && r.eventId() >= 0) {
+                    if (jumps == null) {
+                        jumps = new ArrayList<>(1);
+                    }
+                    jumps.add(new int[] {maxCallId + 1, r.eventId()});
+                }
+            }
+        }
+        return jumps == null ? List.of() : jumps;
+    }
+
+    /** The rewind message among the work item's messages, or null. */
+    static TaskMessage rewindMessage(List<TaskMessage> messages) {
+        for (TaskMessage m : messages) {
+            if (m.event() instanceof HistoryEvent.ExecutionRewound) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The messages a rewind episode applies: those that arrived before the rewind message count as arrived while the
+     * instance was failed (only successful results are kept), those after it are applied as usual.
+     */
+    static List<TaskMessage> applied(List<TaskMessage> messages, TaskMessage rewindMessage) {
+        List<TaskMessage> out = new ArrayList<>(messages.size());
+        boolean after = false;
+        for (TaskMessage m : messages) {
+            if (m == rewindMessage) {
+                after = true;
+            } else if (after || isSuccess(m.event())) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The checkpoint for messages to a finished instance that is not being rewound, or null to drop them: a failed
+     * instance records the successful results of work it had started (a later rewind keeps them, so that work does not
+     * run again); a completed or terminated sub-orchestration asked to rewind by its parent answers the parent again.
+     */
+    static Checkpoint whileFinished(OrchestrationWorkItem workItem, List<HistoryEvent> history, Instant now) {
+        InstanceState state = workItem.instance();
+        if (state.status() == RuntimeStatus.FAILED) {
+            return keepResults(workItem, state, history, now);
+        }
+        if (rewindMessage(workItem.messages()) != null) {
+            TaskMessage answer = answerParent(state, history, now);
+            if (answer != null) {
+                return new Checkpoint(workItem, List.of(), false, null, List.of(answer), List.of());
+            }
+        }
+        return null;
+    }
+
+    private static Checkpoint keepResults(OrchestrationWorkItem workItem, InstanceState state, List<HistoryEvent> history,
+                                          Instant now) {
+        Set<Integer> scheduled = new HashSet<>();
+        Set<Integer> completed = new HashSet<>();
+        for (HistoryEvent e : history) {
+            if (isCall(e)) {
+                scheduled.add(e.eventId());
+            } else if (EpisodeRunner.completionId(e) >= 0) {
+                completed.add(EpisodeRunner.completionId(e));
+            }
+        }
+        List<HistoryEvent> events = new ArrayList<>();
+        for (TaskMessage m : workItem.messages()) {
+            boolean current = m.executionId() == null || m.executionId().equals(state.executionId());
+            int id = EpisodeRunner.completionId(m.event());
+            if (current && isSuccess(m.event()) && scheduled.contains(id) && completed.add(id)) {
+                events.add(EpisodeRunner.stamp(m.event(), now));
+            }
+        }
+        if (events.isEmpty()) {
+            return null;
+        }
+        events.add(0, new HistoryEvent.OrchestratorStarted(-1, now));
+        events.add(new HistoryEvent.OrchestratorCompleted(-1, now));
+        return new Checkpoint(workItem, events, false, state.withStatus(RuntimeStatus.FAILED, now), List.of(), List.of());
+    }
+
+    /** The outcome message a finished sub-orchestration sent its parent, sent again; null without a parent. */
+    private static TaskMessage answerParent(InstanceState state, List<HistoryEvent> history, Instant now) {
+        HistoryEvent.ParentInstance parent = null;
+        String output = state.output();
+        String terminatedReason = null;
+        for (HistoryEvent e : history) {
+            if (e instanceof HistoryEvent.ExecutionStarted s && s.parent() != null) {
+                parent = s.parent();
+            } else if (e instanceof HistoryEvent.ExecutionCompleted c && c.status() == RuntimeStatus.COMPLETED) {
+                output = c.result();
+            } else if (e instanceof HistoryEvent.ExecutionTerminated t) {
+                terminatedReason = t.reason();
+            }
+        }
+        if (parent == null) {
+            return null;
+        }
+        HistoryEvent event;
+        if (state.status() == RuntimeStatus.COMPLETED) {
+            event = new HistoryEvent.SubOrchestrationInstanceCompleted(-1, now, parent.taskScheduledId(), output);
+        } else {
+            // as the terminating episode told the parent
+            event = new HistoryEvent.SubOrchestrationInstanceFailed(-1, now, parent.taskScheduledId(),
+                    new FailureDetails("Terminated", "The sub-orchestration was terminated: " + terminatedReason, ""));
+        }
+        return new TaskMessage(EpisodeRunner.newMessageId(), parent.instanceId(), parent.executionId(), event, null);
+    }
+
+    /**
+     * The work the rewound history waits for, asked for again: each call in {@code events} without a result. The
+     * replay matches these calls against the history, so it records no new action for them.
+     */
+    static Reissue reissue(InstanceState base, Rewound rewound, List<HistoryEvent> events, String reason, Instant now) {
+        Set<Integer> done = new HashSet<>();
+        for (HistoryEvent e : events) {
+            done.add(EpisodeRunner.completionId(e));
+        }
+        String executionId = base.executionId();
+        List<TaskMessage> messages = new ArrayList<>();
+        List<ActivityRequest> activities = new ArrayList<>();
+        for (HistoryEvent e : events) {
+            if (done.contains(e.eventId())) {
+                continue;
+            }
+            if (e instanceof HistoryEvent.TaskScheduled t) {
+                activities.add(new ActivityRequest(EpisodeRunner.newMessageId(), base.instanceId(), executionId, t.eventId(),
+                        t.name(), t.input()));
+            } else if (e instanceof HistoryEvent.TimerCreated t) {
+                messages.add(new TaskMessage(EpisodeRunner.newMessageId(), base.instanceId(), executionId,
+                        new HistoryEvent.TimerFired(-1, t.fireAt(), t.eventId(), t.fireAt()), t.fireAt()));
+            } else if (e instanceof HistoryEvent.SubOrchestrationInstanceCreated c) {
+                HistoryEvent event;
+                String childExecution = null;
+                if (rewound.recreatedChildren().contains(c.instanceId())) {
+                    // The instance holds a later attempt's execution: start the kept call's child again.
+                    childExecution = Ids.random();
+                    event = new HistoryEvent.ExecutionStarted(-1, now, c.name(), c.version(), c.input(), childExecution,
+                            new HistoryEvent.ParentInstance(base.instanceId(), executionId, c.eventId(), base.name()), null);
+                } else {
+                    event = new HistoryEvent.ExecutionRewound(-1, now, reason);
+                }
+                messages.add(new TaskMessage(EpisodeRunner.newMessageId(), c.instanceId(), childExecution, event, null));
+            }
+        }
+        return new Reissue(messages, activities);
+    }
+
+    /** The checkpoint with the re-issued work added; unchanged when there is none. */
+    static Checkpoint withReissued(Checkpoint checkpoint, Reissue reissue) {
+        if (reissue == null || (reissue.messages().isEmpty() && reissue.activities().isEmpty())) {
+            return checkpoint;
+        }
+        List<TaskMessage> messages = new ArrayList<>(checkpoint.orchestrationMessages());
+        messages.addAll(reissue.messages());
+        List<ActivityRequest> activities = new ArrayList<>(checkpoint.activityRequests());
+        activities.addAll(reissue.activities());
+        return new Checkpoint(checkpoint.workItem(), checkpoint.newEvents(), checkpoint.replaceHistory(), checkpoint.state(),
+                messages, activities);
     }
 }

@@ -8,9 +8,19 @@ import java.util.Base64;
 import java.util.zip.CRC32;
 
 /**
- * Encodes and decodes the keyset position (createdAt, instanceId) of a query page as an opaque, tamper-evident
- * token. Providers that page by (createdAt, instanceId) use this so tokens behave the same everywhere; a provider
- * may encode its own tokens as long as a tampered token is refused with {@link InvalidRequestException}.
+ * Encodes and decodes the keyset position (createdAt, instanceId) of a query page as an opaque token. Providers that
+ * page by (createdAt, instanceId) use this so tokens behave the same everywhere.
+ *
+ * <p>What a token guarantees: it carries a position only, never a filter or a task hub. The query runs with the
+ * request's own filters in the provider's own task hub and starts after that position, so any token (one from
+ * another hub or another filter, or one forged by hand) can at worst skip or repeat positions of that same query; it
+ * never reveals an instance of another hub or one outside the filter. The token carries a CRC-32 checksum, which
+ * detects accidental corruption (truncation, a changed character) so that such a token is refused with a clear
+ * {@link InvalidRequestException} instead of silently starting elsewhere. The checksum is not a signature: tokens
+ * are not tamper-proof, and nothing relies on them being so.
+ *
+ * <p>A provider may encode its own tokens as long as it keeps these properties: position only, and a malformed token
+ * refused with {@link InvalidRequestException} (the conformance suite checks both).
  */
 public final class ContinuationTokens {
     private ContinuationTokens() {}
@@ -37,7 +47,10 @@ public final class ContinuationTokens {
         }
     }
 
-    /** Wraps any provider-specific text (e.g. a store's own continuation) into an opaque, checksummed token. */
+    /**
+     * Wraps any provider-specific text (e.g. a store's own continuation) into an opaque token with a checksum against
+     * corruption. The text must be a position only (the query's filters and hub are never taken from a token).
+     */
     public static String encodeRaw(String raw) {
         byte[] bytes = raw.getBytes(StandardCharsets.UTF_8);
         CRC32 crc = new CRC32();
@@ -46,7 +59,7 @@ public final class ContinuationTokens {
         return body + "." + Long.toHexString(crc.getValue() ^ 0x5A5A5A5AL);
     }
 
-    /** The inverse of {@link #encodeRaw}; throws {@link InvalidRequestException} for a token that was altered. */
+    /** The inverse of {@link #encodeRaw}; throws {@link InvalidRequestException} for a malformed or corrupted token. */
     public static String decodeRaw(String token) {
         int dot = token.lastIndexOf('.');
         if (dot <= 0) {

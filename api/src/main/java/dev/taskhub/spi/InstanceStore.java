@@ -26,7 +26,8 @@ public interface InstanceStore {
      * One page of instances matching the query's filters (created from inclusive, created to inclusive, statuses,
      * id prefix), in a stable order — (createdAt, instanceId) where the store can page by it, otherwise the store's key
      * order (document which) — starting after the position encoded in the continuation token (see
-     * {@link ContinuationTokens}; a tampered token is refused with {@link dev.taskhub.InvalidRequestException}). Input
+     * {@link ContinuationTokens}: a token is a position only, the filters and the hub always come from the query and
+     * the store; a malformed token is refused with {@link dev.taskhub.InvalidRequestException}). Input
      * and output are returned only when {@link InstanceQuery#fetchInputsAndOutputs()}. Every matching instance appears
      * exactly once across the pages, even while instances are being created. The query was validated by the caller.
      */

@@ -427,4 +427,21 @@ class EpisodeRunnerTest {
         assertThat(c.state().status()).isEqualTo(RuntimeStatus.RUNNING);
         assertThat(c.newEvents()).noneMatch(HistoryEvent.SubOrchestrationInstanceFailed.class::isInstance);
     }
+
+    @Test
+    void aLateResultOfACallNumberARewindSkipped_isNotKeptAsEarly() {
+        List<HistoryEvent> history = List.of(
+                new HistoryEvent.OrchestratorStarted(-1, T0),
+                new HistoryEvent.ExecutionStarted(-1, T0, "TwoSteps", null, null, "e1", null, null),
+                new HistoryEvent.TaskScheduled(0, T0, "Step", "\"a\""),
+                new HistoryEvent.OrchestratorCompleted(-1, T0),
+                new HistoryEvent.OrchestratorStarted(-1, T0),
+                new HistoryEvent.ExecutionRewound(5, T0, "retry"),
+                new HistoryEvent.OrchestratorCompleted(-1, T0));
+        InstanceState running = pending().withStatus(RuntimeStatus.RUNNING, T0);
+        Checkpoint c = runner.run(item(running, 2, message(new HistoryEvent.TaskCompleted(-1, T0, 3, "\"dropped work\""))), history);
+        assertThat(c.newEvents()).noneMatch(HistoryEvent.TaskCompleted.class::isInstance);
+        Checkpoint early = runner.run(item(running, 2, message(new HistoryEvent.TaskCompleted(-1, T0, 5, "\"new call\""))), history);
+        assertThat(early.newEvents()).as("a number above the cut").anyMatch(HistoryEvent.TaskCompleted.class::isInstance);
+    }
 }

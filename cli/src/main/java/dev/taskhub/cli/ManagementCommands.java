@@ -67,10 +67,12 @@ final class ManagementCommands {
         @Option(names = "--id", required = true, paramLabel = "<instanceId>", description = "Instance id.")
         String id;
 
-        @Option(names = "--show-input", description = "Include the input (default: false).")
+        @Option(names = "--show-input", arity = "0..1", fallbackValue = "true", paramLabel = "<true|false>",
+                description = "Include the input: --show-input, --show-input true or --show-input false (default: false).")
         boolean showInput;
 
-        @Option(names = "--show-output", description = "Include the output (default: false).")
+        @Option(names = "--show-output", arity = "0..1", fallbackValue = "true", paramLabel = "<true|false>",
+                description = "Include the output: --show-output, --show-output true or --show-output false (default: false).")
         boolean showOutput;
 
         @Override
@@ -134,7 +136,8 @@ final class ManagementCommands {
         @Option(names = "--continuation-token", paramLabel = "<token>", description = "Token printed by the previous page.")
         String continuationToken;
 
-        @Option(names = "--show-input", description = "Include inputs and outputs (JSON output only).")
+        @Option(names = "--show-input", arity = "0..1", fallbackValue = "true", paramLabel = "<true|false>",
+                description = "Include inputs and outputs (JSON output only); true or false, alone means true (default: false).")
         boolean showInput;
 
         @Override

@@ -39,7 +39,8 @@ final class ServeCommand implements Callable<Integer> {
                     + ". Without one a random key is generated and printed.")
     String key;
 
-    @Option(names = "--no-auth", description = "Serve without any key. Local development only.")
+    @Option(names = "--no-auth", arity = "0..1", fallbackValue = "true", paramLabel = "<true|false>",
+            description = "Serve without any key. Local development only. True or false, alone means true.")
     boolean noAuth;
 
     @Option(names = "--public-base-url", paramLabel = "<url>",

@@ -1,5 +1,6 @@
 package dev.taskhub.cli;
 
+import dev.taskhub.StorageException;
 import dev.taskhub.TaskhubException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -77,7 +78,10 @@ public final class TaskhubCli implements Runnable {
         cli.setExpandAtFiles(false);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
-            err.println("Error: " + describe(e));
+            Object command = commandLine.getCommand();
+            BaseCommand base = command instanceof BaseCommand b ? b : null;
+            err.println("Error: " + describe(e, base == null ? null : base.common.connectionStringSetting,
+                    base != null && base.output.verbose));
             err.flush();
             return 1;
         });
@@ -91,12 +95,34 @@ public final class TaskhubCli implements Runnable {
         return cli;
     }
 
-    private static String describe(Exception e) {
+    /**
+     * The one-line error. A refusal's message is written for the user and printed as is. A storage failure's message
+     * names the storage (address, database, user, driver text), so it is printed only with {@code --verbose}; without
+     * it the line says what to check. The same for unexpected errors.
+     */
+    static String describe(Exception e, String connectionSetting, boolean verbose) {
+        if (e instanceof StorageException) {
+            String advice = "The task hub's storage is unavailable or failed. Check that the storage server is running and "
+                    + "reachable and that the connection string in setting '" + (connectionSetting == null ? "AzureWebJobsStorage"
+                    : connectionSetting) + "' is right, then retry.";
+            return verbose ? advice + " Details: " + causes(e) : advice + " Run again with --verbose to see the storage's own message.";
+        }
         if (e instanceof TaskhubException) {
             return e.getMessage();
         }
-        String message = e.getMessage();
-        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        String unexpected = "Unexpected " + e.getClass().getSimpleName() + ".";
+        return verbose ? unexpected + " Details: " + causes(e) : unexpected + " Run again with --verbose to see its message.";
+    }
+
+    /** The messages of the exception and its causes, one after the other (no stack trace). */
+    private static String causes(Throwable e) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && !text.toString().contains(t.getMessage())) {
+                text.append(text.length() == 0 ? "" : " Caused by: ").append(t.getMessage());
+            }
+        }
+        return text.length() == 0 ? e.getClass().getSimpleName() : text.toString();
     }
 
     /** Quiet logs for one-shot commands; informative ones for serve. Anything set with -D wins. */

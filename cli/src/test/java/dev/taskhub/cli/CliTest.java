@@ -273,6 +273,47 @@ class CliTest {
     }
 
     @Test
+    void booleanFlags_takeTrueOrFalse_orStandAlone() {
+        client.scheduleNewOrchestrationInstance("E2_FanOutFanIn", 3, dev.taskhub.client.NewOrchestrationOptions.withInstanceId("flags-1"));
+        client.waitForInstanceCompletion("flags-1", Duration.ofSeconds(10));
+        // func durable's own example: --show-input true --show-output true
+        CliRunner.Result verbatim = ok("get-runtime-status", "--id", "flags-1", "--show-input", "true", "--show-output", "true");
+        assertThat(verbatim.out()).contains("Input:", "Output:", "12");
+        assertThat(ok("get-runtime-status", "--id", "flags-1", "--show-input", "--show-output").out()).contains("Input:", "Output:");
+        CliRunner.Result off = ok("get-runtime-status", "--id", "flags-1", "--show-input", "false", "--show-output", "FALSE");
+        assertThat(off.out()).contains("Completed").doesNotContain("Input:", "Output:");
+        JsonNode mixed = json(ok("get-runtime-status", "--id", "flags-1", "--show-input=false", "--show-output=true", "--json", "true"));
+        assertThat(mixed.has("input")).isFalse();
+        assertThat(mixed.get("output").asInt()).isEqualTo(12);
+        assertThat(ok("get-runtime-status", "--id", "flags-1", "--json", "false").out()).contains("Runtime status:");
+        JsonNode page = json(ok("get-instances", "--show-input", "true", "--json"));
+        assertThat(page.get("instances").get(0).get("input").asInt()).isEqualTo(3);
+        assertThat(json(ok("get-instances", "--show-input", "false", "--json")).get("instances").get(0).get("input").isNull()).isTrue();
+        // a flag followed by another option or a value that is not a boolean
+        assertThat(json(ok("get-instances", "--json", "--top", "5")).get("instances")).hasSize(1);
+        CliRunner.Result notBoolean = refused("get-runtime-status", "--id", "flags-1", "--show-input", "yes please");
+        assertThat(notBoolean.exitCode()).isEqualTo(2);
+    }
+
+    @Test
+    void storageFailure_printsAdviceWithoutStorageDetails_unlessVerbose() {
+        // a real PostgreSQL connection string whose server does not answer (nothing listens on port 1)
+        String connection = "jdbc:postgresql://127.0.0.1:1/leakcheckdb?user=leakcheckuser";
+        CliRunner failing = new CliRunner(Map.of("MyStorage", connection));
+        CliRunner.Result r = failing.run("get-instances", "--connection-string-setting", "MyStorage", "--task-hub-name", hub);
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("Error: ", "storage", "MyStorage", "--verbose");
+        for (String secret : List.of("jdbc", "127.0.0.1", "leakcheckdb", "leakcheckuser", "postgres", "SQLState", "PSQLException",
+                "Hikari", "refused", "\tat ")) {
+            assertThat(r.err().toLowerCase()).as("stderr must not contain '%s': %s", secret, r.err()).doesNotContain(secret.toLowerCase());
+        }
+        CliRunner.Result verbose = failing.run("get-instances", "--connection-string-setting", "MyStorage", "--task-hub-name", hub,
+                "--verbose");
+        assertThat(verbose.exitCode()).isEqualTo(1);
+        assertThat(verbose.err()).contains("127.0.0.1:1", "leakcheckdb").doesNotContain("\tat ");
+    }
+
+    @Test
     void usageErrors_exit2() {
         CliRunner.Result unknownCommand = cli.run("frobnicate");
         assertThat(unknownCommand.exitCode()).isEqualTo(2);

@@ -15,8 +15,13 @@ import dev.taskhub.client.PurgeCriteria;
 import dev.taskhub.client.QueryResult;
 import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.orchestration.RetryPolicy;
+import dev.taskhub.orchestration.Task;
+import dev.taskhub.orchestration.TaskFailedException;
+import dev.taskhub.spi.ContinuationTokens;
 import dev.taskhub.spi.StorageProvider;
 import dev.taskhub.spi.TaskMessage;
+import dev.taskhub.worker.TaskHubWorker;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -29,6 +34,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -244,6 +251,138 @@ public abstract class ManagementConformanceTests extends ConformanceTestBase {
                 .isInstanceOf(InvalidRequestException.class);
     }
 
+    /**
+     * A continuation token is only a position inside the query the request itself defines (its filters, this hub):
+     * whatever token is passed (another hub's, another filter's, corrupted, forged), the pages hold only instances
+     * of this hub that match the filter, or the token is refused with {@link InvalidRequestException}. Malformed
+     * tokens (garbage, truncated) are refused; a token with one character changed is refused or means the same.
+     */
+    @Test
+    void query_withForeignOrForgedContinuationTokens_staysInsideTheFilterAndTheHub() {
+        startStandardWorker();
+        String otherHub = "ct" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        StorageProvider other = createProvider(otherHub);
+        try {
+            other.createTaskHub();
+            TaskHubClient otherClient = new TaskHubClient(other);
+            startWorker(other, testOptions().build(), w -> w
+                    .addOrchestrator("WaitForGo", ctx -> ctx.waitForExternalEvent("Go", String.class).await()));
+            List<String> outside = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                outside.add(otherClient.scheduleNewOrchestrationInstance("WaitForGo", null, NewOrchestrationOptions.withInstanceId("in-other-" + i)));
+                outside.add(client.scheduleNewOrchestrationInstance("WaitForGo", null, NewOrchestrationOptions.withInstanceId("out-" + i)));
+                outside.add(client.scheduleNewOrchestrationInstance("Echo", i, NewOrchestrationOptions.withInstanceId("in-done-" + i)));
+            }
+            Instant between = Instant.now().plusMillis(1);
+            while (!Instant.now().isAfter(between)) {
+                Thread.onSpinWait();
+            }
+            List<String> inside = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                inside.add(client.scheduleNewOrchestrationInstance("WaitForGo", null, NewOrchestrationOptions.withInstanceId("in-wait-" + i)));
+            }
+            inside.forEach(id -> client.waitForInstanceStart(id, WAIT));
+            for (int i = 0; i < 3; i++) {
+                otherClient.waitForInstanceStart("in-other-" + i, WAIT);
+                client.waitForInstanceStart("out-" + i, WAIT);
+                awaitStatus("in-done-" + i, RuntimeStatus.COMPLETED);
+            }
+
+            InstanceQuery byPrefixAndStatus = InstanceQuery.builder().instanceIdPrefix("in-").statuses(RuntimeStatus.RUNNING).pageSize(1).build();
+            InstanceQuery byCreatedTime = InstanceQuery.builder().createdFrom(between).pageSize(1).build();
+            assertThat(ids(byPrefixAndStatus)).containsExactlyInAnyOrderElementsOf(inside);
+            assertThat(ids(byCreatedTime)).containsExactlyInAnyOrderElementsOf(inside);
+
+            // well-formed tokens from elsewhere: another hub (same filter), other filters, other positions
+            List<String> foreign = new ArrayList<>();
+            foreign.addAll(tokens(otherClient, byPrefixAndStatus));
+            foreign.addAll(tokens(client, InstanceQuery.builder().pageSize(1).build()));
+            foreign.addAll(tokens(client, InstanceQuery.builder().instanceIdPrefix("out-").pageSize(1).build()));
+            foreign.addAll(tokens(client, byCreatedTime));
+            foreign.addAll(tokens(client, byPrefixAndStatus));
+            // forged ones, well-formed for providers that use the shared encoding: arbitrary positions
+            foreign.addAll(List.of(ContinuationTokens.encode(Instant.EPOCH, ""), ContinuationTokens.encode(Instant.EPOCH, "in-other-0"),
+                    ContinuationTokens.encode(between, "in-"), ContinuationTokens.encode(Instant.now().plusSeconds(86_400), "zzz"),
+                    ContinuationTokens.encodeRaw("garbage"), ContinuationTokens.encodeRaw("az1|x;y"), ContinuationTokens.encodeRaw("az1|;"),
+                    ContinuationTokens.encodeRaw("az1|'or''=';'"), ContinuationTokens.encodeRaw("az1|1!8!aW4tb3RoZXI-;1!8!aW4tb3RoZXI-")));
+            for (String token : foreign) {
+                for (InstanceQuery q : List.of(byPrefixAndStatus, byCreatedTime)) {
+                    assertThat(idsFrom(q, token)).as("pages from a foreign token").isSubsetOf(inside);
+                }
+            }
+
+            // malformed tokens are refused clearly
+            String valid = tokens(client, byPrefixAndStatus).get(0);
+            byte[] random = new byte[24];
+            new java.util.Random(42).nextBytes(random);
+            List<String> malformed = List.of("garbage", "%%%", ".", "not.a.token", valid.substring(0, valid.length() / 2),
+                    valid.substring(0, valid.length() - 1), valid + "x", "x" + valid,
+                    java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random),
+                    java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random) + ".12345678");
+            for (String token : malformed) {
+                assertThatThrownBy(() -> client.queryInstances(byPrefixAndStatus.withContinuationToken(token)))
+                        .as("malformed token '%s'", token)
+                        .isInstanceOf(InvalidRequestException.class).hasMessageContaining("continuation token");
+            }
+
+            // one character changed: refused, or (a change the encoding ignores) exactly the same page
+            List<String> samePage = idsOfPage(byPrefixAndStatus, valid);
+            int refused = 0;
+            for (int i = 0; i < valid.length(); i++) {
+                char c = valid.charAt(i);
+                String changed = valid.substring(0, i) + (c == 'g' ? 'A' : 'g') + valid.substring(i + 1);
+                try {
+                    assertThat(idsOfPage(byPrefixAndStatus, changed)).as("token changed at %d", i).isEqualTo(samePage);
+                } catch (InvalidRequestException e) {
+                    assertThat(e).hasMessageContaining("continuation token");
+                    refused++;
+                }
+            }
+            assertThat(refused).as("changed tokens refused").isGreaterThan(valid.length() / 2);
+        } finally {
+            other.deleteTaskHub();
+            other.close();
+        }
+    }
+
+    /** Every continuation token that paging through the query hands out. */
+    private static List<String> tokens(TaskHubClient on, InstanceQuery query) {
+        List<String> tokens = new ArrayList<>();
+        String token = null;
+        do {
+            token = on.queryInstances(query.withContinuationToken(token)).continuationToken();
+            if (token != null) {
+                tokens.add(token);
+            }
+        } while (token != null && tokens.size() < 50);
+        return tokens;
+    }
+
+    /** The ids of every page from the given token on (bounded), or the refusal of the token. */
+    private List<String> idsFrom(InstanceQuery query, String start) {
+        List<String> ids = new ArrayList<>();
+        String token = start;
+        int pages = 0;
+        do {
+            QueryResult page;
+            try {
+                page = client.queryInstances(query.withContinuationToken(token));
+            } catch (InvalidRequestException e) {
+                assertThat(e).hasMessageContaining("continuation token");
+                return ids;
+            }
+            page.instances().forEach(m -> ids.add(m.instanceId()));
+            token = page.continuationToken();
+        } while (token != null && ++pages < 50);
+        return ids;
+    }
+
+    private List<String> idsOfPage(InstanceQuery query, String token) {
+        List<String> ids = new ArrayList<>();
+        client.queryInstances(query.withContinuationToken(token)).instances().forEach(m -> ids.add(m.instanceId()));
+        return ids;
+    }
+
     // 6. terminate ---------------------------------------------------------------------------------------------------
 
     @Test
@@ -370,6 +509,192 @@ public abstract class ManagementConformanceTests extends ConformanceTestBase {
         awaitStatus(id, RuntimeStatus.FAILED);
         client.rewind(id, "retry child");
         assertThat(awaitRewound(id).readOutputAs(String.class)).isEqualTo("recovered");
+    }
+
+    // Rewind on the histories people actually rewind. Activities count their runs by input; "Flaky" fails until its
+    // input is marked fixed, "Held" blocks until its latch is released.
+
+    private static final Set<String> FIXED = ConcurrentHashMap.newKeySet();
+    private static final Map<String, CountDownLatch> LATCHES = new ConcurrentHashMap<>();
+
+    private static TaskHubWorker.Builder rewindActivities(TaskHubWorker.Builder w) {
+        return w
+                .addActivity("Count", ctx -> {
+                    String input = ctx.getInput(String.class);
+                    calls(input).incrementAndGet();
+                    return input.substring(input.lastIndexOf('-') + 1);
+                })
+                .addActivity("Flaky", ctx -> {
+                    String input = ctx.getInput(String.class);
+                    calls(input).incrementAndGet();
+                    if (!FIXED.contains(input)) {
+                        throw new IllegalStateException(input + " is broken");
+                    }
+                    return input.substring(input.lastIndexOf('-') + 1);
+                })
+                .addActivity("Held", ctx -> {
+                    String input = ctx.getInput(String.class);
+                    calls(input).incrementAndGet();
+                    try {
+                        LATCHES.computeIfAbsent(input, k -> new CountDownLatch(1)).await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return input.substring(input.lastIndexOf('-') + 1);
+                });
+    }
+
+    @Test
+    void rewind_afterARetryPolicyUsedUpItsAttempts_runsTheActivityAgainWithAFreshPolicy() {
+        String key = UUID.randomUUID().toString();
+        RetryPolicy retry = RetryPolicy.builder(3, Duration.ofMillis(20)).build();
+        startWorker(w -> rewindActivities(w)
+                .addOrchestrator("Retrying", ctx -> {
+                    String a = ctx.callActivity("Count", key + "-a", String.class).await();
+                    String b = ctx.callActivity("Flaky", key + "-b", String.class, retry).await();
+                    String c = ctx.callActivity("Count", key + "-c", String.class).await();
+                    return a + b + c;
+                }));
+        String id = client.scheduleNewOrchestrationInstance("Retrying");
+        awaitStatus(id, RuntimeStatus.FAILED);
+        assertThat(calls(key + "-b").get()).as("all three attempts were used").isEqualTo(3);
+        FIXED.add(key + "-b");
+        client.rewind(id, "dependency is back");
+        assertThat(awaitRewound(id).readOutputAs(String.class)).isEqualTo("abc");
+        assertThat(calls(key + "-a").get()).as("succeeded before the failure: not run again").isEqualTo(1);
+        assertThat(calls(key + "-b").get()).isEqualTo(4);
+        assertThat(calls(key + "-c").get()).isEqualTo(1);
+    }
+
+    @Test
+    void rewind_afterACompensationAndRethrow_runsTheFailedActivityAgain_notTheCompensation() {
+        String key = UUID.randomUUID().toString();
+        startWorker(w -> rewindActivities(w)
+                .addOrchestrator("Compensating", ctx -> {
+                    ctx.callActivity("Count", key + "-reserve", String.class).await();
+                    try {
+                        return ctx.callActivity("Flaky", key + "-charge", String.class).await();
+                    } catch (TaskFailedException e) {
+                        ctx.callActivity("Count", key + "-release", String.class).await();
+                        throw e;
+                    }
+                }));
+        String id = client.scheduleNewOrchestrationInstance("Compensating");
+        awaitStatus(id, RuntimeStatus.FAILED);
+        assertThat(calls(key + "-release").get()).isEqualTo(1);
+        FIXED.add(key + "-charge");
+        client.rewind(id, "card fixed");
+        assertThat(awaitRewound(id).readOutputAs(String.class)).isEqualTo("charge");
+        assertThat(calls(key + "-reserve").get()).isEqualTo(1);
+        assertThat(calls(key + "-charge").get()).isEqualTo(2);
+        assertThat(calls(key + "-release").get()).as("compensation ran once, before the rewind").isEqualTo(1);
+    }
+
+    @Test
+    void rewind_ofParallelWork_keepsTheResultThatArrivedWhileFailed_andRunsOnlyTheFailedActivityAgain() {
+        String key = UUID.randomUUID().toString();
+        startWorker(w -> rewindActivities(w)
+                .addOrchestrator("Parallel", ctx -> {
+                    Task<String> a = ctx.callActivity("Flaky", key + "-a", String.class);
+                    Task<String> b = ctx.callActivity("Held", key + "-b", String.class);
+                    return a.await() + b.await();
+                }));
+        String id = client.scheduleNewOrchestrationInstance("Parallel");
+        awaitStatus(id, RuntimeStatus.FAILED);
+        assertThat(calls(key + "-b").get()).as("b was still running when a failed").isEqualTo(1);
+        LATCHES.computeIfAbsent(key + "-b", k -> new CountDownLatch(1)).countDown();
+        // b's result reaches the failed instance and is kept for a rewind
+        await().atMost(WAIT).until(() -> client.getHistory(id).stream().anyMatch(e ->
+                e instanceof HistoryEvent.TaskCompleted c && "\"b\"".equals(c.result())));
+        assertThat(client.getInstanceMetadata(id, false).orElseThrow().runtimeStatus()).isEqualTo(RuntimeStatus.FAILED);
+        FIXED.add(key + "-a");
+        client.rewind(id, "a fixed");
+        assertThat(awaitRewound(id).readOutputAs(String.class)).isEqualTo("ab");
+        assertThat(calls(key + "-a").get()).isEqualTo(2);
+        assertThat(calls(key + "-b").get()).as("b succeeded: not run again").isEqualTo(1);
+    }
+
+    @Test
+    void rewind_ofAFailedSubOrchestration_rewindsTheChildInPlace() {
+        String key = UUID.randomUUID().toString();
+        startWorker(w -> rewindActivities(w)
+                .addOrchestrator("Parent", ctx -> ctx.callSubOrchestrator("Child", null, ctx.getInstanceId() + "-child",
+                        String.class, null).await())
+                .addOrchestrator("Child", ctx -> {
+                    String x = ctx.callActivity("Count", key + "-x", String.class).await();
+                    return x + ctx.callActivity("Flaky", key + "-y", String.class).await();
+                }));
+        String id = client.scheduleNewOrchestrationInstance("Parent");
+        String child = id + "-child";
+        awaitStatus(id, RuntimeStatus.FAILED);
+        OrchestrationMetadata failedChild = awaitStatus(child, RuntimeStatus.FAILED);
+        FIXED.add(key + "-y");
+        client.rewind(id, "y fixed");
+        assertThat(awaitRewound(id).readOutputAs(String.class)).isEqualTo("xy");
+        OrchestrationMetadata doneChild = awaitStatus(child, RuntimeStatus.COMPLETED);
+        assertThat(doneChild.state().executionId()).as("the same execution, rewound in place").isEqualTo(failedChild.state().executionId());
+        assertThat(doneChild.createdAt()).isEqualTo(failedChild.createdAt());
+        assertThat(client.getHistory(child)).anyMatch(HistoryEvent.ExecutionRewound.class::isInstance);
+        assertThat(calls(key + "-x").get()).as("the child's succeeded activity is not run again").isEqualTo(1);
+        assertThat(calls(key + "-y").get()).isEqualTo(2);
+    }
+
+    @Test
+    void rewind_ofThreeLevelsOfSubOrchestrations_rewindsEachLevelInPlace() {
+        String key = UUID.randomUUID().toString();
+        startWorker(w -> rewindActivities(w)
+                .addOrchestrator("Top", ctx -> ctx.callActivity("Count", key + "-t", String.class).await()
+                        + ctx.callSubOrchestrator("Middle", null, ctx.getInstanceId() + "-m", String.class, null).await())
+                .addOrchestrator("Middle", ctx -> ctx.callActivity("Count", key + "-m", String.class).await()
+                        + ctx.callSubOrchestrator("Leaf", null, ctx.getInstanceId() + "-l", String.class, null).await())
+                .addOrchestrator("Leaf", ctx -> ctx.callActivity("Count", key + "-l", String.class).await()
+                        + ctx.callActivity("Flaky", key + "-f", String.class).await()));
+        String id = client.scheduleNewOrchestrationInstance("Top");
+        List<String> levels = List.of(id, id + "-m", id + "-m-l");
+        levels.forEach(level -> awaitStatus(level, RuntimeStatus.FAILED));
+        FIXED.add(key + "-f");
+        client.rewind(id, "leaf fixed");
+        assertThat(awaitRewound(id).readOutputAs(String.class)).isEqualTo("tmlf");
+        for (String level : levels) {
+            awaitStatus(level, RuntimeStatus.COMPLETED);
+            assertThat(client.getHistory(level)).as(level).anyMatch(HistoryEvent.ExecutionRewound.class::isInstance);
+        }
+        for (String succeeded : List.of("-t", "-m", "-l")) {
+            assertThat(calls(key + succeeded).get()).as(succeeded).isEqualTo(1);
+        }
+        assertThat(calls(key + "-f").get()).isEqualTo(2);
+    }
+
+    @Test
+    void rewind_afterATimer_doesNotWaitForTheTimerAgain() {
+        String key = UUID.randomUUID().toString();
+        startWorker(w -> rewindActivities(w)
+                .addOrchestrator("Timed", ctx -> {
+                    String a = ctx.callActivity("Count", key + "-a", String.class).await();
+                    ctx.createTimer(Duration.ofMillis(300)).await();
+                    return a + ctx.callActivity("Flaky", key + "-b", String.class).await();
+                }));
+        String id = client.scheduleNewOrchestrationInstance("Timed");
+        awaitStatus(id, RuntimeStatus.FAILED);
+        FIXED.add(key + "-b");
+        client.rewind(id, "b fixed");
+        assertThat(awaitRewound(id).readOutputAs(String.class)).isEqualTo("ab");
+        List<HistoryEvent> history = client.getHistory(id);
+        assertThat(history).filteredOn(HistoryEvent.TimerCreated.class::isInstance).as("the timer is not created again").hasSize(1);
+        assertThat(history).filteredOn(HistoryEvent.TimerFired.class::isInstance).hasSize(1);
+        int fired = indexOf(history, HistoryEvent.TimerFired.class);
+        assertThat(fired).as("the timer fired before the rewind, not after it").isLessThan(indexOf(history, HistoryEvent.ExecutionRewound.class));
+        assertThat(calls(key + "-a").get()).isEqualTo(1);
+        assertThat(calls(key + "-b").get()).isEqualTo(2);
+    }
+
+    private static int indexOf(List<HistoryEvent> history, Class<? extends HistoryEvent> type) {
+        for (int i = 0; i < history.size(); i++) {
+            if (type.isInstance(history.get(i))) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Rewind is asynchronous: the instance stays FAILED until a worker applies the rewind. */

@@ -10,7 +10,9 @@ import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.worker.TaskRegistry;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
+import io.javalin.router.ParsedEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +23,10 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -31,9 +35,11 @@ import java.util.UUID;
  * {@code /runtime/webhooks/durabletask} and the older {@code /admin/extensions/DurableTaskExtension}. The OpenAPI
  * document is at {@code <base path>/openapi.json}, a small dashboard at {@code /}.
  *
- * <p>Security: binds 127.0.0.1 unless told otherwise; every management route requires the system key as the
- * {@code code} query parameter or the {@code x-functions-key} header, unless authentication was explicitly disabled
- * with {@link Builder#disableAuthentication()}; request bodies are limited (4 MiB by default, 413 beyond).
+ * <p>Security: binds 127.0.0.1 unless told otherwise; every request requires the system key as the {@code code} query
+ * parameter or the {@code x-functions-key} header (compared in constant time), except a GET or HEAD of exactly
+ * {@code /} (the dashboard's static shell, which loads its data with the key the user types) or
+ * {@code <prefix>/openapi.json}, unless authentication was explicitly disabled with
+ * {@link Builder#disableAuthentication()}; request bodies are limited (4 MiB by default, 413 beyond).
  *
  * <p>Lifecycle: build, {@link #start()}, {@link #close()}. The server does not own the client, its provider or any
  * worker. Thread-safe.
@@ -49,12 +55,17 @@ public final class ManagementServer implements AutoCloseable {
     /** The header that carries the system key (the {@code code} query parameter works too). */
     public static final String KEY_HEADER = "x-functions-key";
 
+    private static final String DASHBOARD_PATH = "/";
+    private static final String OPENAPI_PATH = "/openapi.json";
+
     private static final Logger log = LoggerFactory.getLogger(ManagementServer.class);
 
     private final ServerSettings settings;
     private final String host;
     private final int requestedPort;
     private final KeyCheck keyCheck;
+    /** The only paths served without the key: the OpenAPI documents and the dashboard's static shell. */
+    private final Set<String> publicPaths;
     private Javalin app;
 
     private ManagementServer(Builder b) {
@@ -68,6 +79,12 @@ public final class ManagementServer implements AutoCloseable {
         this.host = b.host;
         this.requestedPort = b.port;
         this.keyCheck = new KeyCheck(settings.systemKey());
+        Set<String> open = new HashSet<>();
+        open.add(DASHBOARD_PATH);
+        for (String prefix : prefixes) {
+            open.add(prefix + OPENAPI_PATH);
+        }
+        this.publicPaths = Set.copyOf(open);
     }
 
     public static Builder builder(TaskHubClient client) {
@@ -88,8 +105,7 @@ public final class ManagementServer implements AutoCloseable {
         }
         ManagementRoutes routes = new ManagementRoutes(settings);
         String openApi = resource("openapi.json").replace("${basePath}", settings.prefixes().get(0));
-        String dashboard = resource("dashboard.html").replace("${basePath}", settings.prefixes().get(0))
-                .replace("${taskHub}", escapeHtml(settings.taskHubName()));
+        String dashboard = resource("dashboard.html").replace("${basePath}", settings.prefixes().get(0));
         Javalin created = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -101,13 +117,14 @@ public final class ManagementServer implements AutoCloseable {
             // The path only: the query string may carry the system key.
             config.requestLogger.http((ctx, ms) -> log.debug("{} {} -> {} in {} ms", ctx.method(), ctx.path(), ctx.statusCode(),
                     Math.round(ms)));
-            config.routes.get("/", ctx -> ctx.html(dashboard));
+            // Every request, whatever its path, passes the guard: only the exact public paths skip the key.
+            config.routes.before(this::guard);
+            config.routes.get(DASHBOARD_PATH, ctx -> ctx.html(dashboard));
             for (String prefix : settings.prefixes()) {
-                config.routes.get(prefix + "/openapi.json", ctx -> {
+                config.routes.get(prefix + OPENAPI_PATH, ctx -> {
                     ctx.attribute(Json.WRITTEN, Boolean.TRUE);
                     ctx.contentType("application/json; charset=utf-8").result(openApi);
                 });
-                config.routes.before(prefix + "/*", this::guard);
                 routes.register(config.routes, prefix);
             }
             config.routes.exception(Exception.class, this::handleException);
@@ -115,6 +132,13 @@ public final class ManagementServer implements AutoCloseable {
                     + ". See " + settings.prefixes().get(0) + "/openapi.json for the routes."));
             config.routes.error(405, ctx -> fallback(ctx, "Method " + ctx.method() + " is not allowed on " + ctx.path() + "."));
         });
+        // The router must send each public path to its own (data-free) handler and to nothing else.
+        for (String path : publicPaths) {
+            ParsedEndpoint target = created.unsafe.internalRouter.findFirstHttpHandlerEntry(HandlerType.GET, path);
+            if (target == null || !target.endpoint.path.equals(path)) {
+                throw new IllegalStateException("Public path " + path + " is routed to " + (target == null ? "nothing" : target.endpoint.path));
+            }
+        }
         try {
             created.start();
         } catch (RuntimeException e) {
@@ -146,6 +170,20 @@ public final class ManagementServer implements AutoCloseable {
         return "http://" + h + ":" + port() + settings.prefixes().get(0);
     }
 
+    /** A registered route: HTTP method and path template as the router holds them. */
+    record Route(String method, String path) {}
+
+    /** Every HTTP route the router holds (for tests that must cover all of them). */
+    synchronized List<Route> routes() {
+        if (app == null) {
+            throw new IllegalStateException("The server is not started.");
+        }
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .filter(h -> h.endpoint.method.isHttpMethod())
+                .map(h -> new Route(h.endpoint.method.name(), h.endpoint.path))
+                .toList();
+    }
+
     /** Stops listening; requests in flight are completed. Idempotent. */
     @Override
     public synchronized void close() {
@@ -158,8 +196,14 @@ public final class ManagementServer implements AutoCloseable {
 
     // ---- request pipeline ----------------------------------------------------------------------------------------
 
+    /**
+     * Runs before every request. Only a GET or HEAD whose path is exactly one of the public paths skips the key. The
+     * path compared is the request URI as received, the same string the router matches, so no spelling of a path
+     * (suffix, trailing or doubled slash, percent-encoding, {@code ;} parameter, case) that the router sends to a
+     * management handler can pass as public; such spellings of a public path just need the key too.
+     */
     private void guard(Context ctx) {
-        if (ctx.path().endsWith("/openapi.json")) {
+        if ((HandlerType.GET.equals(ctx.method()) || HandlerType.HEAD.equals(ctx.method())) && publicPaths.contains(ctx.path())) {
             return;
         }
         String presented = ctx.header(KEY_HEADER);
@@ -193,14 +237,33 @@ public final class ManagementServer implements AutoCloseable {
         } else if (e instanceof HttpResponseException h) {
             Json.error(ctx, h.getStatus(), h.getStatus() == 413
                     ? ManagementRoutes.tooLarge(settings.maxBodyBytes()).getMessage() : h.getMessage());
-        } else if (e instanceof StorageException) {
-            log.warn("Storage failure on {} {}: {}", ctx.method(), ctx.path(), e.getMessage(), e);
-            Json.error(ctx, 503, "The task hub's storage is unavailable: " + e.getMessage() + " Retry later.");
+        } else if (storageFailure(e)) {
+            // The details (addresses, database, user, SQL state, driver text) stay in the server log.
+            String incident = UUID.randomUUID().toString();
+            log.warn("Storage failure on {} {} (incident {})", ctx.method(), ctx.path(), incident, e);
+            ctx.header("Retry-After", Long.toString(Math.max(1, settings.retryAfter().toSeconds())));
+            incident(ctx, 503, incident, "The task hub's storage is unavailable or failed (incident " + incident + "). "
+                    + "Retry later; if it persists, give the incident id to the server's operator: the server log has the details.");
         } else {
             String incident = UUID.randomUUID().toString();
             log.error("Unexpected failure on {} {} (incident {})", ctx.method(), ctx.path(), incident, e);
-            Json.error(ctx, 500, "Internal server error (incident " + incident + "); the server log has the details.");
+            incident(ctx, 500, incident, "Internal server error (incident " + incident + "). Retry later; if it persists, "
+                    + "give the incident id to the server's operator: the server log has the details.");
         }
+    }
+
+    /** A storage exception, or one caused by a storage exception. */
+    private static boolean storageFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof StorageException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void incident(Context ctx, int status, String incident, String message) {
+        Json.write(ctx, status, WireFormat.error(message).put("incidentId", incident));
     }
 
     private static void fallback(Context ctx, String message) {
@@ -218,10 +281,6 @@ public final class ManagementServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("Cannot read resource " + name, e);
         }
-    }
-
-    private static String escapeHtml(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
     private static String rootMessage(Throwable t) {

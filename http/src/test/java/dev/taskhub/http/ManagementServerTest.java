@@ -482,7 +482,8 @@ class ManagementServerTest {
         assertThat(send("GET", "/instances/x?taskHub=OtherHub", null).statusCode()).isEqualTo(404);
         HttpResponse<String> dashboard = http(base.replace(ManagementServer.DEFAULT_BASE_PATH, "/"));
         assertThat(dashboard.statusCode()).isEqualTo(200);
-        assertThat(dashboard.body()).contains(provider.taskHubName());
+        assertThat(dashboard.body()).contains(ManagementServer.DEFAULT_BASE_PATH + "/instances", "x-functions-key")
+                .doesNotContain(provider.taskHubName());
     }
 
     @Test

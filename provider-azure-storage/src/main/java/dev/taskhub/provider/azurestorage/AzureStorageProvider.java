@@ -25,6 +25,7 @@ import com.azure.storage.queue.models.QueueMessageItem;
 import com.azure.storage.queue.models.UpdateMessageResult;
 import dev.taskhub.InstanceAlreadyExistsException;
 import dev.taskhub.RuntimeStatus;
+import dev.taskhub.StorageException;
 import dev.taskhub.TaskhubException;
 import dev.taskhub.client.InstanceQuery;
 import dev.taskhub.client.PurgeCriteria;
@@ -65,9 +66,11 @@ import java.util.stream.Collectors;
  * Azure Storage provider for one task hub: instances and history in Tables, control queues (one per partition) and
  * a work-item queue in Queues, large payloads and partition leases in Blobs — the layout Durable Functions uses.
  *
- * <p>Checkpoints are applied in the order (1) send outbound messages, (2) append history with an ETag condition on the
- * sentinel row (a stale writer gets {@link LeaseLostException}), (3) write the instance row, (4) delete the consumed
- * queue messages; a replay after a crash at any point is idempotent (see {@code docs/azure-storage.md}).
+ * <p>Checkpoints are applied in the order (1) send outbound messages and upload large payloads under unique blob
+ * names, (2) append history in batches that each carry an ETag condition on the sentinel row (a stale writer gets
+ * {@link LeaseLostException} at its first batch and writes nothing), (3) write the instance row on the ETag read at
+ * lock time (a late writer never overwrites a newer state), (4) delete the consumed queue messages; a replay after a
+ * crash at any point is idempotent (see {@code docs/azure-storage.md}).
  *
  * <p>Thread-safe; one instance is shared by the client and all dispatcher threads of a worker. The creator closes it,
  * which releases the partition leases so other workers take over at once. {@link #requestCounts()} reports the
@@ -96,6 +99,11 @@ public final class AzureStorageProvider implements StorageProvider {
     private volatile Duration orchestrationIdle;
     private volatile Duration activityIdle;
     private volatile boolean closed;
+    private volatile TestHooks hooks = TestHooks.NONE;
+    /** The longest a start can take between writing its row and sending its message (from the retry settings). */
+    private volatile Duration startGrace;
+    /** Allowance for the clocks of other processes when judging another process's start deadline. */
+    private volatile Duration startClockMargin = Duration.ofMinutes(1);
 
     /** A locked work-item queue message; the pop receipt changes on every renewal. */
     private static final class ActivityLock {
@@ -159,13 +167,15 @@ public final class AzureStorageProvider implements StorageProvider {
             }
 
             @Override
-            public void repair(InstanceState state, long historyVersion, long resetSeq) {
-                writeRow(state, historyVersion, resetSeq);
+            public ControlQueues.InstanceRow repair(String instanceId, Sentinel sentinel, ControlQueues.InstanceRow row) {
+                return repairRow(instanceId, sentinel, row);
             }
         }, payloads);
         holder[0] = control;
         this.orchestrationIdle = settings.pollMin();
         this.activityIdle = settings.pollMin();
+        // resetting the history and sending the message, each with all its retries
+        this.startGrace = settings.requestTimeout().plusSeconds(5).multipliedBy(2L * (settings.maxRetries() + 1));
         LOG.debug("Azure Storage provider for hub '{}' on {} (worker {})", taskHubName, connection, settings.workerId());
     }
 
@@ -298,88 +308,254 @@ public final class AzureStorageProvider implements StorageProvider {
 
     ControlQueues.InstanceRow readRow(String instanceId) {
         return AzureErrors.call("reading instance '" + instanceId + "'", () -> {
-            TableEntity e;
-            try {
-                e = instancesTable.getEntity(Keys.tableKey(instanceId), "");
-            } catch (RuntimeException ex) {
-                if (AzureErrors.status(ex) == 404) {
+            for (int attempt = 0; ; attempt++) {
+                TableEntity e = rowEntity(instanceId);
+                if (e == null) {
                     return null;
                 }
-                throw ex;
+                try {
+                    return toRow(e);
+                } catch (PayloadStore.MissingPayloadException gone) {
+                    if (attempt >= 2) {
+                        throw gone;
+                    }
+                    // a newer checkpoint replaced the row (and its blobs) while we read it: read it again
+                }
             }
-            Map<String, Object> p = e.getProperties();
-            return new ControlQueues.InstanceRow(StateCodec.fromProps(p, "", payloads, true), StateCodec.lng(p, "HistoryVersion", -1),
-                    StateCodec.lng(p, "ResetSeq", 0));
         });
     }
 
-    private TableEntity rowEntity(InstanceState state, long historyVersion) {
-        TableEntity e = new TableEntity(Keys.tableKey(state.instanceId()), "");
-        StateCodec.toProps(state, "", payloads).forEach(e::addProperty);
-        e.addProperty("HistoryVersion", historyVersion);
-        return e;
+    private ControlQueues.InstanceRow toRow(TableEntity e) {
+        Map<String, Object> p = e.getProperties();
+        return new ControlQueues.InstanceRow(StateCodec.fromProps(p, "", payloads, true), StateCodec.lng(p, "HistoryVersion", -1),
+                StateCodec.lng(p, "ResetSeq", 0), e.getETag(), p);
     }
 
-    /** Step 3 of a checkpoint (and the repair of it): replace the row, keeping the ResetSeq read at lock time. */
-    void writeRow(InstanceState state, long historyVersion, long resetSeq) {
-        TableEntity e = rowEntity(state, historyVersion);
-        if (resetSeq > 0) {
-            e.addProperty("ResetSeq", resetSeq);
+    /** The raw instance row, or null. */
+    private TableEntity rowEntity(String instanceId) {
+        try {
+            return instancesTable.getEntity(Keys.tableKey(instanceId), "");
+        } catch (RuntimeException e) {
+            if (AzureErrors.status(e) == 404) {
+                return null;
+            }
+            throw e;
         }
-        AzureErrors.run("writing instance '" + state.instanceId() + "'", () ->
-                instancesTable.upsertEntityWithResponse(e, TableEntityUpdateMode.REPLACE, null, null));
     }
+
+    /** Whether a conditional row write was applied or left alone because the row had moved on. */
+    enum RowWrite { WRITTEN, SUPERSEDED }
+
+    /**
+     * Step 3 of a checkpoint (and the repair of it): writes the instance row with state {@code props} reflecting
+     * history version {@code version}, on condition that the row is still the one this episode read ({@code etag};
+     * null when there was none: insert only). A late writer therefore never overwrites a newer state. When the row
+     * changed meanwhile it is read again and
+     * <ul>
+     *   <li>left alone when it belongs to a newer incarnation (another ResetSeq: the id was re-created), already
+     *       reflects this history version or a later one, or was deleted (purged: never resurrected);</li>
+     *   <li>otherwise (an older state landed in between) written again on the new ETag.</li>
+     * </ul>
+     */
+    RowWrite writeRow(String instanceId, Map<String, Object> props, long version, long resetSeq, String etag) {
+        return AzureErrors.call("writing instance '" + instanceId + "'", () -> {
+            String expected = etag;
+            for (int attempt = 0; ; attempt++) {
+                TableEntity e = new TableEntity(Keys.tableKey(instanceId), "");
+                props.forEach(e::addProperty);
+                e.addProperty("HistoryVersion", version);
+                if (resetSeq > 0) {
+                    e.addProperty("ResetSeq", resetSeq);
+                }
+                try {
+                    if (expected == null) {
+                        instancesTable.createEntity(e);
+                    } else {
+                        e.addProperty("odata.etag", expected);
+                        instancesTable.updateEntityWithResponse(e, TableEntityUpdateMode.REPLACE, true, null, null);
+                    }
+                    return RowWrite.WRITTEN;
+                } catch (RuntimeException ex) {
+                    int status = AzureErrors.status(ex);
+                    if (status != 412 && status != 409 && status != 404) {
+                        throw ex;
+                    }
+                }
+                TableEntity now = rowEntity(instanceId);
+                if (now == null) {
+                    if (expected == null && attempt < 5) {
+                        continue; // created and deleted again in between: insert
+                    }
+                    LOG.debug("Instance row of '{}' is gone (purged); not re-created by a late checkpoint", instanceId);
+                    return RowWrite.SUPERSEDED;
+                }
+                long nowResetSeq = StateCodec.lng(now.getProperties(), "ResetSeq", 0);
+                long nowVersion = StateCodec.lng(now.getProperties(), "HistoryVersion", -1);
+                if (nowResetSeq != resetSeq || nowVersion >= version) {
+                    LOG.debug("Instance row of '{}' already holds history version {} (ResetSeq {}); not overwritten with version {}",
+                            instanceId, nowVersion, nowResetSeq, version);
+                    return RowWrite.SUPERSEDED;
+                }
+                if (attempt >= 5) {
+                    throw new StorageException("The instance row of '" + instanceId + "' kept changing while it was written; "
+                            + "the next episode repairs it from the history.");
+                }
+                expected = now.getETag();
+            }
+        });
+    }
+
+    /** Writes the sentinel's state copy to the instance row (conditionally, see {@link #writeRow}); returns the row now. */
+    private ControlQueues.InstanceRow repairRow(String instanceId, Sentinel sentinel, ControlQueues.InstanceRow row) {
+        Map<String, Object> props = StateCodec.unprefixed(sentinel.properties(), Sentinel.STATE_PREFIX);
+        writeRow(instanceId, props, sentinel.stateVersion(), row == null ? 0 : row.resetSeq(), row == null ? null : row.etag());
+        return readRow(instanceId);
+    }
+
+    /**
+     * Marks a row whose start message is not known to be sent: {@code <deadline> <random>}, written with the row and
+     * cleared after the send. A row still marked after its deadline (plus a clock margin) was left behind by a start
+     * whose send and clean-up both failed; the next start of the id takes it over.
+     */
+    static final String START_PENDING = "StartPending";
 
     @Override
     public void createInstance(InstanceState state, TaskMessage startMessage, Set<RuntimeStatus> replaceableStatuses) {
         String id = state.instanceId();
-        AzureErrors.run("creating instance '" + id + "'", () -> {
-            for (int attempt = 0; ; attempt++) {
-                TableEntity row = rowEntity(state, -1);
-                row.addProperty("ResetSeq", Envelope.nextSeq());
-                try {
-                    instancesTable.createEntity(row);
-                    break;
-                } catch (RuntimeException e) {
-                    if (AzureErrors.status(e) != 409) {
-                        throw e;
-                    }
-                }
-                TableEntity existing;
-                try {
-                    existing = instancesTable.getEntity(row.getPartitionKey(), "");
-                } catch (RuntimeException e) {
-                    if (AzureErrors.status(e) == 404 && attempt < 3) {
-                        continue;
-                    }
+        String what = "creating instance '" + id + "'";
+        List<String> uploaded = new ArrayList<>();
+        Map<String, Object> props = AzureErrors.call(what, () -> StateCodec.encode(state, payloads, null, null, uploaded));
+        String marker = Instant.now().plus(startGrace) + " " + UUID.randomUUID();
+        try {
+            AzureErrors.run(what, () -> claimRow(id, props, marker, replaceableStatuses));
+        } catch (InstanceAlreadyExistsException e) {
+            uploaded.forEach(payloads::deleteQuietly);
+            throw e;
+        }
+        try {
+            hooks.beforeStartSend(id);
+            sendOrchestrationMessage(startMessage);
+        } catch (RuntimeException e) {
+            if (rollBackStart(id, marker)) {
+                uploaded.forEach(payloads::deleteQuietly);
+            }
+            throw e instanceof TaskhubException te ? te : AzureErrors.wrap("sending the start message of '" + id + "'", e);
+        }
+        try {
+            // the start is durable now: clear the marker (a merge that fails when the row is gone; a worker's own
+            // write may already have dropped it)
+            TableEntity clear = new TableEntity(Keys.tableKey(id), "");
+            clear.addProperty(START_PENDING, "");
+            instancesTable.updateEntityWithResponse(clear, TableEntityUpdateMode.MERGE, false, null, null);
+        } catch (RuntimeException e) {
+            LOG.debug("Could not clear the start marker of '{}' (HTTP {}); the first checkpoint drops it", id, AzureErrors.status(e));
+        }
+    }
+
+    /**
+     * Writes the new instance row (marked {@link #START_PENDING}): inserts it, or replaces an existing row whose
+     * status {@code replaceable} allows — or which an earlier start left behind without a start message. A replaced
+     * row is written first, with the ETag read, then the history is reset (also on its ETag), so a worker that still
+     * holds the old incarnation can change neither.
+     */
+    private void claimRow(String id, Map<String, Object> props, String marker, Set<RuntimeStatus> replaceable) {
+        String pk = Keys.tableKey(id);
+        boolean replacing = false;
+        for (int attempt = 0; ; attempt++) {
+            TableEntity row = new TableEntity(pk, "");
+            props.forEach(row::addProperty);
+            row.addProperty("ResetSeq", Envelope.nextSeq());
+            row.addProperty(START_PENDING, marker);
+            row.addProperty("HistoryVersion", -1L);
+            try {
+                instancesTable.createEntity(row);
+                return;
+            } catch (RuntimeException e) {
+                if (AzureErrors.status(e) != 409) {
                     throw e;
                 }
-                RuntimeStatus status = RuntimeStatus.parse(StateCodec.str(existing.getProperties(), "RuntimeStatus"));
-                if (replaceableStatuses == null || !replaceableStatuses.contains(status)) {
-                    throw new InstanceAlreadyExistsException(id, status);
-                }
-                history.reset(id);
-                row.addProperty("odata.etag", existing.getETag());
-                try {
-                    instancesTable.updateEntityWithResponse(row, TableEntityUpdateMode.REPLACE, true, null, null);
-                    break;
-                } catch (RuntimeException e) {
-                    if (AzureErrors.status(e) != 412 || attempt >= 3) {
-                        throw e;
-                    }
-                }
             }
+            TableEntity existing = rowEntity(id);
+            if (existing == null) {
+                if (attempt < 5) {
+                    continue;
+                }
+                throw new StorageException("The instance row of '" + id + "' kept appearing and disappearing while it was created; try again.");
+            }
+            Map<String, Object> p = existing.getProperties();
+            if (marker.equals(StateCodec.str(p, START_PENDING))) {
+                // our own write, whose response was lost and whose retry was refused
+                if (replacing) {
+                    history.reset(id, history.readSentinel(id));
+                }
+                return;
+            }
+            long rowVersion = StateCodec.lng(p, "HistoryVersion", -1);
+            Sentinel sentinel = history.readSentinel(id);
+            // the freshest state: the sentinel's copy when a checkpoint's history went in but its row write did not (yet)
+            boolean sentinelNewer = sentinel.exists() && sentinel.stateVersion() > rowVersion
+                    && StateCodec.hasState(sentinel.properties(), Sentinel.STATE_PREFIX);
+            RuntimeStatus status = RuntimeStatus.parse(sentinelNewer
+                    ? StateCodec.str(sentinel.properties(), Sentinel.STATE_PREFIX + "RuntimeStatus")
+                    : StateCodec.str(p, "RuntimeStatus"));
+            // a marked row that no checkpoint has touched (a worker's write drops the marker), past its deadline
+            boolean abandoned = !sentinelNewer && status == RuntimeStatus.PENDING && startAbandoned(StateCodec.str(p, START_PENDING));
+            if (!abandoned && (replaceable == null || !replaceable.contains(status))) {
+                throw new InstanceAlreadyExistsException(id, status);
+            }
+            // reflect the current history version, so a lock between this write and the reset does not "repair" the
+            // new row from the old incarnation's sentinel
+            row.addProperty("HistoryVersion", sentinel.exists() ? sentinel.version() : -1L);
+            row.addProperty("odata.etag", existing.getETag());
+            replacing = true;
             try {
-                sendOrchestrationMessage(startMessage);
+                instancesTable.updateEntityWithResponse(row, TableEntityUpdateMode.REPLACE, true, null, null);
             } catch (RuntimeException e) {
-                try {
-                    instancesTable.deleteEntity(Keys.tableKey(id), "");
-                } catch (RuntimeException ignored) {
-                    // the PENDING row stays; a retry with a replace policy cleans it up
+                int s = AzureErrors.status(e);
+                if ((s == 412 || s == 404) && attempt < 5) {
+                    continue; // changed meanwhile: decide again
                 }
                 throw e;
             }
-        });
+            if (abandoned) {
+                LOG.info("Instance '{}' was left pending by a start whose message was never sent; the new start replaces it", id);
+            }
+            history.reset(id, sentinel);
+            return;
+        }
+    }
+
+    /** Whether a {@link #START_PENDING} marker's deadline has passed (plus the clock margin). */
+    private boolean startAbandoned(String marker) {
+        if (marker == null || marker.isBlank()) {
+            return false;
+        }
+        try {
+            Instant deadline = Instant.parse(marker.substring(0, marker.indexOf(' ') < 0 ? marker.length() : marker.indexOf(' ')));
+            return Instant.now().isAfter(deadline.plus(startClockMargin));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * After a failed send: removes the row this start wrote, if it is still that row (marker and ETag). Returns false
+     * when that failed too; the row then stays marked and the next start of the id takes it over after the deadline.
+     */
+    private boolean rollBackStart(String id, String marker) {
+        try {
+            hooks.beforeStartRollback(id);
+            TableEntity row = rowEntity(id);
+            if (row != null && marker.equals(StateCodec.str(row.getProperties(), START_PENDING))) {
+                instancesTable.deleteEntityWithResponse(row, true, null, null);
+                return true;
+            }
+            return false;
+        } catch (RuntimeException e) {
+            LOG.warn("The start message of '{}' could not be sent and its row could not be removed ({}); the next start of this id "
+                    + "replaces the row after {} s", id, e.getMessage(), startGrace.plus(startClockMargin).toSeconds());
+            return false;
+        }
     }
 
     @Override
@@ -416,7 +592,17 @@ public final class AzureStorageProvider implements StorageProvider {
                 }
                 PagedResponse<TableEntity> page = pages.next();
                 for (TableEntity e : page.getValue()) {
-                    InstanceState s = StateCodec.fromProps(e.getProperties(), "", payloads, query.fetchInputsAndOutputs());
+                    InstanceState s;
+                    try {
+                        s = StateCodec.fromProps(e.getProperties(), "", payloads, query.fetchInputsAndOutputs());
+                    } catch (PayloadStore.MissingPayloadException gone) {
+                        // the instance moved on while the page was read: take its current row
+                        ControlQueues.InstanceRow now = readRow(StateCodec.str(e.getProperties(), "InstanceId"));
+                        if (now == null) {
+                            continue;
+                        }
+                        s = query.fetchInputsAndOutputs() ? now.state() : now.state().withoutPayloads();
+                    }
                     if (query.matches(s.instanceId(), s.status(), s.createdAt())) {
                         result.add(s);
                     }
@@ -723,8 +909,11 @@ public final class AzureStorageProvider implements StorageProvider {
 
     private void commit(Checkpoint checkpoint) {
         OrchestrationWorkItem item = checkpoint.workItem();
+        String id = item.instanceId();
         ControlQueues.Lock lock = control.validate(item);
         long before = RequestCounter.threadCount();
+        List<String> uploaded = new ArrayList<>();
+        boolean historyWritten = false;
         try {
             // (1) outbound messages: if we crash later, the episode is replayed and sends them again (duplicates are
             // dropped by message id on the receiving side)
@@ -732,7 +921,7 @@ public final class AzureStorageProvider implements StorageProvider {
                 send(workItems, Envelope.of(request).toQueueText(payloads), null, "scheduling activity '" + request.name() + "'");
             }
             for (TaskMessage message : checkpoint.orchestrationMessages()) {
-                if (message.instanceId().equals(item.instanceId())
+                if (message.instanceId().equals(id)
                         && (message.visibleAt() == null || message.visibleAt().isBefore(Instant.now().plusSeconds(3)))) {
                     Envelope envelope = Envelope.of(message);
                     String text = envelope.toQueueText(payloads);
@@ -743,20 +932,40 @@ public final class AzureStorageProvider implements StorageProvider {
                     sendOrchestrationMessage(message);
                 }
             }
-            // (2) history, conditional on the sentinel's ETag: the commit point of the episode
-            long version = lock.rowVersion;
+            // large state payloads go to new blobs before anything is fenced (unchanged ones are referred to again)
+            ControlQueues.InstanceRow seen = lock.row;
+            Map<String, Object> stateProps = checkpoint.state() == null ? null : StateCodec.encode(checkpoint.state(), payloads,
+                    seen == null ? null : seen.state(), seen == null ? null : seen.props(), uploaded);
+            // (2) history, every batch conditional on the sentinel's ETag: the commit point of the episode
+            long version = seen == null ? -1 : seen.historyVersion();
             if (checkpoint.changesHistory()) {
                 List<String> consumed = item.messages().stream().map(TaskMessage::messageId).collect(Collectors.toList());
-                version = history.append(item.instanceId(), lock.sentinel, checkpoint.newEvents(), checkpoint.replaceHistory(),
-                        consumed, checkpoint.state());
+                version = history.append(id, lock.sentinel, checkpoint.newEvents(), checkpoint.replaceHistory(), consumed, stateProps,
+                        uploaded);
             }
-            // (3) the instance row (repaired from the sentinel copy if we crash before this)
-            if (checkpoint.state() != null) {
-                writeRow(checkpoint.state(), version, lock.rowResetSeq);
+            historyWritten = true;
+            // (3) the instance row, conditional on the ETag read at lock time (repaired from the sentinel copy if we
+            // crash before this)
+            hooks.beforeInstanceRow(id);
+            if (stateProps != null) {
+                RowWrite written = writeRow(id, stateProps, version, seen == null ? 0 : seen.resetSeq(), seen == null ? null : seen.etag());
+                if (written == RowWrite.SUPERSEDED && !checkpoint.changesHistory()) {
+                    throw new LeaseLostException(id, "The instance row of '" + id + "' was changed by another writer since it was "
+                            + "locked; the checkpoint was not applied.");
+                }
             }
             // (4) consumed messages
             control.finish(lock);
+            if (checkpoint.changesHistory() && stateProps != null && seen != null) {
+                // neither the row nor the sentinel refers to the replaced payloads any more
+                Set<String> replaced = StateCodec.blobs(seen.props());
+                replaced.removeAll(StateCodec.blobs(stateProps));
+                replaced.forEach(payloads::deleteQuietly);
+            }
         } catch (LeaseLostException e) {
+            if (!historyWritten) {
+                uploaded.forEach(payloads::deleteQuietly); // refused before anything referred to them
+            }
             control.forget(lock);
             throw e;
         } catch (RuntimeException e) {
@@ -764,7 +973,7 @@ public final class AzureStorageProvider implements StorageProvider {
             throw e instanceof TaskhubException te ? te : AzureErrors.wrap("committing a checkpoint", e);
         }
         if (LOG.isDebugEnabled()) {
-            LOG.debug("Checkpoint of '{}' ({} events, {} activities, {} messages) used {} storage requests", item.instanceId(),
+            LOG.debug("Checkpoint of '{}' ({} events, {} activities, {} messages) used {} storage requests", id,
                     checkpoint.newEvents().size(), checkpoint.activityRequests().size(), checkpoint.orchestrationMessages().size(),
                     RequestCounter.threadCount() - before);
         }
@@ -797,6 +1006,21 @@ public final class AzureStorageProvider implements StorageProvider {
 
     PartitionManager partitionManager() {
         return partitions;
+    }
+
+    /** Installs test hooks (see {@link TestHooks}). */
+    void testHooks(TestHooks hooks) {
+        this.hooks = hooks;
+        history.hooks = hooks;
+    }
+
+    /**
+     * How long a start may take at most before its row counts as left behind, and the allowance for other processes'
+     * clocks (tests shorten both).
+     */
+    void startGrace(Duration grace, Duration clockMargin) {
+        this.startGrace = grace;
+        this.startClockMargin = clockMargin;
     }
 
     @Override

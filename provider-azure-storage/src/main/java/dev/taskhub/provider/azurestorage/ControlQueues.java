@@ -83,9 +83,10 @@ final class ControlQueues implements PartitionManager.Listener {
         final int partition;
         final List<Held> held;
         Instant expiry;
+        /** The history sentinel read when locking: its ETag fences the checkpoint's history batches. */
         Sentinel sentinel;
-        long rowVersion;
-        long rowResetSeq;
+        /** The instance row read (or repaired) when locking, or null: its ETag fences the checkpoint's row write. */
+        InstanceRow row;
 
         Lock(String instanceId, int partition, List<Held> held, Instant expiry) {
             this.instanceId = instanceId;
@@ -96,13 +97,21 @@ final class ControlQueues implements PartitionManager.Listener {
     }
 
     interface InstanceReader {
-        /** The instance row (state and its HistoryVersion/ResetSeq), or null. */
+        /** The instance row (state and its HistoryVersion/ResetSeq/ETag), or null. */
         InstanceRow read(String instanceId);
 
-        void repair(InstanceState state, long historyVersion, long resetSeq);
+        /**
+         * Writes the state copy of {@code sentinel} to the instance row, unless the row changed since {@code row} was
+         * read in a way that makes the copy stale; returns the row as it is now.
+         */
+        InstanceRow repair(String instanceId, Sentinel sentinel, InstanceRow row);
     }
 
-    record InstanceRow(InstanceState state, long historyVersion, long resetSeq) {}
+    /**
+     * An instance row as read: the state, the history version it reflects, the ResetSeq of its incarnation, its ETag
+     * and its raw properties (which name its payload blobs).
+     */
+    record InstanceRow(InstanceState state, long historyVersion, long resetSeq, String etag, Map<String, Object> props) {}
 
     private final List<QueueClient> queues;
     private final PartitionManager partitions;
@@ -272,18 +281,20 @@ final class ControlQueues implements PartitionManager.Listener {
                 drop.add(h); // the same message enqueued twice (a replayed checkpoint): deliver it once, delete both
             }
         }
-        InstanceState state = row == null ? null : row.state();
         if (sentinel.exists() && sentinel.stateVersion() > (row == null ? -1 : row.historyVersion())
                 && StateCodec.hasState(sentinel.properties(), Sentinel.STATE_PREFIX)) {
-            // a crash hit between the history write and the instance-row write: finish step 3 now
-            state = StateCodec.fromProps(sentinel.properties(), Sentinel.STATE_PREFIX, payloads, true);
-            instances.repair(state, sentinel.stateVersion(), row == null ? 0 : row.resetSeq());
+            // a crash (or a lost partition) hit between the history write and the instance-row write: finish step 3 now
+            row = instances.repair(lock.instanceId, sentinel, row);
             LOG.info("Repaired the instance row of '{}' from its history sentinel (version {})", lock.instanceId, sentinel.stateVersion());
         }
+        InstanceState state = row == null ? null : row.state();
         if (!drop.isEmpty()) {
             LOG.debug("Dropping {} duplicate or stale message(s) for '{}'", drop.size(), lock.instanceId);
             for (Held h : drop) {
                 deleteQuietly(h);
+                if (h.envelope.blob() != null) {
+                    payloads.deleteQuietly(h.envelope.blob());
+                }
             }
         }
         synchronized (this) {
@@ -296,8 +307,7 @@ final class ControlQueues implements PartitionManager.Listener {
                 return null;
             }
             lock.sentinel = sentinel;
-            lock.rowVersion = row == null ? -1 : row.historyVersion();
-            lock.rowResetSeq = row == null ? 0 : row.resetSeq();
+            lock.row = row;
             keep.sort(DELIVERY_ORDER);
             List<TaskMessage> messages = new ArrayList<>();
             int delivery = 1;

@@ -10,6 +10,7 @@ import dev.taskhub.spi.TaskMessage;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -44,10 +45,6 @@ record Envelope(String kind, String messageId, String instanceId, String executi
         return new ActivityRequest(messageId, instanceId, executionId, taskId == null ? 0 : taskId, name, input);
     }
 
-    String blobName() {
-        return Keys.blobFolder(instanceId) + "message/" + messageId;
-    }
-
     String toJson() {
         try {
             return JsonDataConverter.DEFAULT.mapper().writeValueAsString(this);
@@ -64,20 +61,26 @@ record Envelope(String kind, String messageId, String instanceId, String executi
         }
     }
 
-    /** The text to put on the queue, offloading the envelope to a blob when it is too large. */
+    /**
+     * The text to put on the queue, offloading the envelope to a blob when it is too large. The blob gets a new name
+     * for every send ({@code <folder>message/<messageId>-<random>}): the same message sent again (a replayed or stale
+     * checkpoint) never overwrites the blob of a copy that is already on a queue.
+     */
     String toQueueText(PayloadStore payloads) {
         String json = toJson();
         if (json.getBytes(StandardCharsets.UTF_8).length <= PayloadStore.MAX_QUEUE_BYTES) {
             return json;
         }
-        payloads.upload(blobName(), json);
-        return new Envelope(kind, messageId, instanceId, executionId, null, visibleAt, seq, null, null, null, blobName()).toJson();
+        String blob = Keys.blobFolder(instanceId) + "message/" + messageId + "-" + UUID.randomUUID();
+        payloads.upload(blob, json);
+        return new Envelope(kind, messageId, instanceId, executionId, null, visibleAt, seq, null, null, null, blob).toJson();
     }
 
     /** The envelope as sent: {@code text} is what went on the queue (possibly a blob reference). */
     Envelope sentAs(String text) {
-        return text.contains("\"blob\"") ? new Envelope(kind, messageId, instanceId, executionId, event, visibleAt, seq, taskId, name,
-                input, blobName()) : this;
+        String blob = text.contains("\"blob\"") ? fromJson(text).blob : null;
+        return blob == null ? this : new Envelope(kind, messageId, instanceId, executionId, event, visibleAt, seq, taskId, name,
+                input, blob);
     }
 
     /** Reads a queue message, fetching the full envelope from its blob when it was offloaded. */

@@ -3,24 +3,25 @@ package dev.taskhub.provider.azurestorage;
 import com.azure.data.tables.TableClient;
 import com.azure.data.tables.models.ListEntitiesOptions;
 import com.azure.data.tables.models.TableEntity;
+import com.azure.data.tables.models.TableEntityUpdateMode;
 import com.azure.data.tables.models.TableTransactionAction;
 import com.azure.data.tables.models.TableTransactionActionType;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.taskhub.StorageException;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.internal.JsonDataConverter;
-import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.LeaseLostException;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The history table: one partition per instance (PartitionKey = escaped instance id), one row per event
- * (RowKey = zero-padded sequence number) and the {@link Sentinel} row. Appends are table batch transactions with an
- * ETag condition on the sentinel, so a stale writer is refused atomically.
+ * (RowKey = zero-padded sequence number) and the {@link Sentinel} row. Appends are table batch transactions, each with
+ * an ETag condition on the sentinel, so a stale writer is refused before it writes anything.
  */
 final class HistoryTable {
     private static final int MAX_BATCH = 100;
@@ -28,6 +29,7 @@ final class HistoryTable {
 
     private final TableClient table;
     private final PayloadStore payloads;
+    volatile TestHooks hooks = TestHooks.NONE;
 
     HistoryTable(TableClient table, PayloadStore payloads) {
         this.table = table;
@@ -69,14 +71,25 @@ final class HistoryTable {
     }
 
     /**
-     * Appends (or replaces the history with) {@code events}, records consumed message ids and the new state copy, and
-     * bumps the version, on condition that the sentinel is unchanged since {@code old} was read.
+     * Appends (or replaces the history with) {@code events}, records consumed message ids and the new state copy
+     * ({@code stateProps}, unprefixed, or null to keep the old copy), and bumps the version — on condition that the
+     * sentinel is unchanged since {@code old} was read.
+     *
+     * <p>The events go in table batches of at most 100 entities, and <em>every</em> batch carries the sentinel with an
+     * ETag condition, so a writer whose ETag is stale fails at its first batch and writes nothing. Earlier batches only
+     * touch the sentinel's ETag (a merge of the {@code Writer} token; rows beyond {@code NextSeq} are invisible to
+     * readers); the last one replaces the sentinel with the new range, which makes the whole append visible at once.
+     * The ETag for the next batch is read back after each batch and used only if the sentinel still carries this
+     * batch's token (Azure's batch responses do not reliably carry the new ETag).
+     *
+     * <p>Event payloads too large for a property are uploaded first, under unique names; their names are added to
+     * {@code uploaded}.
      *
      * @return the new sentinel version
-     * @throws LeaseLostException when another writer changed the history since
+     * @throws LeaseLostException when another writer changed the history since {@code old} was read
      */
     long append(String instanceId, Sentinel old, List<HistoryEvent> events, boolean replace, List<String> consumedIds,
-                InstanceState state) {
+                Map<String, Object> stateProps, List<String> uploaded) {
         String pk = Keys.tableKey(instanceId);
         long newVersion = old.version() + 1;
         long first = replace ? old.nextSeq() : old.firstSeq();
@@ -90,8 +103,9 @@ final class HistoryTable {
             if (json.length() <= PayloadStore.MAX_PROPERTY_CHARS) {
                 row.addProperty("Event", json);
             } else {
-                String blob = Keys.blobFolder(instanceId) + "history/" + Keys.seqKey(seq);
+                String blob = Keys.blobFolder(instanceId) + "history/" + Keys.seqKey(seq) + "-" + UUID.randomUUID();
                 payloads.upload(blob, json);
+                uploaded.add(blob);
                 row.addProperty("EventBlob", blob);
             }
             rows.add(new TableTransactionAction(TableTransactionActionType.UPSERT_REPLACE, row));
@@ -103,9 +117,9 @@ final class HistoryTable {
         props.put("FirstSeq", first);
         props.put("NextSeq", seq);
         props.put("Consumed", Sentinel.joinConsumed(replace ? java.util.Set.of() : old.consumed(), consumedIds));
-        if (state != null) {
+        if (stateProps != null) {
             props.put("StateVersion", newVersion);
-            props.putAll(StateCodec.toProps(state, Sentinel.STATE_PREFIX, payloads));
+            props.putAll(StateCodec.prefixed(stateProps, Sentinel.STATE_PREFIX));
         } else {
             props.put("StateVersion", old.stateVersion());
             old.properties().forEach((k, v) -> {
@@ -114,41 +128,74 @@ final class HistoryTable {
                 }
             });
         }
-        TableEntity sentinel = new TableEntity(pk, Sentinel.ROW_KEY);
-        props.forEach(sentinel::addProperty);
-        TableTransactionAction sentinelAction;
-        if (old.exists()) {
-            sentinel.addProperty("odata.etag", old.etag());
-            sentinelAction = new TableTransactionAction(TableTransactionActionType.UPDATE_REPLACE, sentinel, true);
-        } else {
-            sentinelAction = new TableTransactionAction(TableTransactionActionType.CREATE, sentinel);
+        int sentinelChars = 200;
+        for (Object v : props.values()) {
+            sentinelChars += String.valueOf(v).length() + 30;
         }
-        // Rows beyond the sentinel's NextSeq are invisible to readers, so earlier chunks may land first; the last
-        // chunk carries the conditional sentinel update that makes the whole append visible at once.
         List<List<TableTransactionAction>> chunks = new ArrayList<>();
         List<TableTransactionAction> current = new ArrayList<>();
-        int chars = 0;
+        int chars = sentinelChars;
         for (int i = 0; i < rows.size(); i++) {
-            if (current.size() == MAX_BATCH - 1 || chars + sizes.get(i) > MAX_BATCH_CHARS) {
+            if (current.size() == MAX_BATCH - 1 || (!current.isEmpty() && chars + sizes.get(i) > MAX_BATCH_CHARS)) {
                 chunks.add(current);
                 current = new ArrayList<>();
-                chars = 0;
+                chars = sentinelChars;
             }
             current.add(rows.get(i));
             chars += sizes.get(i);
         }
-        current.add(0, sentinelAction);
         chunks.add(current);
+
+        String writer = UUID.randomUUID().toString();
+        String etag = old.etag();
         for (int i = 0; i < chunks.size(); i++) {
-            List<TableTransactionAction> chunk = chunks.get(i);
+            boolean last = i == chunks.size() - 1;
+            String token = writer + ":" + i;
+            List<TableTransactionAction> chunk = new ArrayList<>(chunks.get(i));
+            TableEntity sentinel = new TableEntity(pk, Sentinel.ROW_KEY);
+            TableTransactionActionType type;
+            if (last) {
+                props.forEach(sentinel::addProperty);
+                type = etag == null ? TableTransactionActionType.CREATE : TableTransactionActionType.UPDATE_REPLACE;
+            } else if (etag == null) {
+                // no history yet: create an empty sentinel, so that another writer's create fails from now on
+                sentinel.addProperty("Version", old.version());
+                sentinel.addProperty("FirstSeq", old.firstSeq());
+                sentinel.addProperty("NextSeq", old.nextSeq());
+                sentinel.addProperty("Consumed", "");
+                sentinel.addProperty("StateVersion", -1L);
+                type = TableTransactionActionType.CREATE;
+            } else {
+                type = TableTransactionActionType.UPDATE_MERGE; // changes nothing readers see, only the ETag
+            }
+            sentinel.addProperty(Sentinel.WRITER, token);
+            if (etag != null) {
+                sentinel.addProperty("odata.etag", etag);
+            }
+            chunk.add(0, new TableTransactionAction(type, sentinel, etag != null));
+            hooks.beforeHistoryBatch(instanceId, i, chunks.size());
+            Sentinel after = null;
             try {
                 table.submitTransaction(chunk);
             } catch (RuntimeException e) {
-                if (AzureErrors.isConflictOrPrecondition(e) || AzureErrors.status(e) == 404) {
+                if (!AzureErrors.isConflictOrPrecondition(e) && AzureErrors.status(e) != 404) {
+                    throw AzureErrors.wrap("appending history for '" + instanceId + "'", e);
+                }
+                // refused, unless it was the SDK's retry of this very batch after its first try had gone in
+                after = readSentinel(instanceId);
+                if (!token.equals(after.writer())) {
                     throw new LeaseLostException(instanceId, "The history of '" + instanceId + "' was changed by another worker "
                             + "since it was locked (version " + old.version() + "); the checkpoint was not applied.");
                 }
-                throw AzureErrors.wrap("appending history for '" + instanceId + "'", e);
+            }
+            if (!last) {
+                // the ETag for the next batch: read back, and only valid while the sentinel still carries our token
+                after = after != null ? after : readSentinel(instanceId);
+                if (!token.equals(after.writer())) {
+                    throw new LeaseLostException(instanceId, "The history of '" + instanceId + "' was changed by another worker "
+                            + "while this checkpoint was being written (version " + old.version() + "); the checkpoint was not applied.");
+                }
+                etag = after.etag();
             }
         }
         if (replace && old.nextSeq() > old.firstSeq()) {
@@ -159,22 +206,39 @@ final class HistoryTable {
 
     /**
      * Starts a new history generation for a replaced instance: bumps the version (so cached histories are not reused)
-     * and empties the history, keeping the sequence going.
+     * and empties the history, keeping the sequence going. Conditional on the sentinel's ETag, so a worker that
+     * locked the old generation cannot append to the new one; where there was no sentinel, an empty one is created
+     * for the same reason. {@code known} is the sentinel as last read (re-read on a conflict).
      */
-    void reset(String instanceId) {
-        Sentinel old = readSentinel(instanceId);
-        if (!old.exists()) {
-            return;
-        }
+    void reset(String instanceId, Sentinel known) {
         String pk = Keys.tableKey(instanceId);
-        TableEntity sentinel = new TableEntity(pk, Sentinel.ROW_KEY);
-        sentinel.addProperty("Version", old.version() + 1);
-        sentinel.addProperty("FirstSeq", old.nextSeq());
-        sentinel.addProperty("NextSeq", old.nextSeq());
-        sentinel.addProperty("Consumed", "");
-        sentinel.addProperty("StateVersion", -1L);
-        AzureErrors.run("resetting the history of '" + instanceId + "'", () -> table.upsertEntity(sentinel));
-        deleteRowsQuietly(pk, old.firstSeq(), old.nextSeq());
+        Sentinel old = known;
+        for (int attempt = 0; ; attempt++) {
+            TableEntity sentinel = new TableEntity(pk, Sentinel.ROW_KEY);
+            sentinel.addProperty("Version", old.version() + 1);
+            sentinel.addProperty("FirstSeq", old.nextSeq());
+            sentinel.addProperty("NextSeq", old.nextSeq());
+            sentinel.addProperty("Consumed", "");
+            sentinel.addProperty("StateVersion", -1L);
+            try {
+                if (old.exists()) {
+                    sentinel.addProperty("odata.etag", old.etag());
+                    table.updateEntityWithResponse(sentinel, TableEntityUpdateMode.REPLACE, true, null, null);
+                } else {
+                    table.createEntity(sentinel);
+                }
+                break;
+            } catch (RuntimeException e) {
+                int status = AzureErrors.status(e);
+                if ((status != 412 && status != 409 && status != 404) || attempt >= 5) {
+                    throw AzureErrors.wrap("resetting the history of '" + instanceId + "'", e);
+                }
+                old = readSentinel(instanceId);
+            }
+        }
+        if (old.nextSeq() > old.firstSeq()) {
+            deleteRowsQuietly(pk, old.firstSeq(), old.nextSeq());
+        }
     }
 
     /** Deletes every row of the instance, sentinel included. */

@@ -4,6 +4,7 @@ import com.azure.core.util.BinaryData;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.ListBlobsOptions;
+import dev.taskhub.StorageException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -11,7 +12,8 @@ import java.util.stream.Collectors;
 
 /**
  * Stores payloads too large for a queue message or table property in the hub's large-message container, under the
- * folder of the instance, so that purging an instance can delete them by prefix.
+ * folder of the instance, so that purging an instance can delete them by prefix. Writers always use new, unique names
+ * (never overwriting a blob someone may refer to) and delete a blob only when nothing refers to it any more.
  */
 final class PayloadStore {
     /** Longest text kept inline in a table property (64 KiB as UTF-16, with margin). */
@@ -30,9 +32,29 @@ final class PayloadStore {
                 .upload(BinaryData.fromBytes(text.getBytes(StandardCharsets.UTF_8)), true));
     }
 
+    /**
+     * The payload stored under {@code name}.
+     *
+     * @throws MissingPayloadException when the blob is gone: the row that named it was read before a newer checkpoint
+     *                                 replaced it (and deleted the blob it no longer needs), or the instance was purged
+     */
     String download(String name) {
-        return AzureErrors.call("reading a large payload", () ->
-                new String(container.getBlobClient(name).downloadContent().toBytes(), StandardCharsets.UTF_8));
+        try {
+            return new String(container.getBlobClient(name).downloadContent().toBytes(), StandardCharsets.UTF_8);
+        } catch (RuntimeException e) {
+            if (AzureErrors.status(e) == 404) {
+                throw new MissingPayloadException(name, e);
+            }
+            throw AzureErrors.wrap("reading a large payload", e);
+        }
+    }
+
+    /** A payload blob that no longer exists; reading the row that names it again gives its current payloads. */
+    static final class MissingPayloadException extends StorageException {
+        MissingPayloadException(String name, Throwable cause) {
+            super("The large payload '" + name + "' no longer exists: the instance changed or was purged while it was read. "
+                    + "Read the instance again.", cause);
+        }
     }
 
     void deleteQuietly(String name) {

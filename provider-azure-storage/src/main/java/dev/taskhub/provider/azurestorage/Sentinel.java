@@ -19,6 +19,8 @@ record Sentinel(long version, long firstSeq, long nextSeq, Set<String> consumed,
                 Map<String, Object> properties, String etag) {
     static final String ROW_KEY = "sentinel";
     static final String STATE_PREFIX = "S_";
+    /** The token of the batch that last wrote the sentinel (a random id per checkpoint and batch). */
+    static final String WRITER = "Writer";
     static final int MAX_CONSUMED = 400;
     static final Sentinel EMPTY = new Sentinel(0, 0, 0, Set.of(), -1, Map.of(), null);
 
@@ -32,6 +34,10 @@ record Sentinel(long version, long firstSeq, long nextSeq, Set<String> consumed,
 
     boolean exists() {
         return etag != null;
+    }
+
+    String writer() {
+        return StateCodec.str(properties, WRITER);
     }
 
     static String joinConsumed(Set<String> old, List<String> added) {

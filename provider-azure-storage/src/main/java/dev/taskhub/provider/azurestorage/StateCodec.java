@@ -11,36 +11,83 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 
 /**
- * Converts an {@link InstanceState} to table properties and back. Large text fields go to blobs ({@code <Field>Blob}).
- * The same properties, with a prefix, are copied onto the history sentinel so a crash between the history write
- * and the instance-row write can be repaired.
+ * Converts an {@link InstanceState} to table properties and back. Large text fields go to blobs ({@code <Field>Blob})
+ * with unique names. The same properties (same blob names), with a prefix, are copied onto the history sentinel so a
+ * crash between the history write and the instance-row write can be repaired.
  */
 final class StateCodec {
     static final String[] LARGE_FIELDS = {"Input", "Output", "CustomStatus", "FailureDetails"};
 
     private StateCodec() {}
 
-    static Map<String, Object> toProps(InstanceState s, String prefix, PayloadStore payloads) {
+    /**
+     * The table properties of {@code s} (without prefix). A large field is stored as a blob under a new, unique name
+     * ({@code <folder>state/<Field>/<random>}), so it never overwrites a blob another writer's row or sentinel refers
+     * to; when the field is unchanged from {@code previous}, whose properties {@code previousProps} already name a
+     * blob for it, that blob is referred to again instead. Names of the blobs uploaded here are added to
+     * {@code uploaded}.
+     */
+    static Map<String, Object> encode(InstanceState s, PayloadStore payloads, InstanceState previous, Map<String, Object> previousProps,
+                                      List<String> uploaded) {
         Map<String, Object> p = new LinkedHashMap<>();
-        p.put(prefix + "InstanceId", s.instanceId());
-        p.put(prefix + "Name", s.name());
-        putIf(p, prefix + "Version", s.version());
-        putIf(p, prefix + "ExecutionId", s.executionId());
-        p.put(prefix + "RuntimeStatus", s.status().wireName());
-        large(p, prefix, "Input", s.input(), s.instanceId(), payloads);
-        large(p, prefix, "Output", s.output(), s.instanceId(), payloads);
-        large(p, prefix, "CustomStatus", s.customStatus(), s.instanceId(), payloads);
-        large(p, prefix, "FailureDetails", s.failureDetails() == null ? null : json(s.failureDetails()), s.instanceId(), payloads);
-        p.put(prefix + "CreatedTime", OffsetDateTime.ofInstant(s.createdAt(), ZoneOffset.UTC));
-        p.put(prefix + "CreatedAt", s.createdAt().toString());
-        p.put(prefix + "LastUpdatedTime", OffsetDateTime.ofInstant(s.lastUpdatedAt(), ZoneOffset.UTC));
-        p.put(prefix + "LastUpdatedAt", s.lastUpdatedAt().toString());
-        putIf(p, prefix + "ScheduledStartAt", s.scheduledStartAt() == null ? null : s.scheduledStartAt().toString());
-        putIf(p, prefix + "ParentInstanceId", s.parentInstanceId());
+        p.put("InstanceId", s.instanceId());
+        p.put("Name", s.name());
+        putIf(p, "Version", s.version());
+        putIf(p, "ExecutionId", s.executionId());
+        p.put("RuntimeStatus", s.status().wireName());
+        large(p, "Input", s.input(), previous == null ? null : previous.input(), s.instanceId(), payloads, previousProps, uploaded);
+        large(p, "Output", s.output(), previous == null ? null : previous.output(), s.instanceId(), payloads, previousProps, uploaded);
+        large(p, "CustomStatus", s.customStatus(), previous == null ? null : previous.customStatus(), s.instanceId(), payloads,
+                previousProps, uploaded);
+        large(p, "FailureDetails", s.failureDetails() == null ? null : json(s.failureDetails()),
+                previous == null || previous.failureDetails() == null ? null : json(previous.failureDetails()), s.instanceId(), payloads,
+                previousProps, uploaded);
+        p.put("CreatedTime", OffsetDateTime.ofInstant(s.createdAt(), ZoneOffset.UTC));
+        p.put("CreatedAt", s.createdAt().toString());
+        p.put("LastUpdatedTime", OffsetDateTime.ofInstant(s.lastUpdatedAt(), ZoneOffset.UTC));
+        p.put("LastUpdatedAt", s.lastUpdatedAt().toString());
+        putIf(p, "ScheduledStartAt", s.scheduledStartAt() == null ? null : s.scheduledStartAt().toString());
+        putIf(p, "ParentInstanceId", s.parentInstanceId());
         return p;
+    }
+
+    /** The state properties with {@code prefix} in front of every name (the sentinel's copy). */
+    static Map<String, Object> prefixed(Map<String, Object> props, String prefix) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        props.forEach((k, v) -> p.put(prefix + k, v));
+        return p;
+    }
+
+    /** The state properties stored under {@code prefix}, without it. */
+    static Map<String, Object> unprefixed(Map<String, Object> props, String prefix) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        props.forEach((k, v) -> {
+            if (k.startsWith(prefix) && !k.contains("@")) {
+                p.put(k.substring(prefix.length()), v);
+            }
+        });
+        return p;
+    }
+
+    /** The blob names the state properties refer to. */
+    static Set<String> blobs(Map<String, Object> props) {
+        Set<String> names = new LinkedHashSet<>();
+        if (props != null) {
+            for (String field : LARGE_FIELDS) {
+                String name = str(props, field + "Blob");
+                if (name != null) {
+                    names.add(name);
+                }
+            }
+        }
+        return names;
     }
 
     static boolean hasState(Map<String, Object> props, String prefix) {
@@ -61,17 +108,24 @@ final class StateCodec {
                 str(p, prefix + "ParentInstanceId"));
     }
 
-    private static void large(Map<String, Object> p, String prefix, String field, String value, String instanceId, PayloadStore payloads) {
+    private static void large(Map<String, Object> p, String field, String value, String previousValue, String instanceId,
+                              PayloadStore payloads, Map<String, Object> previousProps, List<String> uploaded) {
         if (value == null) {
             return;
         }
         if (value.length() <= PayloadStore.MAX_PROPERTY_CHARS) {
-            p.put(prefix + field, value);
-        } else {
-            String name = Keys.blobFolder(instanceId) + "state/" + field;
-            payloads.upload(name, value);
-            p.put(prefix + field + "Blob", name);
+            p.put(field, value);
+            return;
         }
+        String reuse = previousProps == null ? null : str(previousProps, field + "Blob");
+        if (reuse != null && value.equals(previousValue)) {
+            p.put(field + "Blob", reuse);
+            return;
+        }
+        String name = Keys.blobFolder(instanceId) + "state/" + field + "/" + UUID.randomUUID();
+        payloads.upload(name, value);
+        uploaded.add(name);
+        p.put(field + "Blob", name);
     }
 
     private static String readLarge(Map<String, Object> p, String prefix, String field, PayloadStore payloads, boolean fetch) {

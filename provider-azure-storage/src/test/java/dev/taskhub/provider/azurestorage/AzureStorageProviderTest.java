@@ -136,7 +136,8 @@ class AzureStorageProviderTest {
         OrchestrationWorkItem item = lockOne(provider, Duration.ofSeconds(10));
         // another writer (e.g. a worker that took the partition over) bumps the history behind our back
         HistoryTable history = new HistoryTable(tableClient(provider.names().historyTable()), null);
-        history.append(id, history.readSentinel(id), List.of(new HistoryEvent.OrchestratorStarted(-1, Instant.now())), false, List.of(), null);
+        history.append(id, history.readSentinel(id), List.of(new HistoryEvent.OrchestratorStarted(-1, Instant.now())), false, List.of(), null,
+                new ArrayList<>());
         List<CommitResult> result = provider.commitCheckpoints(List.of(complete(item, "1")));
         assertThat(result).singleElement().isInstanceOfSatisfying(CommitResult.Refused.class,
                 r -> assertThat(r.cause()).isInstanceOf(LeaseLostException.class).hasMessageContaining("changed by another worker"));
@@ -313,6 +314,32 @@ class AzureStorageProviderTest {
     }
 
     @Test
+    void largeStateFields_keepTheirBlobWhileUnchangedAndReplacedBlobsAreDeleted() {
+        String id = newId();
+        String input = "\"" + "i".repeat(40_000) + "\"";
+        create(provider, id, input);
+        List<String> afterCreate = blobs(provider, id);
+        assertThat(afterCreate).singleElement().asString().contains("/state/Input/");
+        OrchestrationWorkItem item = lockOne(provider, Duration.ofSeconds(10));
+        for (int round = 1; round <= 3; round++) {
+            Checkpoint cp = running(item, List.of(), List.of());
+            InstanceState s = cp.state();
+            String status = "\"" + String.valueOf(round).repeat(40_000) + "\"";
+            InstanceState withStatus = new InstanceState(s.instanceId(), s.name(), s.version(), s.executionId(), s.status(), s.input(),
+                    s.output(), status, null, s.createdAt(), s.lastUpdatedAt(), null, s.parentInstanceId());
+            assertThat(provider.commitCheckpoints(List.of(new Checkpoint(item, cp.newEvents(), false, withStatus, List.of(), List.of()))))
+                    .containsExactly(CommitResult.COMMITTED);
+            assertThat(provider.getInstance(id).orElseThrow().customStatus()).isEqualTo(status);
+            // the input keeps its blob from the start; only the current custom status has one
+            List<String> stateBlobs = blobs(provider, id).stream().filter(b -> b.contains("/state/")).collect(Collectors.toList());
+            assertThat(stateBlobs).hasSize(2).contains(afterCreate.get(0)).filteredOn(b -> b.contains("/state/CustomStatus/")).hasSize(1);
+            provider.sendOrchestrationMessage(event(id, "e", String.valueOf(round)));
+            item = lockOne(provider, Duration.ofSeconds(10));
+            assertThat(item.instance().input()).isEqualTo(input);
+        }
+    }
+
+    @Test
     void manyHistoryEvents_spanSeveralBatches() {
         String id = newId();
         create(provider, id, null);
@@ -429,7 +456,8 @@ class AzureStorageProviderTest {
         Checkpoint cp = complete(second, "\"final\"");
         HistoryTable history = new HistoryTable(tableClient(provider.names().historyTable()), null);
         history.append(id, history.readSentinel(id), cp.newEvents(), false,
-                second.messages().stream().map(TaskMessage::messageId).collect(Collectors.toList()), cp.state());
+                second.messages().stream().map(TaskMessage::messageId).collect(Collectors.toList()),
+                StateCodec.encode(cp.state(), null, null, null, new ArrayList<>()), new ArrayList<>());
         provider.abandonOrchestrationWorkItem(second, Duration.ZERO);
         assertThat(provider.getInstance(id).orElseThrow().status()).isEqualTo(RuntimeStatus.RUNNING);
         // the redelivered message is recognised as applied, and the instance row is finished from the sentinel
