@@ -4,6 +4,7 @@ import dev.taskhub.ConfigurationException;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -31,18 +32,28 @@ public record ProviderConfig(String connectionString, String taskHubName, Map<St
         return new ProviderConfig(connectionString, taskHubName, Map.of());
     }
 
-    /** The setting's value; keys match case-insensitively ({@code TASKHUB_POSTGRES_POOLSIZE} sets {@code taskhub.postgres.poolSize}). */
+    /**
+     * The setting's value. An exact key wins; otherwise keys match ignoring case and treating {@code -} and {@code _}
+     * as {@code .}, so that environment variables set them: {@code TASKHUB_POSTGRES_POOLSIZE} sets
+     * {@code taskhub.postgres.poolSize} and {@code TASKHUB_AZURE_STORAGE_MAXRETRIES} sets
+     * {@code taskhub.azure-storage.maxRetries}.
+     */
     public Optional<String> setting(String key) {
         String value = settings.get(key);
         if (value == null) {
+            String wanted = normalize(key);
             for (Map.Entry<String, String> entry : settings.entrySet()) {
-                if (entry.getKey().equalsIgnoreCase(key)) {
+                if (normalize(entry.getKey()).equals(wanted)) {
                     value = entry.getValue();
                     break;
                 }
             }
         }
         return Optional.ofNullable(value).filter(v -> !v.isBlank());
+    }
+
+    private static String normalize(String key) {
+        return key.toLowerCase(Locale.ROOT).replace('-', '.').replace('_', '.');
     }
 
     public int intSetting(String key, int defaultValue) {

@@ -48,6 +48,18 @@ class ConfigurationTest {
     }
 
     @Test
+    void providerSettings_matchTheEnvironmentSpelling_dashesAndUnderscoresAsDots() {
+        TaskHubConfiguration env = TaskHubConfiguration.load(Path.of("absent.properties"),
+                Map.of("TASKHUB_MY_STORE_POOLSIZE", "3", "TASKHUB_POSTGRES_POOLSIZE", "9"));
+        ProviderConfig config = env.providerConfig(null, "Hub");
+        assertThat(config.setting("taskhub.my-store.poolSize")).contains("3");
+        assertThat(config.setting("taskhub.postgres.poolSize")).contains("9");
+        ProviderConfig exact = new ProviderConfig("", "Hub", Map.of("taskhub.my-store.poolSize", "1", "taskhub.my.store.poolsize", "2"));
+        assertThat(exact.setting("taskhub.my-store.poolSize")).contains("1");
+        assertThat(exact.setting("taskhub.other.poolSize")).isEmpty();
+    }
+
+    @Test
     void secrets_areMaskedInConnectionStrings() {
         assertThat(StorageProviders.mask("DefaultEndpointsProtocol=https;AccountName=a;AccountKey=abc123==;EndpointSuffix=x"))
                 .contains("AccountKey=***").doesNotContain("abc123");

@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Common fixture of the conformance suite. Every test gets its own task hub (created before, deleted after), a client,
- * and as many workers as it starts. A provider module implements {@link #createProvider(String)} only.
+ * and as many workers as it starts. Provider modules do not extend it directly: they write one subclass of
+ * {@link ProviderConformanceSuite}, whose nested classes extend the suite's groups.
  */
 public abstract class ConformanceTestBase {
     /** Generous bound for anything that should happen "soon"; tests wait with polling, never fixed sleeps. */

@@ -32,7 +32,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** The invariants of DESIGN.md that every provider keeps: locking, leases, ordering, duplicates, dead-lettering. */
+/**
+ * The invariants of the provider SPI that every provider keeps (see {@code docs/provider-authors.md} and the javadoc of
+ * {@code dev.taskhub.spi}): locking, leases, ordering, duplicates, dead-lettering.
+ */
 public abstract class SpiConformanceTests extends ConformanceTestBase {
     private static final Map<String, AtomicInteger> ACTIVE = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> OVERLAPS = new ConcurrentHashMap<>();

@@ -1,5 +1,5 @@
 /**
- * The provider conformance suite: abstract JUnit 5 classes that a provider module runs with one tiny subclass each.
- * Zone: extensibility (for provider authors).
+ * The provider conformance suite. A provider module runs all of it with one subclass of
+ * {@link dev.taskhub.conformance.ProviderConformanceSuite}. Zone: extensibility (for provider authors).
  */
 package dev.taskhub.conformance;

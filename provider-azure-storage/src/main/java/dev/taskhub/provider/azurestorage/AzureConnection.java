@@ -1,9 +1,11 @@
 package dev.taskhub.provider.azurestorage;
 
 import dev.taskhub.ConfigurationException;
+import dev.taskhub.spi.support.Secrets;
 
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -25,12 +27,12 @@ record AzureConnection(String accountName, String normalized, String blobEndpoin
                 || (cs.contains("accountname=") && cs.contains("accountkey="));
     }
 
-    /** The connection string with AccountKey and SAS signatures replaced by {@code ***}. */
-    static String mask(String connectionString) {
-        if (connectionString == null) {
-            return "";
-        }
-        return connectionString.replaceAll("(?i)(AccountKey|SharedAccessSignature|sig)=([^;&]*)", "$1=***");
+    /** Connection string keys (and SAS query parameters) that hold a secret. */
+    static final List<String> SECRET_KEYS = List.of("AccountKey", "SharedAccessSignature", "sig");
+
+    /** The text with account keys and SAS signatures replaced by {@code ***}. */
+    static String mask(String text) {
+        return Secrets.mask(text, SECRET_KEYS);
     }
 
     static AzureConnection parse(String connectionString) {

@@ -3,6 +3,7 @@ package dev.taskhub.provider.azurestorage;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueMessageItem;
 import com.azure.storage.queue.models.UpdateMessageResult;
+import dev.taskhub.provider.azurestorage.InstanceRepository.InstanceRow;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.LeaseLostException;
 import dev.taskhub.spi.OrchestrationWorkItem;
@@ -27,7 +28,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Reads the owned control queues, buffers their messages per instance and hands out at most one lock per instance at
  * a time (an in-process lock table; safe because a partition has one owner). Messages of a locked instance stay in
  * the buffer for a later round. Messages not yet due stay invisible in the queue (re-delayed when more than 7 days
- * away) or, when due within a few seconds, in the buffer.
+ * away) or, when due within a few seconds, in the buffer. {@link QueueStore} drives it; when it locks an instance it
+ * reads (and, after a crash between history and row, repairs) the instance row through {@link InstanceRepository} and
+ * the history sentinel through {@link HistoryRepository}; the {@link CheckpointWriter} validates and releases its locks.
  */
 final class ControlQueues implements PartitionManager.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(ControlQueues.class);
@@ -96,27 +99,10 @@ final class ControlQueues implements PartitionManager.Listener {
         }
     }
 
-    interface InstanceReader {
-        /** The instance row (state and its HistoryVersion/ResetSeq/ETag), or null. */
-        InstanceRow read(String instanceId);
-
-        /**
-         * Writes the state copy of {@code sentinel} to the instance row, unless the row changed since {@code row} was
-         * read in a way that makes the copy stale; returns the row as it is now.
-         */
-        InstanceRow repair(String instanceId, Sentinel sentinel, InstanceRow row);
-    }
-
-    /**
-     * An instance row as read: the state, the history version it reflects, the ResetSeq of its incarnation, its ETag
-     * and its raw properties (which name its payload blobs).
-     */
-    record InstanceRow(InstanceState state, long historyVersion, long resetSeq, String etag, Map<String, Object> props) {}
-
     private final List<QueueClient> queues;
     private final PartitionManager partitions;
-    private final HistoryTable history;
-    private final InstanceReader instances;
+    private final HistoryRepository history;
+    private final InstanceRepository instances;
     private final PayloadStore payloads;
     private final Map<String, Held> known = new HashMap<>();
     private final Map<String, Lock> locks = new HashMap<>();
@@ -124,8 +110,8 @@ final class ControlQueues implements PartitionManager.Listener {
     private final Map<String, Instant> backoff = new HashMap<>();
     private static final Duration FAILURE_BACKOFF = Duration.ofSeconds(5);
 
-    ControlQueues(List<QueueClient> queues, PartitionManager partitions, HistoryTable history, InstanceReader instances,
-                  PayloadStore payloads) {
+    ControlQueues(List<QueueClient> queues, PartitionManager partitions, HistoryRepository history,
+                  InstanceRepository instances, PayloadStore payloads) {
         this.queues = queues;
         this.partitions = partitions;
         this.history = history;
@@ -266,7 +252,7 @@ final class ControlQueues implements PartitionManager.Listener {
     /** Reads the sentinel and instance row, drops duplicates and stale messages, and builds the work item (or null). */
     private OrchestrationWorkItem complete(Lock lock) {
         Sentinel sentinel = history.readSentinel(lock.instanceId);
-        InstanceRow row = instances.read(lock.instanceId);
+        InstanceRow row = instances.readRow(lock.instanceId);
         List<Held> drop = new ArrayList<>();
         List<Held> keep = new ArrayList<>();
         Set<String> seenIds = new LinkedHashSet<>();
@@ -284,7 +270,7 @@ final class ControlQueues implements PartitionManager.Listener {
         if (sentinel.exists() && sentinel.stateVersion() > (row == null ? -1 : row.historyVersion())
                 && StateCodec.hasState(sentinel.properties(), Sentinel.STATE_PREFIX)) {
             // a crash (or a lost partition) hit between the history write and the instance-row write: finish step 3 now
-            row = instances.repair(lock.instanceId, sentinel, row);
+            row = instances.repairRow(lock.instanceId, sentinel, row);
             LOG.info("Repaired the instance row of '{}' from its history sentinel (version {})", lock.instanceId, sentinel.stateVersion());
         }
         InstanceState state = row == null ? null : row.state();

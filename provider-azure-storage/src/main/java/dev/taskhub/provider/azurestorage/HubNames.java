@@ -21,7 +21,7 @@ record HubNames(String hub, String instancesTable, String historyTable, List<Str
                     + "and container names). Try '" + suggestion(hubName) + "'.");
         }
         if (partitionCount < 1 || partitionCount > 16) {
-            throw new ConfigurationException("Setting 'taskhub.azure.partitionCount' must be between 1 and 16, got " + partitionCount + ".");
+            throw new ConfigurationException("Setting '" + AzureSettings.PREFIX + "partitionCount' must be between 1 and 16, got " + partitionCount + ".");
         }
         String lower = hubName.toLowerCase(Locale.ROOT);
         List<String> control = new ArrayList<>();

@@ -2,10 +2,12 @@ package dev.taskhub.provider.azurestorage;
 
 import dev.taskhub.ConfigurationException;
 import dev.taskhub.config.StorageProviders;
+import dev.taskhub.config.TaskHubConfiguration;
 import dev.taskhub.spi.ProviderConfig;
 import dev.taskhub.spi.StorageProviderFactory;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -95,14 +97,47 @@ class AzureConfigurationTest {
     @Test
     void settings_areValidated() {
         assertThatThrownBy(() -> factory.create(new ProviderConfig("UseDevelopmentStorage=true", "Hub1",
-                Map.of("taskhub.azure.partitionCount", "0")))).isInstanceOf(ConfigurationException.class).hasMessageContaining("partitionCount");
+                Map.of("taskhub.azure-storage.partitionCount", "0")))).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("taskhub.azure-storage.partitionCount");
         assertThatThrownBy(() -> factory.create(new ProviderConfig("UseDevelopmentStorage=true", "Hub1",
-                Map.of("taskhub.azure.partitionLeaseDuration", "PT5S")))).isInstanceOf(ConfigurationException.class).hasMessageContaining("PT15S");
+                Map.of("taskhub.azure-storage.partitionLeaseDuration", "PT5S")))).isInstanceOf(ConfigurationException.class).hasMessageContaining("PT15S");
         assertThatThrownBy(() -> factory.create(new ProviderConfig("UseDevelopmentStorage=true", "Hub1",
-                Map.of("taskhub.azure.pollMinInterval", "PT2S", "taskhub.azure.pollMaxInterval", "PT1S")))).isInstanceOf(ConfigurationException.class);
+                Map.of("taskhub.azure-storage.pollMinInterval", "PT2S", "taskhub.azure-storage.pollMaxInterval", "PT1S")))).isInstanceOf(ConfigurationException.class);
         AzureSettings s = AzureSettings.from(ProviderConfig.of("UseDevelopmentStorage=true", "Hub1"));
         assertThat(s.partitionCount()).isEqualTo(4);
         assertThat(s.partitionLease()).hasSeconds(30);
+    }
+
+    @Test
+    void settings_liveUnderTheProviderName_andTheDeprecatedPrefixStillWorks() {
+        assertThat(factory.settingsPrefix()).isEqualTo("taskhub.azure-storage.");
+        assertThat(partitions(Map.of("taskhub.azure-storage.partitionCount", "8"))).isEqualTo(8);
+        // Environment variables: TASKHUB_AZURE_STORAGE_PARTITIONCOUNT, and the old TASKHUB_AZURE_PARTITIONCOUNT.
+        assertThat(partitions(TaskHubConfiguration.load(Path.of("absent.properties"),
+                Map.of("TASKHUB_AZURE_STORAGE_PARTITIONCOUNT", "6")).providerConfig(null, "Hub1").settings())).isEqualTo(6);
+        assertThat(partitions(TaskHubConfiguration.load(Path.of("absent.properties"),
+                Map.of("TASKHUB_AZURE_PARTITIONCOUNT", "2")).providerConfig(null, "Hub1").settings())).isEqualTo(2);
+        assertThat(partitions(Map.of("taskhub.azure.partitionCount", "3"))).isEqualTo(3);
+        assertThat(partitions(Map.of("taskhub.azure.partitionCount", "3", "taskhub.azure-storage.partitionCount", "5"))).isEqualTo(5);
+        assertThatThrownBy(() -> partitions(Map.of("taskhub.azure.partitionCount", "0"))).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("partitionCount");
+        // The test fixtures' TASKHUB_AZURE_STORAGE_CONNECTION_STRING is not mistaken for a deprecated setting.
+        assertThat(AzureSettings.withoutDeprecatedKeys(new ProviderConfig("UseDevelopmentStorage=true", "Hub1",
+                Map.of("taskhub.azure.storage.connection.string", "x"))).settings()).hasSize(1);
+    }
+
+    private static int partitions(Map<String, String> settings) {
+        return AzureSettings.from(new ProviderConfig("UseDevelopmentStorage=true", "Hub1", settings)).partitionCount();
+    }
+
+    @Test
+    void factory_masksAccountKeysAndSignatures_andListsExamplesItAccepts() {
+        assertThat(factory.maskSecrets("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=" + KEY + ";EndpointSuffix=x"))
+                .isEqualTo("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=***;EndpointSuffix=x");
+        assertThat(factory.maskSecrets("BlobEndpoint=https://acct.blob.core.windows.net;SharedAccessSignature=sv=2024-01-01&sig=abcd"))
+                .doesNotContain("2024-01-01").doesNotContain("abcd");
+        assertThat(StorageProviders.mask("UseDevelopmentStorage=true;AccountKey=" + KEY)).doesNotContain(KEY);
+        assertThat(factory.exampleConnectionStrings()).isNotEmpty().allMatch(factory::accepts);
     }
 
     @Test
@@ -136,7 +171,7 @@ class AzureConfigurationTest {
 
     @Test
     void odataFilter_coversTimeStatusAndPrefix() {
-        String f = AzureStorageProvider.filter(java.time.Instant.parse("2026-01-01T00:00:00Z"), null,
+        String f = InstanceRepository.filter(java.time.Instant.parse("2026-01-01T00:00:00Z"), null,
                 java.util.Set.of(dev.taskhub.RuntimeStatus.RUNNING), "job'1");
         assertThat(f).contains("CreatedTime ge datetime'2026-01-01T00:00:00.0000000Z'")
                 .contains("RuntimeStatus eq 'Running'")

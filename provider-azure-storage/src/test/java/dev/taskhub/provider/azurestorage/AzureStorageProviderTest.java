@@ -135,7 +135,7 @@ class AzureStorageProviderTest {
         create(provider, id, null);
         OrchestrationWorkItem item = lockOne(provider, Duration.ofSeconds(10));
         // another writer (e.g. a worker that took the partition over) bumps the history behind our back
-        HistoryTable history = new HistoryTable(tableClient(provider.names().historyTable()), null);
+        HistoryRepository history = new HistoryRepository(tableClient(provider.names().historyTable()), null);
         history.append(id, history.readSentinel(id), List.of(new HistoryEvent.OrchestratorStarted(-1, Instant.now())), false, List.of(), null,
                 new ArrayList<>());
         List<CommitResult> result = provider.commitCheckpoints(List.of(complete(item, "1")));
@@ -454,7 +454,7 @@ class AzureStorageProviderTest {
         OrchestrationWorkItem second = lockOne(provider, Duration.ofSeconds(10));
         // simulate steps (1)+(2) of a commit that crashed before (3) and (4): history and sentinel state, no row update
         Checkpoint cp = complete(second, "\"final\"");
-        HistoryTable history = new HistoryTable(tableClient(provider.names().historyTable()), null);
+        HistoryRepository history = new HistoryRepository(tableClient(provider.names().historyTable()), null);
         history.append(id, history.readSentinel(id), cp.newEvents(), false,
                 second.messages().stream().map(TaskMessage::messageId).collect(Collectors.toList()),
                 StateCodec.encode(cp.state(), null, null, null, new ArrayList<>()), new ArrayList<>());

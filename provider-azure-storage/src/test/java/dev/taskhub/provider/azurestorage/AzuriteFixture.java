@@ -92,11 +92,11 @@ final class AzuriteFixture {
     /** Short leases and polls so the module's tests stay fast. */
     static Map<String, String> fastSettings() {
         Map<String, String> s = new HashMap<>();
-        s.put("taskhub.azure.partitionLeaseDuration", "PT15S");
-        s.put("taskhub.azure.partitionRenewInterval", "PT1S");
-        s.put("taskhub.azure.pollMinInterval", "PT0.02S");
-        s.put("taskhub.azure.pollMaxInterval", "PT0.2S");
-        s.put("taskhub.azure.partitionIdleRelease", "PT5S");
+        s.put("taskhub.azure-storage.partitionLeaseDuration", "PT15S");
+        s.put("taskhub.azure-storage.partitionRenewInterval", "PT1S");
+        s.put("taskhub.azure-storage.pollMinInterval", "PT0.02S");
+        s.put("taskhub.azure-storage.pollMaxInterval", "PT0.2S");
+        s.put("taskhub.azure-storage.partitionIdleRelease", "PT5S");
         return s;
     }
 

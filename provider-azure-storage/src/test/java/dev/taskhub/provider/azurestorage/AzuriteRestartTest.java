@@ -118,7 +118,7 @@ class AzuriteRestartTest {
                 + ";QueueEndpoint=http://127.0.0.1:" + queuePort + "/" + account
                 + ";TableEndpoint=http://127.0.0.1:" + tablePort + "/" + account + ";";
         Map<String, String> settings = AzuriteFixture.fastSettings();
-        settings.put("taskhub.azure.maxRetries", "4");
+        settings.put("taskhub.azure-storage.maxRetries", "4");
         provider = AzuriteFixture.provider(connection, AzuriteFixture.hubName("AzOutage"), settings);
         provider.createTaskHub();
         Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();

@@ -24,16 +24,23 @@ import java.util.Set;
 
 /**
  * The in-memory provider: thread-safe, with real leases, not-before times and delivery counts, so it behaves like the
- * durable providers except that nothing survives the JVM. Several provider objects for one hub share one store.
- * Closing it keeps the data (use {@link #deleteTaskHub()} to drop it).
+ * durable providers except that nothing survives the JVM. Several provider objects for one hub share its stores
+ * ({@link InstanceRepository}, {@link HistoryRepository}, {@link QueueStore}, {@link CheckpointWriter}, guarded by one
+ * lock); this class only delegates to them. Closing it keeps the data (use {@link #deleteTaskHub()} to drop it).
  */
 public final class InMemoryStorageProvider implements StorageProvider {
     private final String taskHubName;
-    private final InMemoryStore store;
+    private final InstanceRepository instances;
+    private final HistoryRepository history;
+    private final QueueStore queues;
+    private final CheckpointWriter checkpoints;
 
-    InMemoryStorageProvider(String taskHubName, InMemoryStore store) {
+    InMemoryStorageProvider(String taskHubName, InMemoryHub hub) {
         this.taskHubName = taskHubName;
-        this.store = store;
+        this.instances = hub.instances();
+        this.history = hub.history();
+        this.queues = hub.queues();
+        this.checkpoints = hub.checkpoints();
     }
 
     @Override
@@ -58,7 +65,7 @@ public final class InMemoryStorageProvider implements StorageProvider {
 
     @Override
     public void deleteTaskHub() {
-        store.clear();
+        instances.clear();
     }
 
     @Override
@@ -68,76 +75,76 @@ public final class InMemoryStorageProvider implements StorageProvider {
 
     @Override
     public void createInstance(InstanceState state, TaskMessage startMessage, Set<RuntimeStatus> replaceableStatuses) {
-        store.createInstance(state, startMessage, replaceableStatuses);
+        instances.create(state, startMessage, replaceableStatuses);
     }
 
     @Override
     public Optional<InstanceState> getInstance(String instanceId) {
-        return store.getInstance(instanceId);
+        return instances.get(instanceId);
     }
 
     @Override
     public InstancePage queryInstances(InstanceQuery query) {
-        return store.query(query);
+        return instances.query(query);
     }
 
     @Override
     public boolean purgeInstance(String instanceId) {
-        return store.purge(instanceId);
+        return instances.purge(instanceId);
     }
 
     @Override
     public long purgeInstances(PurgeCriteria criteria) {
-        return store.purge(criteria);
+        return instances.purge(criteria);
     }
 
     @Override
     public List<HistoryEvent> getHistory(String instanceId) {
-        return store.history(instanceId);
+        return history.read(instanceId);
     }
 
     @Override
     public void sendOrchestrationMessage(TaskMessage message) {
-        store.send(List.of(message));
+        queues.send(List.of(message));
     }
 
     @Override
     public List<OrchestrationWorkItem> lockOrchestrationWorkItems(int max, Duration lease, Duration maxWait) {
-        return store.lockOrchestrations(max, lease, maxWait);
+        return queues.lockOrchestrations(max, lease, maxWait);
     }
 
     @Override
     public Instant renewOrchestrationWorkItem(OrchestrationWorkItem workItem, Duration lease) {
-        return store.renewOrchestration(workItem, lease);
+        return queues.renewOrchestration(workItem, lease);
     }
 
     @Override
     public void abandonOrchestrationWorkItem(OrchestrationWorkItem workItem, Duration delay) {
-        store.abandonOrchestration(workItem, delay);
+        queues.abandonOrchestration(workItem, delay);
     }
 
     @Override
     public List<ActivityWorkItem> lockActivityWorkItems(int max, Duration lease, Duration maxWait) {
-        return store.lockActivities(max, lease, maxWait);
+        return queues.lockActivities(max, lease, maxWait);
     }
 
     @Override
     public Instant renewActivityWorkItem(ActivityWorkItem workItem, Duration lease) {
-        return store.renewActivity(workItem, lease);
+        return queues.renewActivity(workItem, lease);
     }
 
     @Override
     public void abandonActivityWorkItem(ActivityWorkItem workItem, Duration delay) {
-        store.abandonActivity(workItem, delay);
+        queues.abandonActivity(workItem, delay);
     }
 
     @Override
     public List<CommitResult> completeActivityWorkItems(List<ActivityResult> results) {
-        return store.completeActivities(results);
+        return queues.completeActivities(results);
     }
 
     @Override
     public List<CommitResult> commitCheckpoints(List<Checkpoint> checkpoints) {
-        return store.commit(checkpoints);
+        return this.checkpoints.commit(checkpoints);
     }
 }

@@ -2,6 +2,7 @@ package dev.taskhub.provider.postgres;
 
 import dev.taskhub.ConfigurationException;
 import dev.taskhub.spi.ProviderConfig;
+import dev.taskhub.spi.support.Secrets;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +36,9 @@ record PostgresSettings(String jdbcUrl, String user, String password, String sch
     static final String PURGE_BATCH_SIZE = PREFIX + "purgeBatchSize";
     static final String USER = PREFIX + "user";
     static final String PASSWORD = PREFIX + "password";
+
+    /** Connection string parameters that hold a secret. */
+    static final java.util.List<String> SECRET_KEYS = java.util.List.of("password", "pwd", "sslpassword");
 
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
@@ -151,10 +155,9 @@ record PostgresSettings(String jdbcUrl, String user, String password, String sch
         return mask(jdbcUrl);
     }
 
-    static String mask(String connectionString) {
-        return connectionString
-                .replaceAll("(?i)(password|pwd|sslpassword)=([^;&]*)", "$1=***")
-                .replaceAll("://([^:/@]*):([^@/]*)@", "://$1:***@");
+    /** The text with passwords hidden: the secret parameters and the password of a URL's user info. */
+    static String mask(String text) {
+        return Secrets.mask(text, SECRET_KEYS);
     }
 
     private static String decode(String text) {

@@ -4,6 +4,8 @@ import dev.taskhub.spi.ProviderConfig;
 import dev.taskhub.spi.StorageProvider;
 import dev.taskhub.spi.StorageProviderFactory;
 
+import java.util.List;
+
 /**
  * Creates {@link PostgresStorageProvider}s. Name {@code postgres}; accepts {@code jdbc:postgresql://…} and libpq-style
  * {@code postgresql://user:password@host:port/db} (or {@code postgres://…}) connection strings. Settings are read from
@@ -26,6 +28,23 @@ public final class PostgresStorageProviderFactory implements StorageProviderFact
     @Override
     public boolean accepts(String connectionString) {
         return PostgresSettings.accepts(connectionString);
+    }
+
+    @Override
+    public List<String> exampleConnectionStrings() {
+        return List.of("jdbc:postgresql://<host>:5432/<db>?user=<user>", "postgresql://<user>:<password>@<host>:5432/<db>");
+    }
+
+    /** Hides {@code password}, {@code pwd} and {@code sslpassword} parameters and the password of a URL's user info. */
+    @Override
+    public String maskSecrets(String text) {
+        return PostgresSettings.mask(text);
+    }
+
+    /** {@code taskhub.postgres.} */
+    @Override
+    public String settingsPrefix() {
+        return PostgresSettings.PREFIX;
     }
 
     /**

@@ -38,6 +38,17 @@ class PostgresHubAndConfigTest {
     }
 
     @Test
+    void factory_describesItself_masksItsPasswords_andNamesItsSettingsPrefix() {
+        PostgresStorageProviderFactory factory = new PostgresStorageProviderFactory();
+        assertThat(factory.settingsPrefix()).isEqualTo("taskhub.postgres.");
+        assertThat(factory.maskSecrets("postgresql://alice:topsecret@db:5432/orders")).isEqualTo("postgresql://alice:***@db:5432/orders");
+        assertThat(factory.maskSecrets("jdbc:postgresql://db/orders?user=alice&password=topsecret&sslpassword=k3y"))
+                .isEqualTo("jdbc:postgresql://db/orders?user=alice&password=***&sslpassword=***");
+        assertThat(StorageProviders.mask("postgres://bob:hunter2@h/db")).isEqualTo("postgres://bob:***@h/db");
+        assertThat(factory.exampleConnectionStrings()).isNotEmpty().allMatch(factory::accepts);
+    }
+
+    @Test
     void libpqUrl_isConvertedToJdbc_withCredentialsSeparated() {
         PostgresSettings s = PostgresSettings.from(ProviderConfig.of("postgresql://alice:s%40cret@db.example:6543/orders?sslmode=require", "hub"));
         assertThat(s.jdbcUrl()).isEqualTo("jdbc:postgresql://db.example:6543/orders?sslmode=require");

@@ -19,11 +19,11 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The history table: one partition per instance (PartitionKey = escaped instance id), one row per event
- * (RowKey = zero-padded sequence number) and the {@link Sentinel} row. Appends are table batch transactions, each with
- * an ETag condition on the sentinel, so a stale writer is refused before it writes anything.
+ * The history store, in the history table: one partition per instance (PartitionKey = escaped instance id), one row
+ * per event (RowKey = zero-padded sequence number) and the {@link Sentinel} row. Appends are table batch transactions,
+ * each with an ETag condition on the sentinel, so a stale writer is refused before it writes anything.
  */
-final class HistoryTable {
+final class HistoryRepository {
     private static final int MAX_BATCH = 100;
     private static final int MAX_BATCH_CHARS = 1_500_000;
 
@@ -31,7 +31,7 @@ final class HistoryTable {
     private final PayloadStore payloads;
     volatile TestHooks hooks = TestHooks.NONE;
 
-    HistoryTable(TableClient table, PayloadStore payloads) {
+    HistoryRepository(TableClient table, PayloadStore payloads) {
         this.table = table;
         this.payloads = payloads;
     }

@@ -1,10 +1,10 @@
 package dev.taskhub.provider.postgres;
 
-import dev.taskhub.conformance.ManagementConformanceTests;
+import dev.taskhub.conformance.ProviderConformanceSuite;
 import dev.taskhub.spi.StorageProvider;
 
-/** The shared {@code ManagementConformanceTests} on PostgreSQL. */
-class PostgresManagementConformanceTest extends ManagementConformanceTests {
+/** The whole conformance suite on PostgreSQL (found as {@link PostgresTestDatabase} says). */
+class PostgresConformanceTest extends ProviderConformanceSuite {
     @Override
     protected StorageProvider createProvider(String taskHubName) {
         return PostgresTestDatabase.conformanceProvider(taskHubName);

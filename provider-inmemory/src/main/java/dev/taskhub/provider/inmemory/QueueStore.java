@@ -1,24 +1,14 @@
 package dev.taskhub.provider.inmemory;
 
-import dev.taskhub.InstanceAlreadyExistsException;
-import dev.taskhub.RuntimeStatus;
-import dev.taskhub.client.InstanceQuery;
-import dev.taskhub.client.PurgeCriteria;
-import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.internal.Ids;
 import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.ActivityResult;
 import dev.taskhub.spi.ActivityWorkItem;
-import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.CommitResult;
-import dev.taskhub.spi.ContinuationTokens;
-import dev.taskhub.spi.InstancePage;
-import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.LeaseLostException;
 import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.TaskMessage;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -29,35 +19,16 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.PriorityQueue;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The state of one in-memory task hub, guarded by one lock (every operation is a few map updates, so one lock is
- * both simplest and fast). Instances ready for work sit in a FIFO set; future messages and lease expiries sit in
- * priority queues that are promoted lazily, so waiting timers cost no threads.
+ * The orchestration queue (one message list per instance, locked per instance) and the activity queue, under the hub
+ * lock. Instances ready for work sit in a FIFO set; future messages and lease expiries sit in priority queues that are
+ * promoted lazily, so waiting timers cost no threads. Lock calls wait on a condition that every enqueue signals.
  */
-final class InMemoryStore {
-    private record Key(Instant createdAt, String instanceId) implements Comparable<Key> {
-        private static final Comparator<Key> ORDER = Comparator.comparing(Key::createdAt).thenComparing(Key::instanceId);
-
-        @Override
-        public int compareTo(Key other) {
-            return ORDER.compare(this, other);
-        }
-    }
-
-    private static final class Instance {
-        InstanceState state;
-        List<HistoryEvent> history = new ArrayList<>();
-        long historyVersion;
-    }
-
+final class QueueStore {
     private static final class Message {
         final TaskMessage message;
         final long sequence;
@@ -71,11 +42,12 @@ final class InMemoryStore {
         }
     }
 
-    private static final class Queue {
-        final List<Message> messages = new ArrayList<>();
-        String lockToken;
-        Instant lockedUntil;
-        List<Message> locked = List.of();
+    /** The messages of one instance and its lock. */
+    static final class Queue {
+        private final List<Message> messages = new ArrayList<>();
+        private String lockToken;
+        private Instant lockedUntil;
+        private List<Message> locked = List.of();
     }
 
     private static final class ActivityMessage {
@@ -93,12 +65,9 @@ final class InMemoryStore {
 
     private record Wake(Instant at, String id) {}
 
-    private final Clock clock;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition orchestrationReady = lock.newCondition();
-    private final Condition activityReady = lock.newCondition();
-    private final Map<String, Instance> instances = new HashMap<>();
-    private final TreeMap<Key, Instance> byCreated = new TreeMap<>();
+    private final HubState hub;
+    private final Condition orchestrationReady;
+    private final Condition activityReady;
     private final Map<String, Queue> queues = new HashMap<>();
     private final LinkedHashSet<String> readyInstances = new LinkedHashSet<>();
     private final PriorityQueue<Wake> orchestrationWakes = new PriorityQueue<>(Comparator.comparing(Wake::at));
@@ -107,167 +76,46 @@ final class InMemoryStore {
     private final Map<String, ActivityMessage> lockedActivities = new HashMap<>();
     private final PriorityQueue<ActivityMessage> activityLeases = new PriorityQueue<>(Comparator.comparing(a -> a.lockedUntil));
     private long sequence;
-    private long versions;
 
-    InMemoryStore(Clock clock) {
-        this.clock = clock;
+    QueueStore(HubState hub) {
+        this.hub = hub;
+        this.orchestrationReady = hub.lock.newCondition();
+        this.activityReady = hub.lock.newCondition();
     }
 
-    // ---- instances -----------------------------------------------------------------------------------------------
-
-    void createInstance(InstanceState state, TaskMessage start, Set<RuntimeStatus> replaceable) {
-        lock.lock();
-        try {
-            Instance existing = instances.get(state.instanceId());
-            if (existing != null) {
-                if (!replaceable.contains(existing.state.status())) {
-                    throw new InstanceAlreadyExistsException(state.instanceId(), existing.state.status());
-                }
-                remove(state.instanceId());
-            }
-            Instance instance = new Instance();
-            instance.state = state;
-            instance.historyVersion = ++versions;
-            instances.put(state.instanceId(), instance);
-            byCreated.put(new Key(state.createdAt(), state.instanceId()), instance);
-            enqueue(start, clock.instant());
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    Optional<InstanceState> getInstance(String instanceId) {
-        lock.lock();
-        try {
-            Instance instance = instances.get(instanceId);
-            return instance == null ? Optional.empty() : Optional.of(instance.state);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    List<HistoryEvent> history(String instanceId) {
-        lock.lock();
-        try {
-            Instance instance = instances.get(instanceId);
-            return instance == null ? List.of() : List.copyOf(instance.history);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    InstancePage query(InstanceQuery query) {
-        Key after = null;
-        if (query.continuationToken() != null) {
-            ContinuationTokens.Position p = ContinuationTokens.decode(query.continuationToken());
-            after = new Key(p.createdAt(), p.instanceId());
-        }
-        lock.lock();
-        try {
-            // Start at the later of the page position and createdFrom, so a range query does not walk older instances.
-            Key from = query.createdFrom() == null ? null : new Key(query.createdFrom(), "");
-            Map<Key, Instance> view;
-            if (after != null && (from == null || after.compareTo(from) >= 0)) {
-                view = byCreated.tailMap(after, false);
-            } else {
-                view = from == null ? byCreated : byCreated.tailMap(from, true);
-            }
-            List<InstanceState> page = new ArrayList<>();
-            Key last = null;
-            boolean more = false;
-            for (Map.Entry<Key, Instance> entry : view.entrySet()) {
-                InstanceState s = entry.getValue().state;
-                if (query.createdTo() != null && s.createdAt().isAfter(query.createdTo())) {
-                    break;
-                }
-                if (!query.matches(s.instanceId(), s.status(), s.createdAt())) {
-                    continue;
-                }
-                if (page.size() == query.pageSize()) {
-                    more = true;
-                    break;
-                }
-                page.add(query.fetchInputsAndOutputs() ? s : s.withoutPayloads());
-                last = entry.getKey();
-            }
-            return new InstancePage(page, more ? ContinuationTokens.encode(last.createdAt(), last.instanceId()) : null);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    boolean purge(String instanceId) {
-        lock.lock();
-        try {
-            Instance instance = instances.get(instanceId);
-            if (instance == null || !instance.state.status().isTerminal()) {
-                return false;
-            }
-            remove(instanceId);
-            return true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    long purge(PurgeCriteria criteria) {
-        lock.lock();
-        try {
-            List<String> ids = new ArrayList<>();
-            for (Instance instance : byCreated.tailMap(new Key(criteria.createdFrom(), ""), true).values()) {
-                if (criteria.matches(instance.state.status(), instance.state.createdAt())) {
-                    ids.add(instance.state.instanceId());
-                }
-            }
-            ids.forEach(this::remove);
-            return ids.size();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    void clear() {
-        lock.lock();
-        try {
-            instances.clear();
-            byCreated.clear();
-            queues.clear();
-            readyInstances.clear();
-            orchestrationWakes.clear();
-            readyActivities.clear();
-            delayedActivities.clear();
-            lockedActivities.clear();
-            activityLeases.clear();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Removes an instance with its history and pending messages, and any pending activities it scheduled. */
-    private void remove(String instanceId) {
-        Instance instance = instances.remove(instanceId);
-        if (instance != null) {
-            byCreated.remove(new Key(instance.state.createdAt(), instanceId));
-        }
+    /** Drops an instance's pending messages and the pending activities it scheduled. The caller holds the hub lock. */
+    void drop(String instanceId) {
         queues.remove(instanceId);
         readyInstances.remove(instanceId);
         readyActivities.removeIf(a -> a.request.instanceId().equals(instanceId));
         delayedActivities.removeIf(a -> a.request.instanceId().equals(instanceId));
     }
 
+    /** Drops every message. The caller holds the hub lock. */
+    void clear() {
+        queues.clear();
+        readyInstances.clear();
+        orchestrationWakes.clear();
+        readyActivities.clear();
+        delayedActivities.clear();
+        lockedActivities.clear();
+        activityLeases.clear();
+    }
+
     // ---- orchestration queue -------------------------------------------------------------------------------------
 
     void send(List<TaskMessage> messages) {
-        lock.lock();
+        hub.lock.lock();
         try {
-            Instant now = clock.instant();
+            Instant now = hub.clock.instant();
             messages.forEach(m -> enqueue(m, now));
         } finally {
-            lock.unlock();
+            hub.lock.unlock();
         }
     }
 
-    private void enqueue(TaskMessage message, Instant now) {
+    /** Enqueues an orchestration message. The caller holds the hub lock. */
+    void enqueue(TaskMessage message, Instant now) {
         Instant visibleAt = message.visibleAt() == null ? now : message.visibleAt();
         Queue queue = queues.computeIfAbsent(message.instanceId(), k -> new Queue());
         queue.messages.add(new Message(message, ++sequence, visibleAt));
@@ -280,10 +128,10 @@ final class InMemoryStore {
 
     List<OrchestrationWorkItem> lockOrchestrations(int max, Duration lease, Duration maxWait) {
         long deadline = System.nanoTime() + maxWait.toNanos();
-        lock.lock();
+        hub.lock.lock();
         try {
             while (true) {
-                Instant now = clock.instant();
+                Instant now = hub.clock.instant();
                 promoteOrchestrations(now);
                 if (!readyInstances.isEmpty()) {
                     List<OrchestrationWorkItem> items = new ArrayList<>(Math.min(max, readyInstances.size()));
@@ -308,7 +156,7 @@ final class InMemoryStore {
                 }
             }
         } finally {
-            lock.unlock();
+            hub.lock.unlock();
         }
     }
 
@@ -335,7 +183,7 @@ final class InMemoryStore {
         queue.lockedUntil = now.plus(lease);
         queue.locked = visible;
         orchestrationWakes.add(new Wake(queue.lockedUntil, id));
-        Instance instance = instances.get(id);
+        HubState.Instance instance = hub.instances.get(id);
         return new OrchestrationWorkItem(id, queue.lockToken, queue.lockedUntil, instance == null ? null : instance.state,
                 delivered, instance == null ? 0 : instance.historyVersion, deliveryCount);
     }
@@ -372,7 +220,8 @@ final class InMemoryStore {
         queue.locked = List.of();
     }
 
-    private Queue held(String instanceId, String token, Instant now) {
+    /** The instance's queue if {@code token} is its live lock, else {@link LeaseLostException}. The caller holds the hub lock. */
+    Queue held(String instanceId, String token, Instant now) {
         Queue queue = queues.get(instanceId);
         if (queue == null || queue.lockToken == null || !queue.lockToken.equals(token) || !queue.lockedUntil.isAfter(now)) {
             throw new LeaseLostException(instanceId, "The lock on instance '" + instanceId + "' is no longer held "
@@ -381,23 +230,37 @@ final class InMemoryStore {
         return queue;
     }
 
+    /**
+     * A checkpoint's end: removes the messages the lock delivered, releases the lock and makes the instance ready again
+     * when messages arrived meanwhile. The caller holds the hub lock.
+     */
+    void consume(Queue queue, String instanceId, Instant now) {
+        queue.messages.removeAll(queue.locked);
+        release(queue);
+        if (queue.messages.isEmpty()) {
+            queues.remove(instanceId);
+        } else if (hasVisible(queue, now) && readyInstances.add(instanceId)) {
+            orchestrationReady.signal();
+        }
+    }
+
     Instant renewOrchestration(OrchestrationWorkItem item, Duration lease) {
-        lock.lock();
+        hub.lock.lock();
         try {
-            Instant now = clock.instant();
+            Instant now = hub.clock.instant();
             Queue queue = held(item.instanceId(), item.lockToken(), now);
             queue.lockedUntil = now.plus(lease);
             orchestrationWakes.add(new Wake(queue.lockedUntil, item.instanceId()));
             return queue.lockedUntil;
         } finally {
-            lock.unlock();
+            hub.lock.unlock();
         }
     }
 
     void abandonOrchestration(OrchestrationWorkItem item, Duration delay) {
-        lock.lock();
+        hub.lock.lock();
         try {
-            Instant now = clock.instant();
+            Instant now = hub.clock.instant();
             Queue queue;
             try {
                 queue = held(item.instanceId(), item.lockToken(), now);
@@ -414,82 +277,24 @@ final class InMemoryStore {
                 orchestrationReady.signal();
             }
         } finally {
-            lock.unlock();
+            hub.lock.unlock();
         }
-    }
-
-    List<CommitResult> commit(List<Checkpoint> checkpoints) {
-        lock.lock();
-        try {
-            Instant now = clock.instant();
-            List<CommitResult> results = new ArrayList<>(checkpoints.size());
-            for (Checkpoint checkpoint : checkpoints) {
-                try {
-                    apply(checkpoint, now);
-                    results.add(CommitResult.COMMITTED);
-                } catch (LeaseLostException e) {
-                    results.add(new CommitResult.Refused(e));
-                }
-            }
-            return results;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void apply(Checkpoint checkpoint, Instant now) {
-        OrchestrationWorkItem item = checkpoint.workItem();
-        String id = item.instanceId();
-        Queue queue = held(id, item.lockToken(), now);
-        Instance instance = instances.get(id);
-        long version = instance == null ? 0 : instance.historyVersion;
-        if (version != item.historyVersion()) {
-            throw new LeaseLostException(id, "The history of instance '" + id + "' changed since it was locked; nothing was applied.");
-        }
-        // Everything is checked: apply.
-        if (checkpoint.state() != null) {
-            if (instance == null) {
-                instance = new Instance();
-                instance.historyVersion = ++versions;
-                instances.put(id, instance);
-            } else {
-                byCreated.remove(new Key(instance.state.createdAt(), id));
-            }
-            instance.state = checkpoint.state();
-            byCreated.put(new Key(instance.state.createdAt(), id), instance);
-        }
-        if (instance != null && checkpoint.changesHistory()) {
-            if (checkpoint.replaceHistory()) {
-                instance.history = new ArrayList<>(checkpoint.newEvents());
-            } else {
-                instance.history.addAll(checkpoint.newEvents());
-            }
-            instance.historyVersion = item.historyVersion() + 1;
-        }
-        queue.messages.removeAll(queue.locked);
-        release(queue);
-        if (queue.messages.isEmpty()) {
-            queues.remove(id);
-        } else if (hasVisible(queue, now) && readyInstances.add(id)) {
-            orchestrationReady.signal();
-        }
-        checkpoint.orchestrationMessages().forEach(m -> enqueue(m, now));
-        checkpoint.activityRequests().forEach(r -> enqueueActivity(r, now));
     }
 
     // ---- activity queue ------------------------------------------------------------------------------------------
 
-    private void enqueueActivity(ActivityRequest request, Instant now) {
+    /** Enqueues an activity request. The caller holds the hub lock. */
+    void enqueueActivity(ActivityRequest request, Instant now) {
         readyActivities.add(new ActivityMessage(request, now));
         activityReady.signal();
     }
 
     List<ActivityWorkItem> lockActivities(int max, Duration lease, Duration maxWait) {
         long deadline = System.nanoTime() + maxWait.toNanos();
-        lock.lock();
+        hub.lock.lock();
         try {
             while (true) {
-                Instant now = clock.instant();
+                Instant now = hub.clock.instant();
                 promoteActivities(now);
                 if (!readyActivities.isEmpty()) {
                     List<ActivityWorkItem> items = new ArrayList<>(Math.min(max, readyActivities.size()));
@@ -514,7 +319,7 @@ final class InMemoryStore {
                 }
             }
         } finally {
-            lock.unlock();
+            hub.lock.unlock();
         }
     }
 
@@ -526,7 +331,7 @@ final class InMemoryStore {
             ActivityMessage m = activityLeases.poll();
             if (m.lockToken != null && lockedActivities.remove(m.lockToken) == m) {
                 m.lockToken = null;
-                if (instances.containsKey(m.request.instanceId())) {
+                if (hub.instances.containsKey(m.request.instanceId())) {
                     readyActivities.add(m);
                 }
             }
@@ -543,23 +348,23 @@ final class InMemoryStore {
     }
 
     Instant renewActivity(ActivityWorkItem item, Duration lease) {
-        lock.lock();
+        hub.lock.lock();
         try {
-            Instant now = clock.instant();
+            Instant now = hub.clock.instant();
             ActivityMessage m = heldActivity(item, now);
             activityLeases.remove(m);
             m.lockedUntil = now.plus(lease);
             activityLeases.add(m);
             return m.lockedUntil;
         } finally {
-            lock.unlock();
+            hub.lock.unlock();
         }
     }
 
     void abandonActivity(ActivityWorkItem item, Duration delay) {
-        lock.lock();
+        hub.lock.lock();
         try {
-            Instant now = clock.instant();
+            Instant now = hub.clock.instant();
             ActivityMessage m;
             try {
                 m = heldActivity(item, now);
@@ -573,14 +378,14 @@ final class InMemoryStore {
             delayedActivities.add(m);
             activityReady.signal();
         } finally {
-            lock.unlock();
+            hub.lock.unlock();
         }
     }
 
     List<CommitResult> completeActivities(List<ActivityResult> results) {
-        lock.lock();
+        hub.lock.lock();
         try {
-            Instant now = clock.instant();
+            Instant now = hub.clock.instant();
             List<CommitResult> outcomes = new ArrayList<>(results.size());
             for (ActivityResult result : results) {
                 try {
@@ -596,7 +401,7 @@ final class InMemoryStore {
             }
             return outcomes;
         } finally {
-            lock.unlock();
+            hub.lock.unlock();
         }
     }
 

@@ -1,10 +1,10 @@
 package dev.taskhub.provider.azurestorage;
 
-import dev.taskhub.conformance.ManagementConformanceTests;
+import dev.taskhub.conformance.ProviderConformanceSuite;
 import dev.taskhub.spi.StorageProvider;
 
-/** The shared Management conformance suite on Azure Storage (Azurite). */
-class AzureManagementConformanceTest extends ManagementConformanceTests {
+/** The whole conformance suite on Azure Storage (Azurite, found as {@link AzuriteFixture} says). */
+class AzureStorageConformanceTest extends ProviderConformanceSuite {
     @Override
     protected StorageProvider createProvider(String taskHubName) {
         return AzuriteFixture.provider(taskHubName);

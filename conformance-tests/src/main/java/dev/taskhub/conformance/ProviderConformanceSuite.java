@@ -1,0 +1,58 @@
+package dev.taskhub.conformance;
+
+import dev.taskhub.spi.StorageProvider;
+import org.junit.jupiter.api.Nested;
+
+/**
+ * The whole conformance suite for one provider: a provider module writes one subclass that implements
+ * {@link #createProvider(String)}, and JUnit runs every group of the suite as a nested class of it.
+ *
+ * <pre>{@code
+ * class MyDbConformanceTest extends ProviderConformanceSuite {
+ *     @Override
+ *     protected StorageProvider createProvider(String taskHubName) {
+ *         return new MyDbStorageProviderFactory().create(ProviderConfig.of("mydb://localhost/test", taskHubName));
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>The groups: {@link Orchestration} (the programming model end to end), {@link Spi} (the invariants of the provider
+ * SPI: locks, leases, ordering, duplicates, dead-lettering) and {@link Management} (every client management operation).
+ * Tests that need a {@link dev.taskhub.spi.Capability} the provider does not declare are skipped with the reason. See
+ * {@code docs/provider-authors.md} for the contract the suite checks.
+ */
+public abstract class ProviderConformanceSuite {
+    /**
+     * Creates a provider for the given task hub. Called once per test with a fresh hub name (and again when a test
+     * needs a second provider object for the same hub, as a second process would have). The suite calls
+     * {@code createTaskHub()}, {@code deleteTaskHub()} and {@code close()}.
+     */
+    protected abstract StorageProvider createProvider(String taskHubName);
+
+    /** The programming model end to end on this provider. */
+    @Nested
+    public class Orchestration extends OrchestrationConformanceTests {
+        @Override
+        protected StorageProvider createProvider(String taskHubName) {
+            return ProviderConformanceSuite.this.createProvider(taskHubName);
+        }
+    }
+
+    /** The invariants of the provider SPI on this provider. */
+    @Nested
+    public class Spi extends SpiConformanceTests {
+        @Override
+        protected StorageProvider createProvider(String taskHubName) {
+            return ProviderConformanceSuite.this.createProvider(taskHubName);
+        }
+    }
+
+    /** Every instance-management operation of the client on this provider. */
+    @Nested
+    public class Management extends ManagementConformanceTests {
+        @Override
+        protected StorageProvider createProvider(String taskHubName) {
+            return ProviderConformanceSuite.this.createProvider(taskHubName);
+        }
+    }
+}

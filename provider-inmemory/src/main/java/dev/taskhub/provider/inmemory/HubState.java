@@ -1,0 +1,34 @@
+package dev.taskhub.provider.inmemory;
+
+import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.spi.InstanceState;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * What the stores of one in-memory hub share: the clock, the one lock that guards all of the hub's state, and the
+ * instance rows (written by {@link InstanceRepository} and {@link CheckpointWriter}, read by the queues when they hand
+ * out work). Every operation is a few map updates, so one lock is both simplest and fast, and it makes a checkpoint,
+ * which touches every store, atomic.
+ */
+final class HubState {
+    /** One instance: its state, its current execution's history and that history's version. */
+    static final class Instance {
+        InstanceState state;
+        List<HistoryEvent> history = new ArrayList<>();
+        long historyVersion;
+    }
+
+    final Clock clock;
+    final ReentrantLock lock = new ReentrantLock();
+    final Map<String, Instance> instances = new HashMap<>();
+
+    HubState(Clock clock) {
+        this.clock = clock;
+    }
+}

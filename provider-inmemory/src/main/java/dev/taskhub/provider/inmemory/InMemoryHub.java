@@ -1,0 +1,17 @@
+package dev.taskhub.provider.inmemory;
+
+import java.time.Clock;
+
+/**
+ * One in-memory task hub: the stores over its shared {@link HubState}. Every provider object opened for the hub in
+ * this JVM uses the same one.
+ */
+record InMemoryHub(InstanceRepository instances, HistoryRepository history, QueueStore queues, CheckpointWriter checkpoints) {
+    static InMemoryHub create(Clock clock) {
+        HubState state = new HubState(clock);
+        HistoryRepository history = new HistoryRepository(state);
+        QueueStore queues = new QueueStore(state);
+        InstanceRepository instances = new InstanceRepository(state, history, queues);
+        return new InMemoryHub(instances, history, queues, new CheckpointWriter(state, instances, history, queues));
+    }
+}
