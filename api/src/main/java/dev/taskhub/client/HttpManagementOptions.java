@@ -1,6 +1,7 @@
 package dev.taskhub.client;
 
 import dev.taskhub.InvalidRequestException;
+import dev.taskhub.client.http.ManagementRoute;
 
 /**
  * Where the HTTP management API is served, used to build {@link HttpManagementPayload}s.
@@ -11,7 +12,8 @@ import dev.taskhub.InvalidRequestException;
  * @param systemKey      the key carried as {@code code}; may be null when keys are disabled
  */
 public record HttpManagementOptions(String baseUrl, String taskHub, String connectionName, String systemKey) {
-    public static final String DEFAULT_BASE_URL = "http://127.0.0.1:7071/runtime/webhooks/durabletask";
+    /** {@code http://127.0.0.1:7071} and the default base path, where {@code taskhub serve} listens by default. */
+    public static final String DEFAULT_BASE_URL = "http://127.0.0.1:7071" + ManagementRoute.DEFAULT_BASE_PATH;
 
     public HttpManagementOptions {
         if (baseUrl == null || !(baseUrl.startsWith("http://") || baseUrl.startsWith("https://"))) {

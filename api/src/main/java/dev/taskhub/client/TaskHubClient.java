@@ -5,6 +5,7 @@ import dev.taskhub.InstanceNotFoundException;
 import dev.taskhub.InvalidInstanceStateException;
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RuntimeStatus;
+import dev.taskhub.client.http.ManagementRoute;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.internal.Ids;
 import dev.taskhub.internal.JsonDataConverter;
@@ -14,13 +15,13 @@ import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.StorageProvider;
 import dev.taskhub.spi.TaskMessage;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -295,26 +296,34 @@ public final class TaskHubClient {
         return createHttpManagementPayload(instanceId, http);
     }
 
-    /** The management URLs of an instance for a server other than the configured one (e.g. the host a request named). */
+    /**
+     * The management URLs of an instance for a server other than the configured one (e.g. the host a request named).
+     * Built from the route table ({@link ManagementRoute}).
+     */
     public HttpManagementPayload createHttpManagementPayload(String instanceId, HttpManagementOptions http) {
         requireId(instanceId);
         Objects.requireNonNull(http, "http");
-        String base = http.baseUrl() + "/instances/" + encode(instanceId);
-        StringBuilder common = new StringBuilder("taskHub=").append(encode(http.taskHub()))
-                .append("&connection=").append(encode(http.connectionName()));
+        Map<String, String> common = new LinkedHashMap<>();
+        common.put(ManagementRoute.TASK_HUB_PARAMETER, http.taskHub());
+        common.put(ManagementRoute.CONNECTION_PARAMETER, http.connectionName());
         if (http.systemKey() != null && !http.systemKey().isEmpty()) {
-            common.append("&code=").append(encode(http.systemKey()));
+            common.put(ManagementRoute.KEY_PARAMETER, http.systemKey());
         }
-        String q = common.toString();
+        String base = http.baseUrl();
         return new HttpManagementPayload(instanceId,
-                base + "?" + q,
-                base + "/raiseEvent/{eventName}?" + q,
-                base + "/terminate?reason={text}&" + q,
-                base + "/rewind?reason={text}&" + q,
-                base + "?" + q,
-                base + "/restart?" + q,
-                base + "/suspend?reason={text}&" + q,
-                base + "/resume?reason={text}&" + q);
+                base + ManagementRoute.GET_STATUS.path(instanceId) + "?" + ManagementRoute.GET_STATUS.query(common),
+                base + ManagementRoute.RAISE_EVENT.path(Map.of("id", instanceId)) + "?" + ManagementRoute.RAISE_EVENT.query(common),
+                withReason(base, ManagementRoute.TERMINATE, instanceId, common),
+                withReason(base, ManagementRoute.REWIND, instanceId, common),
+                base + ManagementRoute.PURGE_INSTANCE.path(instanceId) + "?" + ManagementRoute.PURGE_INSTANCE.query(common),
+                base + ManagementRoute.RESTART.path(instanceId) + "?" + ManagementRoute.RESTART.query(common),
+                withReason(base, ManagementRoute.SUSPEND, instanceId, common),
+                withReason(base, ManagementRoute.RESUME, instanceId, common));
+    }
+
+    /** A payload URL whose {@code reason} is the placeholder {@code {text}}, as in Durable Functions. */
+    private static String withReason(String base, ManagementRoute route, String instanceId, Map<String, String> common) {
+        return base + route.path(instanceId) + "?" + route.queryParameter("reason") + "={text}&" + route.query(common);
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------
@@ -351,10 +360,6 @@ public final class TaskHubClient {
                     + MAX_PAYLOAD_CHARS + ". Store large data elsewhere and pass a reference.");
         }
         return text;
-    }
-
-    private static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static HistoryEvent withoutOutput(HistoryEvent e) {

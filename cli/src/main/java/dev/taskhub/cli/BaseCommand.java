@@ -2,7 +2,7 @@ package dev.taskhub.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.taskhub.http.WireFormat;
+import dev.taskhub.client.http.WireFormat;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;

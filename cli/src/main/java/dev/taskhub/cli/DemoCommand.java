@@ -6,7 +6,7 @@ import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.config.StorageProviders;
-import dev.taskhub.http.WireFormat;
+import dev.taskhub.client.http.WireFormat;
 import dev.taskhub.samples.Counter;
 import dev.taskhub.samples.FanOutFanIn;
 import dev.taskhub.samples.HelloSequence;

@@ -1,38 +1,35 @@
 package dev.taskhub.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.taskhub.RawJson;
-import dev.taskhub.RuntimeStatus;
+import dev.taskhub.client.HttpManagementPayload;
+import dev.taskhub.client.InstanceQuery;
+import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.PurgeCriteria;
+import dev.taskhub.client.QueryResult;
+import dev.taskhub.history.HistoryEvent;
 
-import java.time.Instant;
-import java.util.Set;
+import java.util.List;
 
 /**
- * The management operations the subcommands need, answered in the HTTP API's wire format: either on the task hub's
- * storage directly ({@link LocalHub}) or through a running HTTP management API ({@link RemoteHub}).
+ * The management operations the subcommands need, answered with the client's typed results: either on the task hub's
+ * storage directly ({@link LocalHub}) or through a running HTTP management API ({@link RemoteHub}, which reads the
+ * API's wire format back into the same types). The subcommands print text or, with {@code --json}, the wire format
+ * from these results, the same way in both modes.
  */
 interface Hub extends AutoCloseable {
-    /** A page request of get-instances. */
-    record ListRequest(Instant createdFrom, Instant createdTo, Set<RuntimeStatus> statuses, int top, String continuationToken,
-                       boolean showInput) {}
-
-    /** One page: status objects and the token of the next page (null when none). */
-    record Page(ArrayNode instances, String continuationToken) {}
-
     String taskHubName();
 
-    /** Starts an instance; returns the management payload (its {@code id} is the instance id). */
-    ObjectNode start(String name, RawJson input, String instanceId);
+    /** Starts an instance; returns its management payload (its {@code id} is the instance id). */
+    HttpManagementPayload start(String name, RawJson input, String instanceId);
 
-    /** The status object; refuses an unknown instance. */
-    ObjectNode status(String instanceId, boolean showInput);
+    /** The status (input only when asked); refuses an unknown instance. */
+    OrchestrationMetadata status(String instanceId, boolean showInput);
 
-    /** The history events of the current execution, with results. */
-    ArrayNode history(String instanceId);
+    /** The history of the current execution, with results. */
+    List<HistoryEvent> history(String instanceId);
 
-    Page list(ListRequest request);
+    /** One page: filters, page size, token and whether inputs and outputs are shown. */
+    QueryResult list(InstanceQuery query);
 
     void raiseEvent(String instanceId, String eventName, RawJson data);
 
@@ -45,7 +42,7 @@ interface Hub extends AutoCloseable {
     void rewind(String instanceId, String reason);
 
     /** Restarts; returns the management payload of the new run. */
-    ObjectNode restart(String instanceId, boolean newInstanceId);
+    HttpManagementPayload restart(String instanceId, boolean newInstanceId);
 
     long purgeInstance(String instanceId);
 

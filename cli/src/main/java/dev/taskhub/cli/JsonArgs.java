@@ -1,7 +1,9 @@
 package dev.taskhub.cli;
 
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RawJson;
+import dev.taskhub.client.http.WireFormat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +54,7 @@ final class JsonArgs {
             if (first == '{' || first == '[' || first == '"') {
                 throw new InvalidRequestException(option + ": " + e.getMessage().replace("The payload ", "the value "));
             }
-            return new RawJson(dev.taskhub.http.WireFormat.write(com.fasterxml.jackson.databind.node.TextNode.valueOf(value)));
+            return new RawJson(WireFormat.write(TextNode.valueOf(value)));
         }
     }
 }

@@ -1,16 +1,17 @@
 package dev.taskhub.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.taskhub.InstanceNotFoundException;
 import dev.taskhub.RawJson;
+import dev.taskhub.client.HttpManagementPayload;
 import dev.taskhub.client.InstanceQuery;
 import dev.taskhub.client.NewOrchestrationOptions;
+import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.PurgeCriteria;
 import dev.taskhub.client.QueryResult;
 import dev.taskhub.client.TaskHubClient;
-import dev.taskhub.http.WireFormat;
+import dev.taskhub.history.HistoryEvent;
+
+import java.util.List;
 
 /** The operations on the task hub's storage, through a {@link TaskHubClient}. */
 final class LocalHub implements Hub {
@@ -28,32 +29,26 @@ final class LocalHub implements Hub {
     }
 
     @Override
-    public ObjectNode start(String name, RawJson input, String instanceId) {
+    public HttpManagementPayload start(String name, RawJson input, String instanceId) {
         NewOrchestrationOptions options = instanceId == null ? NewOrchestrationOptions.defaults()
                 : NewOrchestrationOptions.withInstanceId(instanceId);
         String id = client.scheduleNewOrchestrationInstance(name, input, options);
-        return WireFormat.payload(client.createHttpManagementPayload(id));
+        return client.createHttpManagementPayload(id);
     }
 
     @Override
-    public ObjectNode status(String instanceId, boolean showInput) {
-        return WireFormat.status(client.getInstanceMetadata(instanceId, showInput)
-                .orElseThrow(() -> new InstanceNotFoundException(instanceId)), false);
+    public OrchestrationMetadata status(String instanceId, boolean showInput) {
+        return client.getInstanceMetadata(instanceId, showInput).orElseThrow(() -> new InstanceNotFoundException(instanceId));
     }
 
     @Override
-    public ArrayNode history(String instanceId) {
-        return WireFormat.history(client.getHistory(instanceId), true);
+    public List<HistoryEvent> history(String instanceId) {
+        return client.getHistory(instanceId);
     }
 
     @Override
-    public Page list(ListRequest r) {
-        QueryResult page = client.queryInstances(InstanceQuery.builder().createdFrom(r.createdFrom()).createdTo(r.createdTo())
-                .statuses(r.statuses()).pageSize(r.top()).continuationToken(r.continuationToken())
-                .fetchInputsAndOutputs(r.showInput()).build());
-        ArrayNode array = JsonNodeFactory.instance.arrayNode();
-        page.instances().forEach(m -> array.add(WireFormat.status(m, false)));
-        return new Page(array, page.continuationToken());
+    public QueryResult list(InstanceQuery query) {
+        return client.queryInstances(query);
     }
 
     @Override
@@ -82,8 +77,8 @@ final class LocalHub implements Hub {
     }
 
     @Override
-    public ObjectNode restart(String instanceId, boolean newInstanceId) {
-        return WireFormat.payload(client.createHttpManagementPayload(client.restart(instanceId, newInstanceId)));
+    public HttpManagementPayload restart(String instanceId, boolean newInstanceId) {
+        return client.createHttpManagementPayload(client.restart(instanceId, newInstanceId));
     }
 
     @Override

@@ -1,16 +1,17 @@
 package dev.taskhub.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RawJson;
 import dev.taskhub.RuntimeStatus;
+import dev.taskhub.client.HttpManagementPayload;
 import dev.taskhub.client.InstanceQuery;
 import dev.taskhub.client.NewOrchestrationOptions;
+import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.PurgeCriteria;
-import dev.taskhub.http.WireFormat;
+import dev.taskhub.client.QueryResult;
+import dev.taskhub.client.http.WireFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -52,11 +53,11 @@ final class ManagementCommands {
             if (id != null) {
                 NewOrchestrationOptions.validateInstanceId(id);
             }
-            ObjectNode payload = hub.start(functionName, JsonArgs.read(input, "--input"), id);
+            HttpManagementPayload payload = hub.start(functionName, JsonArgs.read(input, "--input"), id);
             if (json()) {
-                printJson(payload);
+                printJson(WireFormat.payload(payload));
             } else {
-                out().println("Started '" + functionName + "' with instance id " + payload.get("id").asText() + " on task hub '"
+                out().println("Started '" + functionName + "' with instance id " + payload.id() + " on task hub '"
                         + hub.taskHubName() + "'.");
             }
         }
@@ -77,8 +78,9 @@ final class ManagementCommands {
 
         @Override
         void run(Hub hub) {
-            ObjectNode node = hub.status(id, showInput);
+            OrchestrationMetadata status = hub.status(id, showInput);
             if (json()) {
+                ObjectNode node = WireFormat.status(status, false);
                 if (!showInput) {
                     node.remove("input");
                 }
@@ -87,7 +89,7 @@ final class ManagementCommands {
                 }
                 printJson(node);
             } else {
-                Text.status(out(), node, showInput, showOutput);
+                Text.status(out(), status, showInput, showOutput);
             }
         }
     }
@@ -99,7 +101,7 @@ final class ManagementCommands {
 
         @Override
         void run(Hub hub) {
-            ArrayNode events = hub.history(id);
+            ArrayNode events = WireFormat.history(hub.history(id), true);
             if (json()) {
                 printJson(events);
                 return;
@@ -151,13 +153,9 @@ final class ManagementCommands {
                     .continuationToken(continuationToken)
                     .fetchInputsAndOutputs(showInput)
                     .build();
-            Hub.Page page = hub.list(new Hub.ListRequest(query.createdFrom(), query.createdTo(), query.statuses(),
-                    query.pageSize(), query.continuationToken(), showInput));
+            QueryResult page = hub.list(query);
             if (json()) {
-                ObjectNode result = JsonNodeFactory.instance.objectNode();
-                result.set("instances", page.instances());
-                result.put("continuationToken", page.continuationToken());
-                printJson(result);
+                printJson(WireFormat.page(page));
                 return;
             }
             if (page.instances().isEmpty()) {
@@ -165,9 +163,9 @@ final class ManagementCommands {
             } else {
                 String format = "%-34s %-24s %-15s %-28s %s%n";
                 out().printf(format, "INSTANCE ID", "NAME", "STATUS", "CREATED", "LAST UPDATED");
-                for (JsonNode m : page.instances()) {
-                    out().printf(format, m.path("instanceId").asText(), m.path("name").asText(), m.path("runtimeStatus").asText(),
-                            m.path("createdTime").asText(), m.path("lastUpdatedTime").asText());
+                for (OrchestrationMetadata m : page.instances()) {
+                    out().printf(format, m.instanceId(), m.name(), m.runtimeStatus().wireName(), WireFormat.time(m.createdAt()),
+                            WireFormat.time(m.lastUpdatedAt()));
                 }
             }
             if (page.continuationToken() != null) {
@@ -273,11 +271,11 @@ final class ManagementCommands {
 
         @Override
         void run(Hub hub) {
-            ObjectNode payload = hub.restart(id, newInstanceId);
+            HttpManagementPayload payload = hub.restart(id, newInstanceId);
             if (json()) {
-                printJson(payload);
+                printJson(WireFormat.payload(payload));
             } else {
-                out().println("Restarted instance " + id + " as " + payload.get("id").asText() + ".");
+                out().println("Restarted instance " + id + " as " + payload.id() + ".");
             }
         }
     }
@@ -337,7 +335,7 @@ final class ManagementCommands {
                 return 0L;
             });
             if (json()) {
-                printJson(JsonNodeFactory.instance.objectNode().put("taskHub", hub.taskHubName()).put("deleted", true));
+                printJson(WireFormat.taskHubDeleted(hub.taskHubName()));
             } else {
                 out().println("Deleted task hub '" + hub.taskHubName() + "'.");
             }

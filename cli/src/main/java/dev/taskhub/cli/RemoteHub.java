@@ -1,33 +1,36 @@
 package dev.taskhub.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.taskhub.ConfigurationException;
 import dev.taskhub.RawJson;
-import dev.taskhub.RuntimeStatus;
+import dev.taskhub.client.HttpManagementPayload;
+import dev.taskhub.client.InstanceQuery;
+import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.PurgeCriteria;
+import dev.taskhub.client.QueryResult;
+import dev.taskhub.client.http.ManagementRoute;
+import dev.taskhub.client.http.WireFormat;
+import dev.taskhub.history.HistoryEvent;
 
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
-/** The operations through a running HTTP management API (e.g. {@code taskhub serve}), with its wire format. */
+/**
+ * The operations through a running HTTP management API (e.g. {@code taskhub serve}): requests built from the route
+ * table ({@link ManagementRoute}), answers read with the wire format ({@link WireFormat}) into the client's types.
+ */
 final class RemoteHub implements Hub {
     static final String KEY_ENV = "TASKHUB_HTTP_KEY";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String base;
     private final String key;
@@ -44,11 +47,11 @@ final class RemoteHub implements Hub {
         String url = remote.url.trim();
         if (!url.startsWith("http://") && !url.startsWith("https://")) {
             throw new ConfigurationException("--url must start with http:// or https://, e.g. "
-                    + "http://127.0.0.1:7071/runtime/webhooks/durabletask; got '" + url + "'.");
+                    + "http://127.0.0.1:7071" + ManagementRoute.DEFAULT_BASE_PATH + "; got '" + url + "'.");
         }
         url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-        if (!url.contains("/runtime/webhooks/durabletask") && !url.contains("/admin/extensions/DurableTaskExtension")) {
-            url = url + "/runtime/webhooks/durabletask";
+        if (!url.contains(ManagementRoute.DEFAULT_BASE_PATH) && !url.contains(ManagementRoute.LEGACY_BASE_PATH)) {
+            url = url + ManagementRoute.DEFAULT_BASE_PATH;
         }
         String key = remote.key != null ? remote.key : environment.get(KEY_ENV);
         return new RemoteHub(url, key, store.taskHubName);
@@ -60,87 +63,92 @@ final class RemoteHub implements Hub {
     }
 
     @Override
-    public ObjectNode start(String name, RawJson input, String instanceId) {
-        String path = "/orchestrators/" + segment(name) + (instanceId == null ? "" : "/" + segment(instanceId));
-        return (ObjectNode) send("POST", path, List.of(), input == null ? null : input.json(), null).body;
+    public HttpManagementPayload start(String name, RawJson input, String instanceId) {
+        Reply reply = instanceId == null
+                ? send(ManagementRoute.START_NEW, List.of(name), Map.of(), input)
+                : send(ManagementRoute.START_NEW_WITH_ID, List.of(name, instanceId), Map.of(), input);
+        return WireFormat.readPayload(reply.body);
     }
 
     @Override
-    public ObjectNode status(String instanceId, boolean showInput) {
-        return (ObjectNode) send("GET", "/instances/" + segment(instanceId), List.of("showInput=" + showInput), null, null).body;
+    public OrchestrationMetadata status(String instanceId, boolean showInput) {
+        return WireFormat.readStatus(send(ManagementRoute.GET_STATUS, List.of(instanceId),
+                Map.of("showInput", Boolean.toString(showInput)), null).body);
     }
 
     @Override
-    public ArrayNode history(String instanceId) {
-        JsonNode status = send("GET", "/instances/" + segment(instanceId),
-                List.of("showHistory=true", "showHistoryOutput=true", "showInput=false"), null, null).body;
-        return (ArrayNode) status.get("historyEvents");
+    public List<HistoryEvent> history(String instanceId) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("showHistory", "true");
+        query.put("showHistoryOutput", "true");
+        query.put("showInput", "false");
+        OrchestrationMetadata status = WireFormat.readStatus(send(ManagementRoute.GET_STATUS, List.of(instanceId), query, null).body);
+        return status.historyEvents().orElse(List.of());
     }
 
     @Override
-    public Page list(ListRequest r) {
-        List<String> query = new ArrayList<>();
-        add(query, "createdTimeFrom", r.createdFrom());
-        add(query, "createdTimeTo", r.createdTo());
-        if (!r.statuses().isEmpty()) {
-            query.add("runtimeStatus=" + r.statuses().stream().map(RuntimeStatus::wireName).sorted().collect(Collectors.joining(",")));
-        }
-        query.add("top=" + r.top());
-        query.add("showInput=" + r.showInput());
-        Reply reply = send("GET", "/instances", query, null, r.continuationToken());
-        return new Page((ArrayNode) reply.body, reply.continuationToken);
+    public QueryResult list(InstanceQuery q) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("createdTimeFrom", time(q.createdFrom()));
+        query.put("createdTimeTo", time(q.createdTo()));
+        query.put("runtimeStatus", q.statuses().isEmpty() ? null : WireFormat.formatStatuses(q.statuses()));
+        query.put("instanceIdPrefix", q.instanceIdPrefix());
+        query.put("top", Integer.toString(q.pageSize()));
+        query.put("showInput", Boolean.toString(q.fetchInputsAndOutputs()));
+        Reply reply = send(ManagementRoute.LIST_INSTANCES, List.of(), query, null, q.continuationToken());
+        return new QueryResult(WireFormat.readStatuses(reply.body), reply.continuationToken);
     }
 
     @Override
     public void raiseEvent(String instanceId, String eventName, RawJson data) {
-        send("POST", "/instances/" + segment(instanceId) + "/raiseEvent/" + segment(eventName), List.of(),
-                data == null ? null : data.json(), null);
+        send(ManagementRoute.RAISE_EVENT, List.of(instanceId, eventName), Map.of(), data);
     }
 
     @Override
     public void terminate(String instanceId, String reason) {
-        operation(instanceId, "terminate", reason);
+        operation(ManagementRoute.TERMINATE, instanceId, reason);
     }
 
     @Override
     public void suspend(String instanceId, String reason) {
-        operation(instanceId, "suspend", reason);
+        operation(ManagementRoute.SUSPEND, instanceId, reason);
     }
 
     @Override
     public void resume(String instanceId, String reason) {
-        operation(instanceId, "resume", reason);
+        operation(ManagementRoute.RESUME, instanceId, reason);
     }
 
     @Override
     public void rewind(String instanceId, String reason) {
-        operation(instanceId, "rewind", reason);
+        operation(ManagementRoute.REWIND, instanceId, reason);
     }
 
-    private void operation(String instanceId, String operation, String reason) {
-        send("POST", "/instances/" + segment(instanceId) + "/" + operation,
-                reason == null ? List.of() : List.of("reason=" + encode(reason)), null, null);
+    private void operation(ManagementRoute route, String instanceId, String reason) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("reason", reason);
+        send(route, List.of(instanceId), query, null);
     }
 
     @Override
-    public ObjectNode restart(String instanceId, boolean newInstanceId) {
-        return (ObjectNode) send("POST", "/instances/" + segment(instanceId) + "/restart",
-                List.of("restartWithNewInstanceId=" + newInstanceId), null, null).body;
+    public HttpManagementPayload restart(String instanceId, boolean newInstanceId) {
+        return WireFormat.readPayload(send(ManagementRoute.RESTART, List.of(instanceId),
+                Map.of("restartWithNewInstanceId", Boolean.toString(newInstanceId)), null).body);
     }
 
     @Override
     public long purgeInstance(String instanceId) {
-        return send("DELETE", "/instances/" + segment(instanceId), List.of(), null, null).body.get("instancesDeleted").asLong();
+        return WireFormat.readPurgeResult(send(ManagementRoute.PURGE_INSTANCE, List.of(instanceId), Map.of(), null).body);
     }
 
     @Override
     public long purgeInstances(PurgeCriteria criteria) {
-        List<String> query = new ArrayList<>();
-        add(query, "createdTimeFrom", criteria.createdFrom());
-        add(query, "createdTimeTo", criteria.createdTo());
-        query.add("runtimeStatus=" + criteria.statuses().stream().map(RuntimeStatus::wireName).sorted().collect(Collectors.joining(",")));
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("createdTimeFrom", time(criteria.createdFrom()));
+        query.put("createdTimeTo", time(criteria.createdTo()));
+        query.put("runtimeStatus", WireFormat.formatStatuses(criteria.statuses()));
         try {
-            return send("DELETE", "/instances", query, null, null).body.get("instancesDeleted").asLong();
+            return WireFormat.readPurgeResult(send(ManagementRoute.PURGE_INSTANCES, List.of(), query, null).body);
         } catch (RemoteRequestException e) {
             if (e.status() == 404) {
                 return 0; // the API answers 404 when nothing matched; for the command line that is "purged 0"
@@ -155,7 +163,7 @@ final class RemoteHub implements Hub {
             throw new ConfigurationException("With --url, delete-task-hub needs --task-hub-name <the served hub's name> "
                     + "as a confirmation.");
         }
-        send("DELETE", "/taskhub", List.of("confirm=" + encode(taskHub)), null, null);
+        send(ManagementRoute.DELETE_TASK_HUB, List.of(), Map.of("confirm", taskHub), null);
     }
 
     @Override
@@ -167,23 +175,28 @@ final class RemoteHub implements Hub {
 
     private record Reply(JsonNode body, String continuationToken) {}
 
-    private Reply send(String method, String path, List<String> query, String body, String continuationToken) {
-        List<String> params = new ArrayList<>(query);
-        if (taskHub != null) {
-            params.add("taskHub=" + encode(taskHub));
-        }
-        String uri = base + path + (params.isEmpty() ? "" : "?" + String.join("&", params));
+    private Reply send(ManagementRoute route, List<String> pathValues, Map<String, String> query, RawJson body) {
+        return send(route, pathValues, query, body, null);
+    }
+
+    /** One request of the route: its path filled with the values, the query (null values left out) and the task hub. */
+    private Reply send(ManagementRoute route, List<String> pathValues, Map<String, String> query, RawJson body,
+                       String continuationToken) {
+        Map<String, String> params = new LinkedHashMap<>(query);
+        params.put(ManagementRoute.TASK_HUB_PARAMETER, taskHub);
+        String queryString = route.query(params);
+        String uri = base + route.path(pathValues.toArray(String[]::new)) + (queryString.isEmpty() ? "" : "?" + queryString);
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofMinutes(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+                .method(route.method(), body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body.json(), StandardCharsets.UTF_8));
         if (body != null) {
             request.header("Content-Type", "application/json");
         }
         if (key != null && !key.isBlank()) {
-            request.header("x-functions-key", key);
+            request.header(ManagementRoute.KEY_HEADER, key);
         }
         if (continuationToken != null && !continuationToken.isBlank()) {
-            request.header("x-ms-continuation-token", continuationToken);
+            request.header(ManagementRoute.CONTINUATION_TOKEN_HEADER, continuationToken);
         }
         HttpResponse<String> response;
         try {
@@ -196,40 +209,19 @@ final class RemoteHub implements Hub {
             Thread.currentThread().interrupt();
             throw new RemoteRequestException(0, "Interrupted while waiting for " + base + ".");
         }
-        JsonNode json = parse(response.body());
+        JsonNode json = WireFormat.read(response.body()).orElse(null);
         int status = response.statusCode();
         if (status >= 400) {
-            String message = json != null && json.hasNonNull("message") ? json.get("message").asText() : "HTTP " + status;
+            String message = WireFormat.readError(json).orElse("HTTP " + status);
             if (status == 401) {
                 message = "The server refused the key (HTTP 401). Pass --key or set " + KEY_ENV + " to the key 'taskhub serve' printed.";
             }
             throw new RemoteRequestException(status, message);
         }
-        return new Reply(json, response.headers().firstValue("x-ms-continuation-token").orElse(null));
+        return new Reply(json, response.headers().firstValue(ManagementRoute.CONTINUATION_TOKEN_HEADER).orElse(null));
     }
 
-    private static JsonNode parse(String body) {
-        if (body == null || body.isBlank()) {
-            return null;
-        }
-        try {
-            return JSON.readTree(body);
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private static void add(List<String> query, String name, Instant value) {
-        if (value != null) {
-            query.add(name + "=" + encode(value.toString()));
-        }
-    }
-
-    private static String segment(String value) {
-        return encode(value);
-    }
-
-    private static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    private static String time(Instant value) {
+        return value == null ? null : value.toString();
     }
 }

@@ -1,34 +1,34 @@
 package dev.taskhub.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.taskhub.client.OrchestrationMetadata;
+import dev.taskhub.client.http.WireFormat;
 
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
 
-/** Readable (non-JSON) output, rendered from the wire format. */
+/** Readable (non-JSON) output, from the client's typed results. */
 final class Text {
     private Text() {}
 
-    static void status(PrintWriter out, JsonNode s, boolean showInput, boolean showOutput) {
-        row(out, "Instance id", s.path("instanceId").asText());
-        row(out, "Name", s.path("name").asText());
-        row(out, "Runtime status", s.path("runtimeStatus").asText());
-        row(out, "Created", s.path("createdTime").asText());
-        row(out, "Last updated", s.path("lastUpdatedTime").asText());
-        if (s.hasNonNull("customStatus")) {
-            row(out, "Custom status", value(s.get("customStatus")));
+    static void status(PrintWriter out, OrchestrationMetadata m, boolean showInput, boolean showOutput) {
+        row(out, "Instance id", m.instanceId());
+        row(out, "Name", m.name());
+        row(out, "Runtime status", m.runtimeStatus().wireName());
+        row(out, "Created", WireFormat.time(m.createdAt()));
+        row(out, "Last updated", WireFormat.time(m.lastUpdatedAt()));
+        JsonNode customStatus = WireFormat.value(m.serializedCustomStatus());
+        if (!customStatus.isNull()) {
+            row(out, "Custom status", value(customStatus));
         }
         if (showInput) {
-            row(out, "Input", value(s.get("input")));
+            row(out, "Input", value(WireFormat.value(m.serializedInput())));
         }
         if (showOutput) {
-            row(out, "Output", value(s.get("output")));
+            row(out, "Output", value(WireFormat.output(m)));
         }
-        JsonNode failure = s.get("failureDetails");
-        if (failure != null && !failure.isNull()) {
-            row(out, "Failure", failure.path("errorType").asText() + ": " + failure.path("message").asText());
-        }
+        m.failureDetails().ifPresent(failure -> row(out, "Failure", failure.errorType() + ": " + failure.message()));
     }
 
     /** A JSON value as compact JSON text; {@code null} when absent. */

@@ -1,6 +1,7 @@
 package dev.taskhub.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.taskhub.client.http.WireFormat;
 import io.javalin.http.Context;
 
 /** Writes JSON responses; marks the response so the fallback error handlers leave it alone. */

@@ -1,5 +1,6 @@
 package dev.taskhub.http;
 
+import dev.taskhub.client.http.WireFormat;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;

@@ -1,8 +1,6 @@
 package dev.taskhub.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.taskhub.InstanceNotFoundException;
 import dev.taskhub.InvalidInstanceStateException;
 import dev.taskhub.InvalidRequestException;
@@ -16,8 +14,12 @@ import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.PurgeCriteria;
 import dev.taskhub.client.QueryResult;
 import dev.taskhub.client.TaskHubClient;
+import dev.taskhub.client.http.ManagementRoute;
+import dev.taskhub.client.http.WireFormat;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,34 +31,60 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** The handlers of Durable Functions' management routes, registered once per route prefix. */
+/**
+ * The handlers of the management API: one per {@link ManagementRoute} of the route table, registered once per route
+ * prefix by iterating the table.
+ */
 final class ManagementRoutes {
-    static final String CONTINUATION_HEADER = "x-ms-continuation-token";
+    /** The context attribute holding the table's route a request was routed to (see {@link Params}). */
+    static final String ROUTE = "taskhub.route";
     private static final Pattern SAFE_HOST = Pattern.compile("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
     private static final long MAX_WAIT_SECONDS = 3600;
 
     private final ServerSettings settings;
     private final TaskHubClient client;
+    private final String openApi;
 
-    ManagementRoutes(ServerSettings settings) {
+    ManagementRoutes(ServerSettings settings, String openApi) {
         this.settings = settings;
         this.client = settings.client();
+        this.openApi = openApi;
     }
 
+    /** Registers every route of the table under the prefix, each with its own handler. */
     void register(RoutesConfig routes, String prefix) {
-        routes.post(prefix + "/orchestrators/{name}", ctx -> start(ctx, prefix, null));
-        routes.post(prefix + "/orchestrators/{name}/{instanceId}", ctx -> start(ctx, prefix, ctx.pathParam("instanceId")));
-        routes.get(prefix + "/instances", this::list);
-        routes.delete(prefix + "/instances", this::purgeMany);
-        routes.get(prefix + "/instances/{id}", ctx -> status(ctx, prefix));
-        routes.delete(prefix + "/instances/{id}", this::purgeOne);
-        routes.post(prefix + "/instances/{id}/raiseEvent/{eventName}", this::raiseEvent);
-        routes.post(prefix + "/instances/{id}/terminate", this::terminate);
-        routes.post(prefix + "/instances/{id}/suspend", this::suspend);
-        routes.post(prefix + "/instances/{id}/resume", this::resume);
-        routes.post(prefix + "/instances/{id}/rewind", this::rewind);
-        routes.post(prefix + "/instances/{id}/restart", ctx -> restart(ctx, prefix));
-        routes.delete(prefix + "/taskhub", this::deleteTaskHub);
+        for (ManagementRoute route : ManagementRoute.values()) {
+            Handler handler = handler(route, prefix);
+            routes.addHttpHandler(HandlerType.findOrCreate(route.method()), prefix + route.path(), ctx -> {
+                ctx.attribute(ROUTE, route);
+                handler.handle(ctx);
+            });
+        }
+    }
+
+    /** The handler of a route; the switch covers the whole table, so a route without a handler does not compile. */
+    private Handler handler(ManagementRoute route, String prefix) {
+        return switch (route) {
+            case START_NEW -> ctx -> start(ctx, prefix, null);
+            case START_NEW_WITH_ID -> ctx -> start(ctx, prefix, ctx.pathParam("instanceId"));
+            case LIST_INSTANCES -> this::list;
+            case PURGE_INSTANCES -> this::purgeMany;
+            case GET_STATUS -> this::status;
+            case PURGE_INSTANCE -> this::purgeOne;
+            case RAISE_EVENT -> this::raiseEvent;
+            case TERMINATE -> this::terminate;
+            case SUSPEND -> this::suspend;
+            case RESUME -> this::resume;
+            case REWIND -> this::rewind;
+            case RESTART -> ctx -> restart(ctx, prefix);
+            case DELETE_TASK_HUB -> this::deleteTaskHub;
+            case OPENAPI_DOCUMENT -> this::openApi;
+        };
+    }
+
+    private void openApi(Context ctx) {
+        ctx.attribute(Json.WRITTEN, Boolean.TRUE);
+        ctx.contentType("application/json; charset=utf-8").result(openApi);
     }
 
     // ---- start ---------------------------------------------------------------------------------------------------
@@ -77,7 +105,7 @@ final class ManagementRoutes {
             Duration interval = pollingInterval == null || pollingInterval.isZero() ? TaskHubClient.DEFAULT_RETRY_INTERVAL : pollingInterval;
             OrchestrationMetadata done = client.waitForInstanceCompletion(id, timeout, interval);
             if (done.isCompleted()) {
-                JsonNode output = WireFormat.status(done, false).get("output");
+                JsonNode output = WireFormat.output(done);
                 Json.write(ctx, 200, output);
                 return;
             }
@@ -109,7 +137,7 @@ final class ManagementRoutes {
 
     // ---- status and list -----------------------------------------------------------------------------------------
 
-    private void status(Context ctx, String prefix) {
+    private void status(Context ctx) {
         String id = ctx.pathParam("id");
         boolean showHistory = Params.bool(ctx, "showHistory", false);
         boolean showHistoryOutput = Params.bool(ctx, "showHistoryOutput", false);
@@ -138,25 +166,23 @@ final class ManagementRoutes {
                 .createdFrom(Params.instant(ctx, "createdTimeFrom"))
                 .createdTo(Params.instant(ctx, "createdTimeTo"))
                 .statuses(statuses(ctx))
-                .instanceIdPrefix(ctx.queryParam("instanceIdPrefix"))
+                .instanceIdPrefix(Params.text(ctx, "instanceIdPrefix"))
                 .fetchInputsAndOutputs(Params.bool(ctx, "showInput", false))
-                .continuationToken(ctx.header(CONTINUATION_HEADER));
+                .continuationToken(ctx.header(ManagementRoute.CONTINUATION_TOKEN_HEADER));
         Integer top = Params.positiveInt(ctx, "top");
         if (top != null) {
             query.pageSize(Math.min(top, InstanceQuery.MAX_PAGE_SIZE));
         }
         QueryResult page = client.queryInstances(query.build());
-        ArrayNode array = JsonNodeFactory.instance.arrayNode();
-        page.instances().forEach(m -> array.add(WireFormat.status(m, false)));
         if (page.continuationToken() != null) {
-            ctx.header(CONTINUATION_HEADER, page.continuationToken());
+            ctx.header(ManagementRoute.CONTINUATION_TOKEN_HEADER, page.continuationToken());
         }
-        Json.write(ctx, 200, array);
+        Json.write(ctx, 200, WireFormat.statuses(page.instances()));
     }
 
     private static Set<RuntimeStatus> statuses(Context ctx) {
         try {
-            return WireFormat.parseStatuses(ctx.queryParams("runtimeStatus"));
+            return WireFormat.parseStatuses(Params.all(ctx, "runtimeStatus"));
         } catch (InvalidRequestException e) {
             throw ApiException.badRequest("Query parameter 'runtimeStatus': " + e.getMessage());
         }
@@ -178,7 +204,7 @@ final class ManagementRoutes {
     private void terminate(Context ctx) {
         String id = ctx.pathParam("id");
         try {
-            client.terminate(id, ctx.queryParam("reason"), Params.bool(ctx, "recursive", false));
+            client.terminate(id, Params.text(ctx, "reason"), Params.bool(ctx, "recursive", false));
         } catch (InvalidInstanceStateException e) {
             throw new ApiException(410, e.getMessage());
         }
@@ -187,7 +213,7 @@ final class ManagementRoutes {
 
     private void suspend(Context ctx) {
         try {
-            client.suspend(ctx.pathParam("id"), ctx.queryParam("reason"));
+            client.suspend(ctx.pathParam("id"), Params.text(ctx, "reason"));
         } catch (InvalidInstanceStateException e) {
             throw new ApiException(410, e.getMessage());
         }
@@ -196,7 +222,7 @@ final class ManagementRoutes {
 
     private void resume(Context ctx) {
         try {
-            client.resume(ctx.pathParam("id"), ctx.queryParam("reason"));
+            client.resume(ctx.pathParam("id"), Params.text(ctx, "reason"));
         } catch (InvalidInstanceStateException e) {
             throw new ApiException(410, e.getMessage());
         }
@@ -205,7 +231,7 @@ final class ManagementRoutes {
 
     private void rewind(Context ctx) {
         try {
-            client.rewind(ctx.pathParam("id"), ctx.queryParam("reason"));
+            client.rewind(ctx.pathParam("id"), Params.text(ctx, "reason"));
         } catch (InvalidInstanceStateException e) {
             throw new ApiException(412, e.getMessage());
         }
@@ -246,13 +272,13 @@ final class ManagementRoutes {
     }
 
     private void deleteTaskHub(Context ctx) {
-        String confirm = ctx.queryParam("confirm");
+        String confirm = Params.text(ctx, "confirm");
         if (confirm == null || !confirm.equalsIgnoreCase(settings.taskHubName())) {
             throw ApiException.badRequest("Deleting the task hub removes every instance and its history. Repeat the "
                     + "request with confirm=<the task hub name> to proceed.");
         }
         client.deleteTaskHub();
-        Json.write(ctx, 200, JsonNodeFactory.instance.objectNode().put("taskHub", settings.taskHubName()).put("deleted", true));
+        Json.write(ctx, 200, WireFormat.taskHubDeleted(settings.taskHubName()));
     }
 
     // ---- bodies --------------------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import dev.taskhub.InvalidInstanceStateException;
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.StorageException;
 import dev.taskhub.client.TaskHubClient;
+import dev.taskhub.client.http.ManagementRoute;
+import dev.taskhub.client.http.WireFormat;
 import dev.taskhub.worker.TaskRegistry;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -45,18 +47,17 @@ import java.util.UUID;
  * worker. Thread-safe.
  */
 public final class ManagementServer implements AutoCloseable {
-    /** The route prefix of current Durable Functions versions. */
-    public static final String DEFAULT_BASE_PATH = "/runtime/webhooks/durabletask";
-    /** The route prefix of Durable Functions 1.x, served as well. */
-    public static final String LEGACY_BASE_PATH = "/admin/extensions/DurableTaskExtension";
+    /** The route prefix of current Durable Functions versions ({@link ManagementRoute#DEFAULT_BASE_PATH}). */
+    public static final String DEFAULT_BASE_PATH = ManagementRoute.DEFAULT_BASE_PATH;
+    /** The route prefix of Durable Functions 1.x, served as well ({@link ManagementRoute#LEGACY_BASE_PATH}). */
+    public static final String LEGACY_BASE_PATH = ManagementRoute.LEGACY_BASE_PATH;
     public static final int DEFAULT_PORT = 7071;
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
     /** The header that carries the system key (the {@code code} query parameter works too). */
-    public static final String KEY_HEADER = "x-functions-key";
+    public static final String KEY_HEADER = ManagementRoute.KEY_HEADER;
 
     private static final String DASHBOARD_PATH = "/";
-    private static final String OPENAPI_PATH = "/openapi.json";
 
     private static final Logger log = LoggerFactory.getLogger(ManagementServer.class);
 
@@ -64,7 +65,7 @@ public final class ManagementServer implements AutoCloseable {
     private final String host;
     private final int requestedPort;
     private final KeyCheck keyCheck;
-    /** The only paths served without the key: the OpenAPI documents and the dashboard's static shell. */
+    /** The only paths served without the key: the dashboard's static shell and the table's public routes (the OpenAPI documents). */
     private final Set<String> publicPaths;
     private Javalin app;
 
@@ -82,7 +83,11 @@ public final class ManagementServer implements AutoCloseable {
         Set<String> open = new HashSet<>();
         open.add(DASHBOARD_PATH);
         for (String prefix : prefixes) {
-            open.add(prefix + OPENAPI_PATH);
+            for (ManagementRoute route : ManagementRoute.values()) {
+                if (!route.requiresKey()) {
+                    open.add(prefix + route.path());
+                }
+            }
         }
         this.publicPaths = Set.copyOf(open);
     }
@@ -103,8 +108,8 @@ public final class ManagementServer implements AutoCloseable {
         if (app != null) {
             return this;
         }
-        ManagementRoutes routes = new ManagementRoutes(settings);
         String openApi = resource("openapi.json").replace("${basePath}", settings.prefixes().get(0));
+        ManagementRoutes routes = new ManagementRoutes(settings, openApi);
         String dashboard = resource("dashboard.html").replace("${basePath}", settings.prefixes().get(0));
         Javalin created = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -121,15 +126,11 @@ public final class ManagementServer implements AutoCloseable {
             config.routes.before(this::guard);
             config.routes.get(DASHBOARD_PATH, ctx -> ctx.html(dashboard));
             for (String prefix : settings.prefixes()) {
-                config.routes.get(prefix + OPENAPI_PATH, ctx -> {
-                    ctx.attribute(Json.WRITTEN, Boolean.TRUE);
-                    ctx.contentType("application/json; charset=utf-8").result(openApi);
-                });
                 routes.register(config.routes, prefix);
             }
             config.routes.exception(Exception.class, this::handleException);
             config.routes.error(404, ctx -> fallback(ctx, "No such route: " + ctx.method() + " " + ctx.path()
-                    + ". See " + settings.prefixes().get(0) + "/openapi.json for the routes."));
+                    + ". See " + settings.prefixes().get(0) + ManagementRoute.OPENAPI_DOCUMENT.path() + " for the routes."));
             config.routes.error(405, ctx -> fallback(ctx, "Method " + ctx.method() + " is not allowed on " + ctx.path() + "."));
         });
         // The router must send each public path to its own (data-free) handler and to nothing else.
@@ -208,12 +209,12 @@ public final class ManagementServer implements AutoCloseable {
         }
         String presented = ctx.header(KEY_HEADER);
         if (presented == null) {
-            presented = ctx.queryParam("code");
+            presented = ctx.queryParam(ManagementRoute.KEY_PARAMETER);
         }
         if (!keyCheck.accepts(presented)) {
             throw new ApiException(401, "Unauthorized.");
         }
-        String hub = ctx.queryParam("taskHub");
+        String hub = ctx.queryParam(ManagementRoute.TASK_HUB_PARAMETER);
         if (hub != null && !hub.isBlank() && !hub.equalsIgnoreCase(settings.taskHubName())) {
             throw new ApiException(404, "Task hub '" + hub + "' is not served here; this server manages task hub '"
                     + settings.taskHubName() + "'.");

@@ -1,18 +1,47 @@
 package dev.taskhub.http;
 
 import dev.taskhub.InvalidRequestException;
+import dev.taskhub.client.http.ManagementRoute;
+import dev.taskhub.client.http.WireFormat;
 import io.javalin.http.Context;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 
-/** Reads and validates query parameters; a bad value is a 400 naming the parameter. */
+/**
+ * Reads and validates query parameters; a bad value is a 400 naming the parameter. A handler may read only the
+ * parameters the route table lists for its route: reading another is a programming error (a 500), so a handler and
+ * the table cannot drift apart unnoticed.
+ */
 final class Params {
     private Params() {}
 
+    /** The raw value, or null when absent. */
+    static String text(Context ctx, String name) {
+        return ctx.queryParam(declared(ctx, name));
+    }
+
+    /** Every value of a repeated parameter. */
+    static List<String> all(Context ctx, String name) {
+        return ctx.queryParams(declared(ctx, name));
+    }
+
+    private static String declared(Context ctx, String name) {
+        ManagementRoute route = ctx.attribute(ManagementRoutes.ROUTE);
+        if (route == null) {
+            throw new IllegalStateException("Query parameter '" + name + "' read outside a route of the route table.");
+        }
+        try {
+            return route.queryParameter(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
     static boolean bool(Context ctx, String name, boolean defaultValue) {
-        String v = ctx.queryParam(name);
+        String v = text(ctx, name);
         if (v == null) {
             return defaultValue;
         }
@@ -28,14 +57,14 @@ final class Params {
 
     static Instant instant(Context ctx, String name) {
         try {
-            return dev.taskhub.http.WireFormat.parseInstant(ctx.queryParam(name), "Query parameter '" + name + "'");
+            return WireFormat.parseInstant(text(ctx, name), "Query parameter '" + name + "'");
         } catch (InvalidRequestException e) {
             throw ApiException.badRequest(e.getMessage());
         }
     }
 
     static Integer positiveInt(Context ctx, String name) {
-        String v = ctx.queryParam(name);
+        String v = text(ctx, name);
         if (v == null || v.isBlank()) {
             return null;
         }
@@ -52,7 +81,7 @@ final class Params {
 
     /** A number of seconds (decimals allowed) between 0 and {@code max}; null when absent. */
     static Duration seconds(Context ctx, String name, long maxSeconds) {
-        String v = ctx.queryParam(name);
+        String v = text(ctx, name);
         if (v == null || v.isBlank()) {
             return null;
         }

@@ -1,0 +1,536 @@
+package dev.taskhub.client.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.taskhub.FailureDetails;
+import dev.taskhub.InvalidRequestException;
+import dev.taskhub.RuntimeStatus;
+import dev.taskhub.client.HttpManagementPayload;
+import dev.taskhub.client.OrchestrationMetadata;
+import dev.taskhub.client.QueryResult;
+import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.spi.InstanceState;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The JSON wire format of Durable Functions' management API, in both directions: the HTTP server writes status
+ * objects, history events, management payloads, purge results and errors with it, and the {@code taskhub} command
+ * line prints them with {@code --json}; the command line's {@code --url} mode reads the server's answers back into the
+ * typed results a {@link dev.taskhub.client.TaskHubClient} returns. Also parses the ISO 8601 dates and runtime
+ * statuses both accept. Stateless and thread-safe.
+ *
+ * <p>Reading gives what the wire carries: a status object read back has no version, execution id, scheduled start or
+ * parent; history events read back have event id -1, except that a {@code TaskScheduled} (or
+ * {@code SubOrchestrationInstanceCreated}) folded into its outcome is restored with an id that links the two. Writing
+ * what was read, with the same {@code showHistoryOutput}, gives the same JSON.
+ */
+public final class WireFormat {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private WireFormat() {}
+
+    // ---- status object -------------------------------------------------------------------------------------------
+
+    /**
+     * The status object of an instance: {@code name}, {@code instanceId}, {@code runtimeStatus}, {@code input},
+     * {@code customStatus}, {@code output}, {@code createdTime}, {@code lastUpdatedTime}, and {@code historyEvents}
+     * when the metadata carries history. Payloads are embedded as JSON values. A failed instance's {@code output} is
+     * its failure message and {@code failureDetails} holds the error type and message (no stack trace).
+     */
+    public static ObjectNode status(OrchestrationMetadata metadata, boolean showHistoryOutput) {
+        ObjectNode node = NODES.objectNode();
+        node.put("name", metadata.name());
+        node.put("instanceId", metadata.instanceId());
+        node.put("runtimeStatus", metadata.runtimeStatus().wireName());
+        node.set("input", value(metadata.serializedInput()));
+        node.set("customStatus", value(metadata.serializedCustomStatus()));
+        node.set("output", output(metadata));
+        metadata.failureDetails().ifPresent(failure -> node.set("failureDetails", failure(failure, false)));
+        node.put("createdTime", time(metadata.createdAt()));
+        node.put("lastUpdatedTime", time(metadata.lastUpdatedAt()));
+        metadata.historyEvents().ifPresent(history -> node.set("historyEvents", history(history, showHistoryOutput)));
+        return node;
+    }
+
+    /**
+     * The status object's {@code output}: the output as a JSON value, or for a failed instance without one
+     * {@code "Orchestrator function '<name>' failed: <message>"}.
+     */
+    public static JsonNode output(OrchestrationMetadata metadata) {
+        FailureDetails failure = metadata.failureDetails().orElse(null);
+        if (metadata.runtimeStatus() == RuntimeStatus.FAILED && failure != null && metadata.serializedOutput() == null) {
+            return NODES.textNode(failureOutput(metadata.name(), failure));
+        }
+        return value(metadata.serializedOutput());
+    }
+
+    /** Status objects as the list route answers them (inputs and outputs as the metadata holds them). */
+    public static ArrayNode statuses(List<OrchestrationMetadata> instances) {
+        ArrayNode array = NODES.arrayNode();
+        instances.forEach(m -> array.add(status(m, false)));
+        return array;
+    }
+
+    /**
+     * A page as the command line prints it with {@code --json}: {@code {"instances": [status objects],
+     * "continuationToken": token or null}} (over HTTP the token travels in
+     * {@link ManagementRoute#CONTINUATION_TOKEN_HEADER}).
+     */
+    public static ObjectNode page(QueryResult page) {
+        ObjectNode node = NODES.objectNode();
+        node.set("instances", statuses(page.instances()));
+        node.put("continuationToken", page.continuationToken());
+        return node;
+    }
+
+    /** Reads a status object (as {@link #status} writes it) back into metadata; history only when it has some. */
+    public static OrchestrationMetadata readStatus(JsonNode node) {
+        requireObject(node, "a status object");
+        String name = text(node, "name");
+        String instanceId = text(node, "instanceId");
+        if (name == null || instanceId == null || !node.hasNonNull("runtimeStatus")) {
+            throw malformed("a status object", "it lacks 'name', 'instanceId' or 'runtimeStatus'");
+        }
+        RuntimeStatus status = RuntimeStatus.parse(node.get("runtimeStatus").asText());
+        FailureDetails failure = node.hasNonNull("failureDetails") ? readFailure(node.get("failureDetails")) : null;
+        JsonNode outputNode = node.get("output");
+        String output = json(outputNode);
+        if (status == RuntimeStatus.FAILED && failure != null && outputNode != null && outputNode.isTextual()
+                && outputNode.asText().equals(failureOutput(name, failure))) {
+            output = null; // written for a failed instance that has no output of its own
+        }
+        Instant created = instant(node, "createdTime");
+        Instant updated = instant(node, "lastUpdatedTime");
+        if (created == null || updated == null) {
+            throw malformed("a status object", "it lacks 'createdTime' or 'lastUpdatedTime'");
+        }
+        InstanceState state = new InstanceState(instanceId, name, null, null, status, json(node.get("input")), output,
+                json(node.get("customStatus")), failure, created, updated, null, null);
+        List<HistoryEvent> history = node.has("historyEvents") ? readHistory(node.get("historyEvents")) : null;
+        return new OrchestrationMetadata(state, history);
+    }
+
+    /** Reads an array of status objects (the list route's answer). */
+    public static List<OrchestrationMetadata> readStatuses(JsonNode array) {
+        if (array == null || !array.isArray()) {
+            throw malformed("a list of status objects", "it is not a JSON array");
+        }
+        List<OrchestrationMetadata> result = new ArrayList<>();
+        array.forEach(n -> result.add(readStatus(n)));
+        return result;
+    }
+
+    private static String failureOutput(String name, FailureDetails failure) {
+        return "Orchestrator function '" + name + "' failed: " + failure.message();
+    }
+
+    // ---- history -------------------------------------------------------------------------------------------------
+
+    /**
+     * History events as Durable Functions shows them: {@code EventType} and {@code Timestamp} plus PascalCase fields.
+     * As in Durable Functions, {@code OrchestratorStarted}/{@code OrchestratorCompleted} are left out and a
+     * {@code TaskScheduled} (or {@code SubOrchestrationInstanceCreated}) that has an outcome is folded into it as
+     * {@code FunctionName} and {@code ScheduledTime}. Results only with {@code showHistoryOutput}.
+     */
+    public static ArrayNode history(List<HistoryEvent> events, boolean showHistoryOutput) {
+        Map<Integer, HistoryEvent> scheduled = new HashMap<>();
+        Set<Integer> answered = new HashSet<>();
+        for (HistoryEvent e : events) {
+            if (e instanceof HistoryEvent.TaskScheduled || e instanceof HistoryEvent.SubOrchestrationInstanceCreated) {
+                scheduled.put(e.eventId(), e);
+            }
+            Integer answers = answeredId(e);
+            if (answers != null) {
+                answered.add(answers);
+            }
+        }
+        ArrayNode array = NODES.arrayNode();
+        for (HistoryEvent e : events) {
+            if (e instanceof HistoryEvent.OrchestratorStarted || e instanceof HistoryEvent.OrchestratorCompleted) {
+                continue;
+            }
+            if ((e instanceof HistoryEvent.TaskScheduled || e instanceof HistoryEvent.SubOrchestrationInstanceCreated)
+                    && answered.contains(e.eventId())) {
+                continue;
+            }
+            array.add(historyEvent(e, scheduled, showHistoryOutput));
+        }
+        return array;
+    }
+
+    private static Integer answeredId(HistoryEvent e) {
+        if (e instanceof HistoryEvent.TaskCompleted c) return c.taskScheduledId();
+        if (e instanceof HistoryEvent.TaskFailed f) return f.taskScheduledId();
+        if (e instanceof HistoryEvent.SubOrchestrationInstanceCompleted c) return c.taskScheduledId();
+        if (e instanceof HistoryEvent.SubOrchestrationInstanceFailed f) return f.taskScheduledId();
+        return null;
+    }
+
+    private static ObjectNode historyEvent(HistoryEvent e, Map<Integer, HistoryEvent> scheduled, boolean showOutput) {
+        ObjectNode n = NODES.objectNode();
+        n.put("EventType", e.eventType());
+        if (e instanceof HistoryEvent.ExecutionStarted s) {
+            n.put("FunctionName", s.name());
+            if (s.version() != null) n.put("Version", s.version());
+            n.set("Input", value(s.input()));
+            if (s.parent() != null) n.put("ParentInstanceId", s.parent().instanceId());
+            if (s.scheduledStartTime() != null) n.put("ScheduledStartTime", time(s.scheduledStartTime()));
+        } else if (e instanceof HistoryEvent.ExecutionCompleted c) {
+            n.put("OrchestrationStatus", c.status().wireName());
+            if (showOutput) n.set("Result", value(c.result()));
+            if (c.failureDetails() != null) n.set("FailureDetails", failure(c.failureDetails(), showOutput));
+        } else if (e instanceof HistoryEvent.ExecutionTerminated t) {
+            n.put("Input", t.reason());
+        } else if (e instanceof HistoryEvent.ExecutionSuspended s) {
+            n.put("Reason", s.reason());
+        } else if (e instanceof HistoryEvent.ExecutionResumed r) {
+            n.put("Reason", r.reason());
+        } else if (e instanceof HistoryEvent.ExecutionRewound r) {
+            n.put("Reason", r.reason());
+        } else if (e instanceof HistoryEvent.ContinueAsNew c) {
+            n.set("Input", value(c.input()));
+        } else if (e instanceof HistoryEvent.TaskScheduled s) {
+            n.put("FunctionName", s.name());
+            n.put("ScheduledTime", time(s.timestamp()));
+        } else if (e instanceof HistoryEvent.TaskCompleted c) {
+            scheduledFields(n, scheduled.get(c.taskScheduledId()));
+            if (showOutput) n.set("Result", value(c.result()));
+        } else if (e instanceof HistoryEvent.TaskFailed f) {
+            scheduledFields(n, scheduled.get(f.taskScheduledId()));
+            n.put("Reason", f.failureDetails().message());
+            n.set("FailureDetails", failure(f.failureDetails(), showOutput));
+        } else if (e instanceof HistoryEvent.TimerCreated t) {
+            n.put("FireAt", time(t.fireAt()));
+        } else if (e instanceof HistoryEvent.TimerFired t) {
+            n.put("TimerId", t.timerId());
+            n.put("FireAt", time(t.fireAt()));
+        } else if (e instanceof HistoryEvent.EventRaised r) {
+            n.put("Name", r.name());
+            n.set("Input", value(r.input()));
+        } else if (e instanceof HistoryEvent.EventSent s) {
+            n.put("InstanceId", s.instanceId());
+            n.put("Name", s.name());
+            n.set("Input", value(s.input()));
+        } else if (e instanceof HistoryEvent.SubOrchestrationInstanceCreated s) {
+            n.put("FunctionName", s.name());
+            n.put("InstanceId", s.instanceId());
+            n.put("ScheduledTime", time(s.timestamp()));
+        } else if (e instanceof HistoryEvent.SubOrchestrationInstanceCompleted c) {
+            scheduledFields(n, scheduled.get(c.taskScheduledId()));
+            if (showOutput) n.set("Result", value(c.result()));
+        } else if (e instanceof HistoryEvent.SubOrchestrationInstanceFailed f) {
+            scheduledFields(n, scheduled.get(f.taskScheduledId()));
+            n.put("Reason", f.failureDetails().message());
+            n.set("FailureDetails", failure(f.failureDetails(), showOutput));
+        }
+        n.put("Timestamp", time(e.timestamp()));
+        return n;
+    }
+
+    private static void scheduledFields(ObjectNode n, HistoryEvent scheduledEvent) {
+        if (scheduledEvent instanceof HistoryEvent.TaskScheduled s) {
+            n.put("FunctionName", s.name());
+            n.put("ScheduledTime", time(s.timestamp()));
+        } else if (scheduledEvent instanceof HistoryEvent.SubOrchestrationInstanceCreated s) {
+            n.put("FunctionName", s.name());
+            n.put("InstanceId", s.instanceId());
+            n.put("ScheduledTime", time(s.timestamp()));
+        }
+    }
+
+    /**
+     * Reads history events (as {@link #history} writes them) back. An outcome that carries {@code FunctionName} gets
+     * its folded {@code TaskScheduled} (with {@code InstanceId}: {@code SubOrchestrationInstanceCreated}) restored
+     * just before it, without input; event ids are not on the wire, so they are -1 except the ids linking such pairs.
+     */
+    public static List<HistoryEvent> readHistory(JsonNode array) {
+        if (array == null || !array.isArray()) {
+            throw malformed("a list of history events", "it is not a JSON array");
+        }
+        List<HistoryEvent> events = new ArrayList<>();
+        int nextId = 0;
+        for (JsonNode n : array) {
+            requireObject(n, "a history event");
+            String type = text(n, "EventType");
+            Instant ts = instant(n, "Timestamp");
+            // an outcome linked to its restored scheduling event; -1 links to nothing
+            int link = -1;
+            if (n.has("FunctionName") && isOutcome(type)) {
+                link = nextId++;
+                Instant scheduledAt = instant(n, "ScheduledTime");
+                events.add(n.has("InstanceId")
+                        ? new HistoryEvent.SubOrchestrationInstanceCreated(link, scheduledAt, text(n, "FunctionName"), null,
+                                text(n, "InstanceId"), null)
+                        : new HistoryEvent.TaskScheduled(link, scheduledAt, text(n, "FunctionName"), null));
+            }
+            events.add(switch (type == null ? "" : type) {
+                case "ExecutionStarted" -> new HistoryEvent.ExecutionStarted(-1, ts, text(n, "FunctionName"), text(n, "Version"),
+                        json(n.get("Input")), null,
+                        n.has("ParentInstanceId") ? new HistoryEvent.ParentInstance(text(n, "ParentInstanceId"), null, -1, null) : null,
+                        instant(n, "ScheduledStartTime"));
+                case "ExecutionCompleted" -> new HistoryEvent.ExecutionCompleted(-1, ts,
+                        RuntimeStatus.parse(n.path("OrchestrationStatus").asText()), json(n.get("Result")),
+                        n.hasNonNull("FailureDetails") ? readFailure(n.get("FailureDetails")) : null);
+                case "ExecutionTerminated" -> new HistoryEvent.ExecutionTerminated(-1, ts, text(n, "Input"), false);
+                case "ExecutionSuspended" -> new HistoryEvent.ExecutionSuspended(-1, ts, text(n, "Reason"));
+                case "ExecutionResumed" -> new HistoryEvent.ExecutionResumed(-1, ts, text(n, "Reason"));
+                case "ExecutionRewound" -> new HistoryEvent.ExecutionRewound(-1, ts, text(n, "Reason"));
+                case "ContinueAsNew" -> new HistoryEvent.ContinueAsNew(-1, ts, json(n.get("Input")));
+                case "OrchestratorStarted" -> new HistoryEvent.OrchestratorStarted(-1, ts);
+                case "OrchestratorCompleted" -> new HistoryEvent.OrchestratorCompleted(-1, ts);
+                case "TaskScheduled" -> new HistoryEvent.TaskScheduled(nextId++, ts, text(n, "FunctionName"), null);
+                case "TaskCompleted" -> new HistoryEvent.TaskCompleted(-1, ts, link, json(n.get("Result")));
+                case "TaskFailed" -> new HistoryEvent.TaskFailed(-1, ts, link, readFailure(n.get("FailureDetails")));
+                case "TimerCreated" -> new HistoryEvent.TimerCreated(-1, ts, instant(n, "FireAt"));
+                case "TimerFired" -> new HistoryEvent.TimerFired(-1, ts, n.path("TimerId").asInt(), instant(n, "FireAt"));
+                case "EventRaised" -> new HistoryEvent.EventRaised(-1, ts, text(n, "Name"), json(n.get("Input")), null);
+                case "EventSent" -> new HistoryEvent.EventSent(-1, ts, text(n, "InstanceId"), text(n, "Name"), json(n.get("Input")));
+                case "SubOrchestrationInstanceCreated" -> new HistoryEvent.SubOrchestrationInstanceCreated(nextId++, ts,
+                        text(n, "FunctionName"), null, text(n, "InstanceId"), null);
+                case "SubOrchestrationInstanceCompleted" -> new HistoryEvent.SubOrchestrationInstanceCompleted(-1, ts, link,
+                        json(n.get("Result")));
+                case "SubOrchestrationInstanceFailed" -> new HistoryEvent.SubOrchestrationInstanceFailed(-1, ts, link,
+                        readFailure(n.get("FailureDetails")));
+                default -> throw malformed("a history event", "its EventType '" + type + "' is unknown (a newer server? "
+                        + "use the command line of the server's version)");
+            });
+        }
+        return events;
+    }
+
+    private static boolean isOutcome(String type) {
+        return "TaskCompleted".equals(type) || "TaskFailed".equals(type) || "SubOrchestrationInstanceCompleted".equals(type)
+                || "SubOrchestrationInstanceFailed".equals(type);
+    }
+
+    private static ObjectNode failure(FailureDetails failure, boolean withStackTrace) {
+        ObjectNode n = NODES.objectNode();
+        n.put("errorType", failure.errorType());
+        n.put("message", failure.message());
+        if (withStackTrace && !failure.stackTrace().isEmpty()) {
+            n.put("stackTrace", failure.stackTrace());
+        }
+        return n;
+    }
+
+    private static FailureDetails readFailure(JsonNode n) {
+        requireObject(n, "failure details");
+        String errorType = text(n, "errorType");
+        if (errorType == null) {
+            throw malformed("failure details", "it lacks 'errorType'");
+        }
+        return new FailureDetails(errorType, text(n, "message"), text(n, "stackTrace"));
+    }
+
+    // ---- management payload, purge result, task hub deletion, error ---------------------------------------------
+
+    /** The management payload: {@code id}, {@code statusQueryGetUri}, {@code sendEventPostUri}, … */
+    public static ObjectNode payload(HttpManagementPayload p) {
+        ObjectNode n = NODES.objectNode();
+        n.put("id", p.id());
+        n.put("statusQueryGetUri", p.statusQueryGetUri());
+        n.put("sendEventPostUri", p.sendEventPostUri());
+        n.put("terminatePostUri", p.terminatePostUri());
+        n.put("rewindPostUri", p.rewindPostUri());
+        n.put("purgeHistoryDeleteUri", p.purgeHistoryDeleteUri());
+        n.put("restartPostUri", p.restartPostUri());
+        n.put("suspendPostUri", p.suspendPostUri());
+        n.put("resumePostUri", p.resumePostUri());
+        return n;
+    }
+
+    /** Reads a management payload. */
+    public static HttpManagementPayload readPayload(JsonNode n) {
+        requireObject(n, "a management payload");
+        if (text(n, "id") == null) {
+            throw malformed("a management payload", "it lacks 'id'");
+        }
+        return new HttpManagementPayload(text(n, "id"), text(n, "statusQueryGetUri"), text(n, "sendEventPostUri"),
+                text(n, "terminatePostUri"), text(n, "rewindPostUri"), text(n, "purgeHistoryDeleteUri"),
+                text(n, "restartPostUri"), text(n, "suspendPostUri"), text(n, "resumePostUri"));
+    }
+
+    /** {@code {"instancesDeleted": n}}. */
+    public static ObjectNode purgeResult(long instancesDeleted) {
+        return NODES.objectNode().put("instancesDeleted", instancesDeleted);
+    }
+
+    /** Reads {@code {"instancesDeleted": n}}. */
+    public static long readPurgeResult(JsonNode n) {
+        requireObject(n, "a purge result");
+        if (!n.path("instancesDeleted").canConvertToLong()) {
+            throw malformed("a purge result", "it lacks a number 'instancesDeleted'");
+        }
+        return n.get("instancesDeleted").asLong();
+    }
+
+    /** {@code {"taskHub": name, "deleted": true}}, the answer to deleting a task hub. */
+    public static ObjectNode taskHubDeleted(String taskHub) {
+        return NODES.objectNode().put("taskHub", taskHub).put("deleted", true);
+    }
+
+    /** {@code {"message": "..."}}. */
+    public static ObjectNode error(String message) {
+        return NODES.objectNode().put("message", message);
+    }
+
+    /** The {@code message} of an error object; empty when the JSON is none. */
+    public static Optional<String> readError(JsonNode n) {
+        return n != null && n.hasNonNull("message") ? Optional.of(n.get("message").asText()) : Optional.empty();
+    }
+
+    // ---- values --------------------------------------------------------------------------------------------------
+
+    /** A stored JSON payload as a JSON value; null for none; text that is not JSON as a string. */
+    public static JsonNode value(String json) {
+        if (json == null) {
+            return NODES.nullNode();
+        }
+        try {
+            return MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            return NODES.textNode(json);
+        }
+    }
+
+    /** ISO 8601 UTC, e.g. {@code 2026-11-26T10:00:00.123Z}. */
+    public static String time(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+
+    /** Compact JSON text. */
+    public static String write(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Indented JSON text, for people. */
+    public static String writePretty(JsonNode node) {
+        try {
+            return PRETTY.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Parses JSON text; empty for blank text or text that is not JSON. */
+    public static Optional<JsonNode> read(String text) {
+        if (text == null || text.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(MAPPER.readTree(text));
+        } catch (JsonProcessingException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A JSON value as payload text (compact JSON); null for none or JSON null. */
+    private static String json(JsonNode node) {
+        return node == null || node.isNull() || node.isMissingNode() ? null : write(node);
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static Instant instant(JsonNode n, String field) {
+        String t = text(n, field);
+        if (t == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(t);
+        } catch (DateTimeParseException e) {
+            throw malformed("'" + field + "'", "'" + t + "' is not an ISO 8601 UTC time");
+        }
+    }
+
+    private static void requireObject(JsonNode n, String what) {
+        if (n == null || !n.isObject()) {
+            throw malformed(what, "it is not a JSON object");
+        }
+    }
+
+    private static InvalidRequestException malformed(String what, String why) {
+        return new InvalidRequestException("Expected " + what + " of the HTTP management API's wire format, but " + why + ".");
+    }
+
+    // ---- parameters ----------------------------------------------------------------------------------------------
+
+    /**
+     * Parses an ISO 8601 date-time ({@code 2026-11-26T10:00:00Z}, with an offset, without a zone meaning UTC, or a
+     * date alone meaning midnight UTC). Throws {@link InvalidRequestException} naming {@code what}.
+     */
+    public static Instant parseInstant(String text, String what) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        String t = text.trim();
+        try {
+            return OffsetDateTime.parse(t).toInstant();
+        } catch (DateTimeParseException ignored) {
+            // try the other forms
+        }
+        try {
+            return LocalDateTime.parse(t).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException ignored) {
+            // try a date alone
+        }
+        try {
+            return LocalDate.parse(t).atStartOfDay().toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            throw new InvalidRequestException(what + ": '" + text + "' is not an ISO 8601 date-time. Use e.g. "
+                    + "2026-11-26T10:00:00Z or 2026-11-26.");
+        }
+    }
+
+    /**
+     * Parses runtime statuses from one or more values, each possibly comma-separated ({@code Running,Pending});
+     * wire names or enum names, case-insensitive. Empty for none.
+     */
+    public static Set<RuntimeStatus> parseStatuses(List<String> values) {
+        List<RuntimeStatus> statuses = new ArrayList<>();
+        if (values != null) {
+            for (String value : values) {
+                for (String part : value.split(",")) {
+                    if (!part.isBlank()) {
+                        statuses.add(RuntimeStatus.parse(part));
+                    }
+                }
+            }
+        }
+        return statuses.isEmpty() ? Set.of() : EnumSet.copyOf(statuses);
+    }
+
+    /** Runtime statuses as one query value: wire names, sorted, comma-separated ({@code Pending,Running}). */
+    public static String formatStatuses(Set<RuntimeStatus> statuses) {
+        return statuses.stream().map(RuntimeStatus::wireName).sorted().collect(Collectors.joining(","));
+    }
+}
