@@ -18,8 +18,10 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -63,7 +65,8 @@ public final class EpisodeRunner {
                 history = List.of();   // a parent re-creates a finished sub-orchestration: start over
                 replace = true;
             }
-            status = RuntimeStatus.RUNNING;
+            // suspended before its start: the start is recorded, the orchestrator waits for the resume
+            status = state != null && state.status() == RuntimeStatus.SUSPENDED ? RuntimeStatus.SUSPENDED : RuntimeStatus.RUNNING;
             executionId = start.executionId();
         } else {
             status = state.status();
@@ -98,6 +101,8 @@ public final class EpisodeRunner {
         Set<Integer> completed = new HashSet<>();
         Set<String> raisedMessageIds = new HashSet<>();
         index(history, scheduled, completed, raisedMessageIds);
+        boolean started = start != null || history.stream().anyMatch(ExecutionStarted.class::isInstance);
+        int firstNewCall = firstNewCall(history);
         List<HistoryEvent> newEvents = new ArrayList<>();
         newEvents.add(new HistoryEvent.OrchestratorStarted(-1, now));
         if (rewind != null) {
@@ -121,13 +126,14 @@ public final class EpisodeRunner {
                     terminate = t;
                 }
             } else if (e instanceof HistoryEvent.ExecutionSuspended) {
-                if (status == RuntimeStatus.RUNNING || status == RuntimeStatus.PENDING) {
+                if (status == RuntimeStatus.RUNNING || status == RuntimeStatus.PENDING || status == RuntimeStatus.CONTINUED_AS_NEW) {
                     status = RuntimeStatus.SUSPENDED;
                     newEvents.add(stamp(e, now));
                 }
             } else if (e instanceof HistoryEvent.ExecutionResumed) {
                 if (status == RuntimeStatus.SUSPENDED) {
-                    status = RuntimeStatus.RUNNING;
+                    // resumed before its start: pending again until the start message arrives at its start time
+                    status = started ? RuntimeStatus.RUNNING : RuntimeStatus.PENDING;
                     newEvents.add(stamp(e, now));
                 }
             } else if (e instanceof EventRaised raised) {
@@ -136,15 +142,20 @@ public final class EpisodeRunner {
                     newEvents.add(new EventRaised(-1, now, raised.name(), raised.input(), id));
                 }
             } else {
+                // A completion of a call with a number this execution has not used yet is early, not stale: an attempt
+                // of this episode sent the call and crashed before committing (Azure Storage sends first). Keep it;
+                // replay hands it to the call when the code makes it again (ReplayContext#answers). Numbers skipped
+                // by a rewind stay stale.
                 int taskId = completionId(e);
-                if (taskId >= 0 && scheduled.contains(taskId) && completed.add(taskId)) {
+                boolean early = rewind == null && message.executionId() != null && taskId >= firstNewCall;
+                if (taskId >= 0 && (scheduled.contains(taskId) || early) && completed.add(taskId)) {
                     newEvents.add(stamp(e, now));
                 }
             }
         }
 
-        boolean started = start != null || history.stream().anyMatch(ExecutionStarted.class::isInstance);
         InstanceState base = start != null ? newState(workItem.instanceId(), start, now, state) : state;
+        episode.rewinds = rewinds(history) + rewinds(newEvents);
         if (terminate != null) {
             return episode.terminate(base, history, replace, newEvents, terminate);
         }
@@ -157,8 +168,7 @@ public final class EpisodeRunner {
         }
         if (status == RuntimeStatus.SUSPENDED || !started) {
             // Keep what arrived; the orchestrator runs again when resumed (or started).
-            RuntimeStatus keep = started ? status : base.status();
-            return Rewind.withReissued(episode.appendOnly(base.withStatus(keep, now), history, replace, newEvents), reissue);
+            return Rewind.withReissued(episode.appendOnly(base.withStatus(status, now), history, replace, newEvents), reissue);
         }
 
         Orchestrator<?> orchestrator = registry.orchestrator(base.name()).orElse(null);
@@ -186,13 +196,22 @@ public final class EpisodeRunner {
         return Rewind.withReissued(episode.waiting(base, history, replace, newEvents, context.newActions(), customStatus), reissue);
     }
 
+    /**
+     * The start message this episode applies, or null. A client's start always finds the row the client created with
+     * it, so without a row only a sub-orchestration's start counts (a client start then belongs to a purged instance).
+     * A start for the current execution counts until the execution has started, unless the instance finished meanwhile
+     * (terminated before its scheduled start). A parent re-creating a finished sub-orchestration sends a new execution.
+     */
     private static ExecutionStarted findStart(OrchestrationWorkItem workItem, InstanceState state, List<HistoryEvent> history) {
         for (TaskMessage m : workItem.messages()) {
             if (m.event() instanceof ExecutionStarted es) {
                 if (state == null) {
-                    return es;
+                    if (es.parent() != null) {
+                        return es;
+                    }
+                    continue;
                 }
-                boolean fresh = es.executionId().equals(state.executionId())
+                boolean fresh = !state.status().isTerminal() && es.executionId().equals(state.executionId())
                         && history.stream().noneMatch(ExecutionStarted.class::isInstance);
                 boolean restartChild = state.status().isTerminal() && es.parent() != null && !es.executionId().equals(state.executionId());
                 if (fresh || restartChild) {
@@ -203,22 +222,55 @@ public final class EpisodeRunner {
         return null;
     }
 
+    /**
+     * Collects the recorded calls, the calls answered (an early completion recorded before its call counts only if it
+     * answers the call, see {@link ReplayContext#answers}) and the ids of the external events received.
+     */
     private static void index(List<HistoryEvent> history, Set<Integer> scheduled, Set<Integer> completed, Set<String> raised) {
+        Map<Integer, HistoryEvent> early = null;
         for (HistoryEvent e : history) {
             if (e instanceof HistoryEvent.TaskScheduled || e instanceof HistoryEvent.TimerCreated
                     || e instanceof HistoryEvent.SubOrchestrationInstanceCreated) {
                 scheduled.add(e.eventId());
+                HistoryEvent completion = early == null ? null : early.remove(e.eventId());
+                if (completion != null && !ReplayContext.answers(completion, ReplayContext.recordedCall(e))) {
+                    completed.remove(e.eventId());
+                }
             } else if (e instanceof EventRaised r) {
                 if (r.messageId() != null) {
                     raised.add(r.messageId());
                 }
             } else {
                 int id = completionId(e);
-                if (id >= 0) {
-                    completed.add(id);
+                if (id >= 0 && completed.add(id) && !scheduled.contains(id)) {
+                    early = early == null ? new HashMap<>() : early;
+                    early.put(id, e);
                 }
             }
         }
+    }
+
+    /** The lowest sequence number a new call of this execution can get: above every recorded call and rewind cut. */
+    private static int firstNewCall(List<HistoryEvent> history) {
+        int next = 0;
+        for (HistoryEvent e : history) {
+            if (Rewind.isCall(e)) {
+                next = Math.max(next, e.eventId() + 1);
+            } else if (e instanceof HistoryEvent.ExecutionRewound r) {
+                next = Math.max(next, r.eventId());
+            }
+        }
+        return next;
+    }
+
+    private static int rewinds(List<HistoryEvent> events) {
+        int n = 0;
+        for (HistoryEvent e : events) {
+            if (e instanceof HistoryEvent.ExecutionRewound) {
+                n++;
+            }
+        }
+        return n;
     }
 
     static int completionId(HistoryEvent e) {
@@ -272,6 +324,11 @@ public final class EpisodeRunner {
         private final OrchestrationWorkItem workItem;
         private final Instant now;
         private final JsonDataConverter json = JsonDataConverter.DEFAULT;
+        /**
+         * Rewinds recorded in the execution: a rewound execution issues its failed calls again under the same sequence
+         * numbers, and those must not look like repeats of the first attempt.
+         */
+        private int rewinds;
 
         Episode(OrchestrationWorkItem workItem, Instant now) {
             this.workItem = workItem;
@@ -283,6 +340,7 @@ public final class EpisodeRunner {
         }
 
         Checkpoint deadLetter(InstanceState state, ExecutionStarted start, List<HistoryEvent> history, int max) {
+            rewinds = rewinds(history);
             String types = workItem.messages().stream().map(m -> m.event().eventType()).distinct().toList().toString();
             FailureDetails failure = new FailureDetails("PoisonMessage", "The messages " + types + " for instance '"
                     + workItem.instanceId() + "' were delivered " + workItem.deliveryCount() + " times without a successful "
@@ -302,6 +360,20 @@ public final class EpisodeRunner {
             return new Checkpoint(workItem, events(history, replace, newEvents), replace, state, List.of(), List.of());
         }
 
+        /**
+         * The id of a message this episode sends: the same for every run of the episode (after a crash or a refused
+         * commit), so that receivers drop the repeat; unique per execution, rewind, kind and sequence number.
+         */
+        private String messageId(InstanceState base, String kind, Object... more) {
+            Object[] parts = new Object[4 + more.length];
+            parts[0] = base.instanceId();
+            parts[1] = base.executionId();
+            parts[2] = rewinds;
+            parts[3] = kind;
+            System.arraycopy(more, 0, parts, 4, more.length);
+            return Ids.derived(parts);
+        }
+
         Checkpoint terminate(InstanceState base, List<HistoryEvent> history, boolean replace, List<HistoryEvent> newEvents,
                              HistoryEvent.ExecutionTerminated terminate) {
             newEvents.add(new HistoryEvent.ExecutionTerminated(-1, now, terminate.reason(), terminate.recursive()));
@@ -311,13 +383,13 @@ public final class EpisodeRunner {
                 history.forEach(e -> done.add(completionId(e)));
                 for (HistoryEvent e : history) {
                     if (e instanceof HistoryEvent.SubOrchestrationInstanceCreated sub && !done.contains(sub.eventId())) {
-                        outbound.add(new TaskMessage(newMessageId(), sub.instanceId(), null,
+                        outbound.add(new TaskMessage(messageId(base, "terminate", sub.eventId()), sub.instanceId(), null,
                                 new HistoryEvent.ExecutionTerminated(-1, now, terminate.reason(), true), null));
                     }
                 }
             }
             String reason = json.serialize(terminate.reason());
-            notifyParent(history, newEvents, RuntimeStatus.TERMINATED, reason,
+            notifyParent(base, history, newEvents, RuntimeStatus.TERMINATED, reason,
                     new FailureDetails("Terminated", "The sub-orchestration was terminated: " + terminate.reason(), ""), outbound);
             InstanceState state = settled(base, RuntimeStatus.TERMINATED, reason, base.customStatus(), null);
             return new Checkpoint(workItem, events(history, replace, newEvents), replace, state, outbound, List.of());
@@ -345,15 +417,18 @@ public final class EpisodeRunner {
             newEvents.add(new HistoryEvent.OrchestratorCompleted(-1, now));
             List<HistoryEvent> all = new ArrayList<>(history);
             all.addAll(newEvents);
-            notifyParent(all, newEvents, status, output, failure, outbound);
+            notifyParent(base, all, newEvents, status, output, failure, outbound);
             InstanceState state = settled(base, status, output, customStatus != null ? customStatus : base.customStatus(), failure);
             return new Checkpoint(workItem, events(history, replace, newEvents), replace, state, outbound, activities);
         }
 
         Checkpoint continueAsNew(InstanceState base, ReplayContext context, ReplayContext.Outcome.ContinuedAsNew can, String customStatus) {
-            String executionId = Ids.random();
+            String executionId = messageId(base, "continue-as-new");
             ExecutionStarted old = context.started();
             List<TaskMessage> outbound = new ArrayList<>();
+            // The start goes to this instance itself under a fresh id: a copy a crashed attempt sent may already have
+            // been consumed (dropped, as it addressed the next execution), and a provider that remembers consumed ids
+            // would swallow a copy with the same id. A repeated start is recognised by its execution id instead.
             outbound.add(new TaskMessage(newMessageId(), base.instanceId(), executionId,
                     new ExecutionStarted(-1, now, old.name(), old.version(), can.input(), executionId, old.parent(), null), null));
             // Unconsumed events go into the new execution's history, ahead of its start, so that events arriving
@@ -365,8 +440,9 @@ public final class EpisodeRunner {
             }
             for (Action action : context.newActions()) {
                 if (action instanceof Action.SendEvent send) {
-                    outbound.add(new TaskMessage(newMessageId(), send.instanceId(), null,
-                            new EventRaised(-1, now, send.name(), send.input(), null), null));
+                    String messageId = messageId(base, "event", send.id());
+                    outbound.add(new TaskMessage(messageId, send.instanceId(), null,
+                            new EventRaised(-1, now, send.name(), send.input(), messageId), null));
                 }
             }
             InstanceState state = new InstanceState(base.instanceId(), base.name(), base.version(), executionId,
@@ -388,27 +464,30 @@ public final class EpisodeRunner {
             for (Action action : actions) {
                 if (action instanceof Action.ScheduleTask t) {
                     newEvents.add(new HistoryEvent.TaskScheduled(t.id(), now, t.name(), t.input()));
-                    activities.add(new ActivityRequest(newMessageId(), base.instanceId(), executionId, t.id(), t.name(), t.input()));
+                    activities.add(new ActivityRequest(messageId(base, "activity", t.id()), base.instanceId(), executionId, t.id(),
+                            t.name(), t.input()));
                 } else if (action instanceof Action.CreateTimer t) {
                     newEvents.add(new HistoryEvent.TimerCreated(t.id(), now, t.fireAt()));
-                    outbound.add(new TaskMessage(newMessageId(), base.instanceId(), executionId,
+                    // the fire time is part of the id: a timer made again for a later time must not look like a repeat
+                    outbound.add(new TaskMessage(messageId(base, "timer", t.id(), t.fireAt()), base.instanceId(), executionId,
                             new HistoryEvent.TimerFired(-1, t.fireAt(), t.id(), t.fireAt()), t.fireAt()));
                 } else if (action instanceof Action.CreateSubOrchestration s) {
                     newEvents.add(new HistoryEvent.SubOrchestrationInstanceCreated(s.id(), now, s.name(), null, s.instanceId(), s.input()));
-                    String childExecution = Ids.random();
-                    outbound.add(new TaskMessage(newMessageId(), s.instanceId(), childExecution,
+                    // a repeated start carries the same execution, so the child ignores it instead of starting over
+                    String childExecution = messageId(base, "child-execution", s.id());
+                    outbound.add(new TaskMessage(messageId(base, "child-start", s.id()), s.instanceId(), childExecution,
                             new ExecutionStarted(-1, now, s.name(), null, s.input(), childExecution,
                                     new HistoryEvent.ParentInstance(base.instanceId(), executionId, s.id(), base.name()), null), null));
                 } else if (action instanceof Action.SendEvent s) {
                     newEvents.add(new HistoryEvent.EventSent(s.id(), now, s.instanceId(), s.name(), s.input()));
-                    String messageId = newMessageId();
+                    String messageId = messageId(base, "event", s.id());
                     outbound.add(new TaskMessage(messageId, s.instanceId(), null,
                             new EventRaised(-1, now, s.name(), s.input(), messageId), null));
                 }
             }
         }
 
-        private void notifyParent(List<HistoryEvent> history, List<HistoryEvent> newEvents, RuntimeStatus status,
+        private void notifyParent(InstanceState base, List<HistoryEvent> history, List<HistoryEvent> newEvents, RuntimeStatus status,
                                   String output, FailureDetails failure, List<TaskMessage> outbound) {
             HistoryEvent.ParentInstance parent = null;
             for (List<HistoryEvent> list : List.of(history, newEvents)) {
@@ -424,7 +503,7 @@ public final class EpisodeRunner {
             HistoryEvent event = status == RuntimeStatus.COMPLETED
                     ? new HistoryEvent.SubOrchestrationInstanceCompleted(-1, now, parent.taskScheduledId(), output)
                     : new HistoryEvent.SubOrchestrationInstanceFailed(-1, now, parent.taskScheduledId(), failure);
-            outbound.add(new TaskMessage(newMessageId(), parent.instanceId(), parent.executionId(), event, null));
+            outbound.add(new TaskMessage(messageId(base, "result"), parent.instanceId(), parent.executionId(), event, null));
         }
 
         private static List<HistoryEvent> events(List<HistoryEvent> history, boolean replace, List<HistoryEvent> newEvents) {

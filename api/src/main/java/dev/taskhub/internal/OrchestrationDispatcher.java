@@ -5,6 +5,7 @@ import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.LeaseLostException;
 import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.StorageProvider;
 import dev.taskhub.worker.WorkerOptions;
@@ -14,10 +15,17 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs episodes: each thread locks a batch of instances, replays each over its (cached) history and commits all
- * checkpoints of the batch in one call.
+ * checkpoints of the batch in one call. The leases of a batch's work items are renewed in the background until they
+ * are committed or abandoned, so a batch of slow episodes keeps its locks; an item whose lease was lost is not run or
+ * committed.
  */
 final class OrchestrationDispatcher extends Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(OrchestrationDispatcher.class);
@@ -26,6 +34,31 @@ final class OrchestrationDispatcher extends Dispatcher {
     private final EpisodeRunner runner;
     private final WorkerOptions options;
     private final HistoryCache cache;
+    private final Set<Lease> held = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService renewer;
+
+    /**
+     * A locked work item of a batch in progress. Renewal and the end of the item (commit or abandon) exclude each other
+     * through the monitor, so no renewal overlaps or follows the commit.
+     */
+    private static final class Lease {
+        final OrchestrationWorkItem item;
+        /** System.nanoTime() when the lease was last known to start: taken before the lock call, then at each renewal. */
+        volatile long since;
+        volatile boolean lost;
+        private boolean ended;
+
+        Lease(OrchestrationWorkItem item, long since) {
+            this.item = item;
+            this.since = since;
+        }
+
+        /** Ends renewal (waiting for one in progress); returns false when the lease was already lost. */
+        synchronized boolean end() {
+            ended = true;
+            return !lost;
+        }
+    }
 
     OrchestrationDispatcher(StorageProvider provider, EpisodeRunner runner, WorkerOptions options) {
         super("taskhub-orchestrations", options.orchestrationConcurrency());
@@ -33,17 +66,92 @@ final class OrchestrationDispatcher extends Dispatcher {
         this.runner = runner;
         this.options = options;
         this.cache = new HistoryCache(options.historyCacheSize());
+        this.renewer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "taskhub-orchestration-renewer");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    synchronized void start() {
+        long period = Math.max(50, options.lockLease().toMillis() / 6);
+        renewer.scheduleWithFixedDelay(this::renewLeases, period, period, TimeUnit.MILLISECONDS);
+        super.start();
+    }
+
+    @Override
+    void awaitStop(long millis) throws InterruptedException {
+        super.awaitStop(millis);
+        renewer.shutdownNow();
     }
 
     @Override
     protected boolean poll() {
+        long lockedSince = System.nanoTime();
         List<OrchestrationWorkItem> items = provider.lockOrchestrationWorkItems(options.orchestrationBatchSize(),
                 options.lockLease(), options.pollWait());
         if (items.isEmpty()) {
             return false;
         }
-        List<Checkpoint> checkpoints = new ArrayList<>(items.size());
+        List<Lease> leases = new ArrayList<>(items.size());
         for (OrchestrationWorkItem item : items) {
+            leases.add(new Lease(item, lockedSince));
+        }
+        held.addAll(leases);
+        try {
+            runAndCommit(leases);
+        } finally {
+            leases.forEach(held::remove);
+        }
+        return true;
+    }
+
+    /**
+     * Renews, in the background, each lease of a batch in progress once a third of the lease has passed since it was
+     * taken or last renewed. A lost lease is marked: its episode is skipped, or its checkpoint is not committed.
+     */
+    private void renewLeases() {
+        try {
+            renewDueLeases();
+        } catch (RuntimeException e) {
+            log.warn("Renewing orchestration leases failed, retrying: {}", e.toString());   // keep the schedule alive
+        }
+    }
+
+    private void renewDueLeases() {
+        long due = options.lockLease().toNanos() / 3;
+        for (Lease lease : held) {
+            if (System.nanoTime() - lease.since < due) {
+                continue;
+            }
+            synchronized (lease) {
+                if (lease.ended || lease.lost) {
+                    continue;
+                }
+                long before = System.nanoTime();
+                try {
+                    provider.renewOrchestrationWorkItem(lease.item, options.lockLease());
+                    lease.since = before;
+                } catch (LeaseLostException e) {
+                    lease.lost = true;
+                    log.info("Lost the lock on instance '{}' while its episode was in progress; its work is left to the "
+                            + "worker that holds it now: {}", lease.item.instanceId(), e.getMessage());
+                } catch (RuntimeException e) {
+                    log.debug("Renewing the lock on instance '{}' failed, retrying: {}", lease.item.instanceId(), e.toString());
+                }
+            }
+        }
+    }
+
+    private void runAndCommit(List<Lease> leases) {
+        List<Checkpoint> ran = new ArrayList<>(leases.size());
+        List<Lease> ranLeases = new ArrayList<>(leases.size());
+        for (Lease lease : leases) {
+            OrchestrationWorkItem item = lease.item;
+            if (lease.lost) {
+                continue;
+            }
             try {
                 List<HistoryEvent> history = item.instance() == null ? null
                         : cache.get(item.instanceId(), item.instance().executionId(), item.historyVersion());
@@ -53,16 +161,29 @@ final class OrchestrationDispatcher extends Dispatcher {
                         cache.put(item.instanceId(), item.instance().executionId(), item.historyVersion(), history);
                     }
                 }
-                checkpoints.add(runner.run(item, history));
+                ran.add(runner.run(item, history));
+                ranLeases.add(lease);
             } catch (RuntimeException e) {
                 log.warn("Episode of instance '{}' failed; it will be retried (delivery {}): {}", item.instanceId(),
                         item.deliveryCount(), e.toString(), e);
                 cache.remove(item.instanceId());
-                abandonQuietly(item);
+                if (lease.end()) {
+                    abandonQuietly(item);
+                }
+            }
+        }
+        // Stop renewing before committing; a checkpoint whose lease was lost meanwhile would be refused anyway.
+        List<Checkpoint> checkpoints = new ArrayList<>(ran.size());
+        for (int i = 0; i < ran.size(); i++) {
+            if (ranLeases.get(i).end()) {
+                checkpoints.add(ran.get(i));
+            } else {
+                log.info("Checkpoint of instance '{}' dropped: its lock was lost during the episode", ran.get(i).workItem().instanceId());
+                cache.remove(ran.get(i).workItem().instanceId());
             }
         }
         if (checkpoints.isEmpty()) {
-            return true;
+            return;
         }
         List<CommitResult> results;
         try {
@@ -84,8 +205,8 @@ final class OrchestrationDispatcher extends Dispatcher {
                 updateCache(checkpoint, item);
             }
         }
-        return true;
     }
+
 
     /**
      * True when the instance has no history for sure, saving a read per new orchestration: no state row (history is

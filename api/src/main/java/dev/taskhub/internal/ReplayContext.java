@@ -56,6 +56,8 @@ final class ReplayContext implements OrchestrationContext {
     private int uuidCounter;
     private final LinkedHashMap<Integer, Action> unmatchedActions = new LinkedHashMap<>();
     private final Map<Integer, TaskImpl<?>> openTasks = new HashMap<>();
+    /** Completions that came before their call was made (see {@link #answers}), by sequence number. */
+    private Map<Integer, HistoryEvent> earlyCompletions;
     private final Map<String, ArrayDeque<TaskImpl<?>>> eventWaiters = new HashMap<>();
     private final List<EventRaised> bufferedEvents = new ArrayList<>();
     private String customStatus;
@@ -179,15 +181,15 @@ final class ReplayContext implements OrchestrationContext {
         } else if (event instanceof HistoryEvent.EventSent e) {
             match(e.eventId(), "send event '" + e.name() + "'", a -> a instanceof Action.SendEvent s && s.name().equals(e.name()));
         } else if (event instanceof HistoryEvent.TaskCompleted e) {
-            completeTask(e.taskScheduledId(), e.result());
+            settle(e.taskScheduledId(), e);
         } else if (event instanceof HistoryEvent.TaskFailed e) {
-            failTask(e.taskScheduledId(), e.failureDetails());
+            settle(e.taskScheduledId(), e);
         } else if (event instanceof HistoryEvent.SubOrchestrationInstanceCompleted e) {
-            completeTask(e.taskScheduledId(), e.result());
+            settle(e.taskScheduledId(), e);
         } else if (event instanceof HistoryEvent.SubOrchestrationInstanceFailed e) {
-            failTask(e.taskScheduledId(), e.failureDetails());
+            settle(e.taskScheduledId(), e);
         } else if (event instanceof HistoryEvent.TimerFired e) {
-            completeTask(e.timerId(), null);
+            settle(e.timerId(), e);
         } else if (event instanceof EventRaised e) {
             deliverEvent(e);
         }
@@ -207,18 +209,80 @@ final class ReplayContext implements OrchestrationContext {
         throw Unwind.NON_DETERMINISM;
     }
 
-    private void completeTask(int id, String json) {
-        TaskImpl<?> task = openTasks.remove(id);
-        if (task != null) {
-            task.completeJson(json);
+    /**
+     * Applies a completion to its open call; keeps one for a call not made yet; ignores one for a finished call. A
+     * completion that comes before the history records its call (the call is still unmatched) is early and must
+     * {@link #answers answer} the call.
+     */
+    private void settle(int id, HistoryEvent completion) {
+        TaskImpl<?> task = openTasks.get(id);
+        if (task == null) {
+            if (id >= sequence) {
+                if (earlyCompletions == null) {
+                    earlyCompletions = new HashMap<>();
+                }
+                earlyCompletions.putIfAbsent(id, completion);
+            }
+            return;
+        }
+        Action unrecorded = unmatchedActions.get(id);
+        if (unrecorded != null && !answers(completion, unrecorded)) {
+            return;
+        }
+        openTasks.remove(id);
+        resolve(task, id, completion);
+    }
+
+    private static void resolve(TaskImpl<?> task, int id, HistoryEvent completion) {
+        if (completion instanceof HistoryEvent.TaskCompleted c) {
+            task.completeJson(c.result());
+        } else if (completion instanceof HistoryEvent.TaskFailed f) {
+            task.fail(new TaskFailedException(task.name, id, f.failureDetails()));
+        } else if (completion instanceof HistoryEvent.SubOrchestrationInstanceCompleted c) {
+            task.completeJson(c.result());
+        } else if (completion instanceof HistoryEvent.SubOrchestrationInstanceFailed f) {
+            task.fail(new TaskFailedException(task.name, id, f.failureDetails()));
+        } else if (completion instanceof HistoryEvent.TimerFired) {
+            task.completeJson(null);
         }
     }
 
-    private void failTask(int id, FailureDetails details) {
-        TaskImpl<?> task = openTasks.remove(id);
-        if (task != null) {
-            task.fail(new TaskFailedException(task.name, id, details));
+    /** Registers the task of a call just made; a completion that came before the call completes it at once. */
+    private void open(TaskImpl<?> task, Action call) {
+        HistoryEvent early = earlyCompletions == null ? null : earlyCompletions.remove(call.id());
+        if (early != null && answers(early, call)) {
+            resolve(task, call.id(), early);
+        } else {
+            openTasks.put(call.id(), task);
         }
+    }
+
+    /**
+     * Whether a completion recorded before its call answers the call with that sequence number. Such completions come
+     * from an episode that sent its calls and crashed before committing (the calls ran meanwhile); the episode's next
+     * run makes the same calls again. The completion must be of the call's kind, and a timer's firing counts only if it
+     * is not earlier than the timer made now (the next run may ask for a later time).
+     */
+    static boolean answers(HistoryEvent completion, Action call) {
+        if (completion instanceof HistoryEvent.TaskCompleted || completion instanceof HistoryEvent.TaskFailed) {
+            return call instanceof Action.ScheduleTask;
+        }
+        if (completion instanceof HistoryEvent.SubOrchestrationInstanceCompleted || completion instanceof HistoryEvent.SubOrchestrationInstanceFailed) {
+            return call instanceof Action.CreateSubOrchestration;
+        }
+        return completion instanceof HistoryEvent.TimerFired f && call instanceof Action.CreateTimer t && !f.fireAt().isBefore(t.fireAt());
+    }
+
+    /** The call a recorded history event stands for (activity, timer, sub-orchestration), or null. */
+    static Action recordedCall(HistoryEvent e) {
+        if (e instanceof HistoryEvent.TaskScheduled t) {
+            return new Action.ScheduleTask(t.eventId(), t.name(), t.input());
+        } else if (e instanceof HistoryEvent.TimerCreated t) {
+            return new Action.CreateTimer(t.eventId(), t.fireAt());
+        } else if (e instanceof HistoryEvent.SubOrchestrationInstanceCreated s) {
+            return new Action.CreateSubOrchestration(s.eventId(), s.name(), s.instanceId(), s.input());
+        }
+        return null;
     }
 
     private void deliverEvent(EventRaised event) {
@@ -296,17 +360,19 @@ final class ReplayContext implements OrchestrationContext {
     }
 
     private <T> TaskImpl<T> scheduleTask(String name, String json, Class<T> resultType) {
-        int id = nextId(new Action.ScheduleTask(nextSequence(), name, json));
+        Action call = new Action.ScheduleTask(nextSequence(), name, json);
+        nextId(call);
         TaskImpl<T> task = new TaskImpl<>(this, name, resultType);
-        openTasks.put(id, task);
+        open(task, call);
         return task;
     }
 
     @Override
     public Task<Void> createTimer(Instant fireAt) {
-        int id = nextId(new Action.CreateTimer(nextSequence(), Times.roundUpToMicros(fireAt)));
+        Action call = new Action.CreateTimer(nextSequence(), Times.roundUpToMicros(fireAt));
+        nextId(call);
         TaskImpl<Void> task = new TaskImpl<>(this, "timer", Void.class);
-        openTasks.put(id, task);
+        open(task, call);
         return task;
     }
 
@@ -362,9 +428,10 @@ final class ReplayContext implements OrchestrationContext {
     private <T> TaskImpl<T> scheduleSubOrchestration(String name, String json, String subInstanceId, Class<T> resultType) {
         int id = nextSequence();
         String childId = subInstanceId != null ? subInstanceId : instanceId + ":" + String.format("%04d", id);
-        nextId(new Action.CreateSubOrchestration(id, name, childId, json));
+        Action call = new Action.CreateSubOrchestration(id, name, childId, json);
+        nextId(call);
         TaskImpl<T> task = new TaskImpl<>(this, name, resultType);
-        openTasks.put(id, task);
+        open(task, call);
         return task;
     }
 

@@ -11,7 +11,8 @@ import java.time.Duration;
  * @param orchestrationBatchSize   instances locked and checkpointed per round trip
  * @param activityConcurrency      activities running at once
  * @param activityBatchSize        activity messages locked per round trip
- * @param lockLease                lease of a lock; a worker that dies loses its items after this
+ * @param lockLease                lease of a lock; renewed while the work is in progress (orchestration batches and
+ *                                 activities), so a worker that dies loses its items after this
  * @param pollWait                 how long one lock call may wait for work (bounds shutdown latency)
  * @param maxDeliveryCount         deliveries after which a message is dead-lettered (instance or task failed)
  * @param historyCacheSize         instances whose history is kept in memory between episodes

@@ -20,6 +20,7 @@ import dev.taskhub.orchestration.Task;
 import dev.taskhub.orchestration.TaskFailedException;
 import dev.taskhub.spi.ContinuationTokens;
 import dev.taskhub.spi.StorageProvider;
+import dev.taskhub.spi.TaskMessage;
 import dev.taskhub.worker.TaskHubWorker;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -718,6 +720,142 @@ public abstract class ManagementConformanceTests extends ConformanceTestBase {
         assertThat(awaitStatus(id, RuntimeStatus.COMPLETED).readOutputAs(String.class)).isEqualTo("kept");
         assertThatThrownBy(() -> client.suspend(id, "late")).isInstanceOf(InvalidInstanceStateException.class);
         assertThatThrownBy(() -> client.resume("unknown-" + UUID.randomUUID(), "x")).isInstanceOf(InstanceNotFoundException.class);
+    }
+
+    // 11b. management before a scheduled start ---------------------------------------------------------------------
+
+    /**
+     * A worker (on a provider that records what its checkpoints consumed) whose "Scheduled" orchestrator counts its runs
+     * under {@code key} and returns the "Go" event's data; warmed up, so that management messages sent next are
+     * handled well before a start time a few seconds away.
+     */
+    private InterceptingProvider startScheduledWorker(String key) {
+        InterceptingProvider watched = new InterceptingProvider(provider);
+        startWorker(watched, testOptions().build(), w -> w
+                .addOrchestrator("Echo", ctx -> ctx.getInput(Object.class))
+                .addOrchestrator("Scheduled", ctx -> {
+                    calls(key).incrementAndGet();
+                    return ctx.waitForExternalEvent("Go", String.class).await();
+                }));
+        awaitStatus(client.scheduleNewOrchestrationInstance("Echo", "warm-up"), RuntimeStatus.COMPLETED);
+        return watched;
+    }
+
+    private String scheduleAt(Instant startAt) {
+        return client.scheduleNewOrchestrationInstance("Scheduled", null, NewOrchestrationOptions.defaults().withStartAt(startAt));
+    }
+
+    /**
+     * Sends the instance a message that becomes visible well after its start message. Messages of one instance are
+     * applied in order, so once a checkpoint consumed this one, the start message has been handled too.
+     */
+    private String sendMarkerAfter(String instanceId, Instant startAt) {
+        String messageId = UUID.randomUUID().toString();
+        provider.sendOrchestrationMessage(new TaskMessage(messageId, instanceId, null,
+                new HistoryEvent.EventRaised(-1, Instant.now(), "Marker", null, messageId), startAt.plusSeconds(2)));
+        return messageId;
+    }
+
+    private static Optional<HistoryEvent.ExecutionStarted> started(List<HistoryEvent> history) {
+        return history.stream().filter(HistoryEvent.ExecutionStarted.class::isInstance).map(HistoryEvent.ExecutionStarted.class::cast).findFirst();
+    }
+
+    @Test
+    void terminate_beforeTheScheduledStart_staysTerminatedWhenTheStartTimeComes() {
+        String key = UUID.randomUUID().toString();
+        InterceptingProvider watched = startScheduledWorker(key);
+        Instant startAt = Instant.now().plusSeconds(2);
+        String id = scheduleAt(startAt);
+        assertThatThrownBy(() -> client.rewind(id, "not failed")).isInstanceOf(InvalidInstanceStateException.class);
+        client.terminate(id, "not needed");
+        awaitStatus(id, RuntimeStatus.TERMINATED);
+        List<HistoryEvent> before = client.getHistory(id);
+        String marker = sendMarkerAfter(id, startAt);
+        await().atMost(WAIT).until(() -> watched.consumed(marker));
+        OrchestrationMetadata m = client.getInstanceMetadata(id, true).orElseThrow();
+        assertThat(m.runtimeStatus()).isEqualTo(RuntimeStatus.TERMINATED);
+        assertThat(m.readOutputAs(String.class)).isEqualTo("not needed");
+        assertThat(client.getHistory(id)).isEqualTo(before);
+        assertThat(calls(key).get()).as("runs of the terminated orchestrator").isZero();
+    }
+
+    @Test
+    void suspend_beforeTheScheduledStart_runsOnlyAfterResume_andKeepsEarlierEvents() {
+        String key = UUID.randomUUID().toString();
+        startScheduledWorker(key);
+        Instant startAt = Instant.now().plusSeconds(2);
+        String id = scheduleAt(startAt);
+        client.raiseEvent(id, "Go", "raised before the start");
+        client.suspend(id, "hold");
+        await().atMost(WAIT).until(() -> client.getInstanceMetadata(id, false).orElseThrow().runtimeStatus() == RuntimeStatus.SUSPENDED);
+        assertThat(client.getHistory(id)).anySatisfy(e -> assertThat(e).isInstanceOf(HistoryEvent.ExecutionSuspended.class));
+        // The start time comes while suspended: the start is recorded, the orchestrator does not run.
+        await().atMost(WAIT).until(() -> started(client.getHistory(id)).isPresent());
+        assertThat(client.getInstanceMetadata(id, false).orElseThrow().runtimeStatus()).isEqualTo(RuntimeStatus.SUSPENDED);
+        assertThat(calls(key).get()).as("runs while suspended").isZero();
+        client.resume(id, "go on");
+        assertThat(awaitStatus(id, RuntimeStatus.COMPLETED).readOutputAs(String.class)).isEqualTo("raised before the start");
+        assertThat(calls(key).get()).isEqualTo(1);
+        assertThat(started(client.getHistory(id)).orElseThrow().timestamp()).isAfterOrEqualTo(startAt);
+    }
+
+    @Test
+    void resume_beforeTheScheduledStart_readsPending_andTheInstanceStillWaitsForItsStartTime() {
+        String key = UUID.randomUUID().toString();
+        startScheduledWorker(key);
+        Instant startAt = Instant.now().plusSeconds(3);
+        String id = scheduleAt(startAt);
+        client.suspend(id, "hold");
+        await().atMost(WAIT).until(() -> client.getInstanceMetadata(id, false).orElseThrow().runtimeStatus() == RuntimeStatus.SUSPENDED);
+        client.resume(id, "release");
+        await().atMost(WAIT).until(() -> client.getHistory(id).stream().anyMatch(HistoryEvent.ExecutionResumed.class::isInstance));
+        RuntimeStatus status = client.getInstanceMetadata(id, false).orElseThrow().runtimeStatus();
+        if (started(client.getHistory(id)).isEmpty()) {   // read after the status: the start had not arrived yet
+            assertThat(status).as("status after resume, before the start time").isEqualTo(RuntimeStatus.PENDING);
+            assertThat(calls(key).get()).isZero();
+        }
+        client.raiseEvent(id, "Go", "after resume");
+        assertThat(awaitStatus(id, RuntimeStatus.COMPLETED).readOutputAs(String.class)).isEqualTo("after resume");
+        assertThat(started(client.getHistory(id)).orElseThrow().timestamp()).as("never before the start time").isAfterOrEqualTo(startAt);
+    }
+
+    @Test
+    void purge_afterTerminateBeforeTheScheduledStart_isNotUndoneByTheStartMessage() {
+        String key = UUID.randomUUID().toString();
+        InterceptingProvider watched = startScheduledWorker(key);
+        Instant startAt = Instant.now().plusSeconds(2);
+        String id = scheduleAt(startAt);
+        assertThatThrownBy(() -> client.purgeInstance(id)).isInstanceOf(InvalidInstanceStateException.class)
+                .hasMessageContaining("Pending");
+        client.terminate(id, "cancelled");
+        awaitStatus(id, RuntimeStatus.TERMINATED);
+        assertThat(client.purgeInstance(id)).isEqualTo(1);
+        String marker = sendMarkerAfter(id, startAt);
+        await().atMost(WAIT).until(() -> watched.consumed(marker));
+        assertThat(client.getInstanceMetadata(id, false)).as("purged instance").isEmpty();
+        assertThat(provider.getHistory(id)).isEmpty();
+        assertThat(calls(key).get()).isZero();
+    }
+
+    @Test
+    void restart_afterTerminateBeforeTheScheduledStart_runsOnce_andTheOldStartIsIgnored() {
+        String key = UUID.randomUUID().toString();
+        InterceptingProvider watched = startScheduledWorker(key);
+        Instant startAt = Instant.now().plusSeconds(2);
+        String id = scheduleAt(startAt);
+        assertThatThrownBy(() -> client.restart(id, false)).isInstanceOf(InstanceAlreadyExistsException.class);
+        client.terminate(id, "replace it");
+        awaitStatus(id, RuntimeStatus.TERMINATED);
+        assertThat(client.restart(id, false)).isEqualTo(id);
+        client.raiseEvent(id, "Go", "restarted");
+        OrchestrationMetadata done = awaitStatus(id, RuntimeStatus.COMPLETED);
+        String marker = sendMarkerAfter(id, startAt);
+        await().atMost(WAIT).until(() -> watched.consumed(marker));
+        OrchestrationMetadata after = client.getInstanceMetadata(id, true).orElseThrow();
+        assertThat(after.runtimeStatus()).isEqualTo(RuntimeStatus.COMPLETED);
+        assertThat(after.readOutputAs(String.class)).isEqualTo("restarted");
+        assertThat(after.state().executionId()).isEqualTo(done.state().executionId());
+        assertThat(client.getHistory(id).stream().filter(HistoryEvent.ExecutionStarted.class::isInstance)).hasSize(1);
     }
 
     // 12. restart ----------------------------------------------------------------------------------------------------

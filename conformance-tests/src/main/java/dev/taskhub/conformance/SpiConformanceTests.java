@@ -221,6 +221,97 @@ public abstract class SpiConformanceTests extends ConformanceTestBase {
     }
 
     @Test
+    void crashBetweenSendingAndCommitting_neitherDuplicatesSentEventsNorRestartsAFinishedChild() {
+        String run = UUID.randomUUID().toString();
+        InterceptingProvider crashing = new InterceptingProvider(provider);
+        startWorker(crashing, testOptions().lockLease(Duration.ofSeconds(30)).build(), w -> w
+                .addOrchestrator("Sender", ctx -> {
+                    ctx.sendEvent(ctx.getInstanceId() + "-sibling", "Ping", "hello");
+                    return ctx.callSubOrchestrator("CountingChild", null, ctx.getInstanceId() + "-child", String.class, null).await();
+                })
+                .addOrchestrator("Sibling", ctx -> {
+                    ctx.waitForExternalEvent("Ping", String.class).await();
+                    return ctx.waitForExternalEvent("Done", String.class).await();
+                })
+                .addOrchestrator("CountingChild", ctx -> ctx.callActivity("CountRun", run, String.class).await())
+                .addActivity("CountRun", ctx -> "run " + of(RUNS, ctx.getInput(String.class)).incrementAndGet()));
+        String sender = uniqueId("sender");
+        String sibling = sender + "-sibling";
+        String child = sender + "-child";
+        client.scheduleNewOrchestrationInstance("Sibling", null, dev.taskhub.client.NewOrchestrationOptions.withInstanceId(sibling));
+        client.waitForInstanceStart(sibling, WAIT);
+        String[] childExecution = new String[1];
+        crashing.crashOnce(sender, checkpoint -> {
+            // The sender's messages are out: let the child finish and the sibling receive the event, then fail the commit.
+            await().atMost(WAIT).until(() -> client.getInstanceMetadata(child, false).map(OrchestrationMetadata::isCompleted).orElse(false));
+            childExecution[0] = client.getInstanceMetadata(child, false).orElseThrow().state().executionId();
+            await().atMost(WAIT).until(() -> pings(sibling) > 0);
+        });
+        client.scheduleNewOrchestrationInstance("Sender", null, dev.taskhub.client.NewOrchestrationOptions.withInstanceId(sender));
+        assertThat(awaitStatus(sender, RuntimeStatus.COMPLETED).readOutputAs(String.class)).isEqualTo("run 1");
+        assertThat(crashing.crashed(sender)).as("the first commit of the sender crashed").isTrue();
+        client.raiseEvent(sibling, "Done", "done");
+        awaitStatus(sibling, RuntimeStatus.COMPLETED);
+        assertThat(pings(sibling)).as("events the sibling received").isEqualTo(1);
+        assertThat(of(RUNS, run).get()).as("runs of the child's activity").isEqualTo(1);
+        OrchestrationMetadata childNow = client.getInstanceMetadata(child, false).orElseThrow();
+        assertThat(childNow.runtimeStatus()).isEqualTo(RuntimeStatus.COMPLETED);
+        assertThat(childNow.state().executionId()).as("the child's execution").isEqualTo(childExecution[0]);
+        assertThat(client.getHistory(child).stream().filter(HistoryEvent.ExecutionStarted.class::isInstance)).hasSize(1);
+    }
+
+    private long pings(String instanceId) {
+        return client.getHistory(instanceId).stream()
+                .filter(e -> e instanceof HistoryEvent.EventRaised r && r.name().equals("Ping")).count();
+    }
+
+    @Test
+    void episodesLongerThanTheLease_keepTheirLock_andRunOnce() {
+        String run = UUID.randomUUID().toString();
+        startWorker(provider, testOptions().lockLease(Duration.ofSeconds(1)).build(), w -> w
+                .addOrchestrator("Slow", ctx -> {
+                    String key = run + ctx.getInstanceId();
+                    if (!ctx.isReplaying()) {
+                        // the first episode: 3 s of work under a 1 s lease (the decisions do not depend on it)
+                        of(RUNS, key + "-first").incrementAndGet();
+                        try {
+                            Thread.sleep(3000);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    String result = ctx.callActivity("Once", key, String.class).await();
+                    if (!ctx.isReplaying()) {
+                        of(RUNS, key + "-last").incrementAndGet();
+                    }
+                    return result;
+                })
+                .addActivity("Once", ctx -> {
+                    of(RUNS, ctx.getInput(String.class) + "-activity").incrementAndGet();
+                    return "done";
+                }));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(client.scheduleNewOrchestrationInstance("Slow"));
+        }
+        for (String id : ids) {
+            assertThat(awaitCompletion(id).failureDetails()).as("failure of %s", id).isEmpty();
+            assertThat(client.getInstanceMetadata(id, false).orElseThrow().runtimeStatus()).isEqualTo(RuntimeStatus.COMPLETED);
+        }
+        for (String id : ids) {
+            String key = run + id;
+            assertThat(of(RUNS, key + "-first").get()).as("runs of the first episode of %s", id).isEqualTo(1);
+            assertThat(of(RUNS, key + "-last").get()).as("runs of the last episode of %s", id).isEqualTo(1);
+            assertThat(of(RUNS, key + "-activity").get()).as("runs of the activity of %s", id).isEqualTo(1);
+            List<HistoryEvent> history = client.getHistory(id);
+            assertThat(history.stream().filter(HistoryEvent.ExecutionStarted.class::isInstance)).hasSize(1);
+            assertThat(history.stream().filter(HistoryEvent.TaskScheduled.class::isInstance)).hasSize(1);
+            assertThat(history.stream().filter(HistoryEvent.TaskCompleted.class::isInstance)).hasSize(1);
+            assertThat(history.stream().filter(HistoryEvent.ExecutionCompleted.class::isInstance)).hasSize(1);
+        }
+    }
+
+    @Test
     void futureMessage_isNotDeliveredBeforeItsVisibleTime() {
         String instanceId = uniqueId("future");
         Instant visibleAt = Instant.now().plusMillis(1200);
@@ -263,6 +354,25 @@ public abstract class SpiConformanceTests extends ConformanceTestBase {
         assertThat(second.lockToken()).isNotEqualTo(first.lockToken());
         assertThatThrownBy(() -> provider.renewOrchestrationWorkItem(first, Duration.ofSeconds(30))).isInstanceOf(LeaseLostException.class);
         assertThat(provider.renewOrchestrationWorkItem(second, Duration.ofSeconds(60))).isAfter(second.lockedUntil());
+    }
+
+    @Test
+    void renewal_keepsTheLockPastItsFirstLease_withoutCountingADelivery() {
+        String id = client.scheduleNewOrchestrationInstance("Renewed");
+        OrchestrationWorkItem item = lockInstance(provider, id, Duration.ofSeconds(1));
+        Instant firstExpiry = item.lockedUntil();
+        Instant[] lastRenewal = {Instant.now()};
+        while (Instant.now().isBefore(firstExpiry.plusSeconds(1))) {
+            assertThat(provider.renewOrchestrationWorkItem(item, Duration.ofSeconds(1))).isAfter(Instant.now());
+            lastRenewal[0] = Instant.now();
+            await().atMost(WAIT).until(() -> Instant.now().isAfter(lastRenewal[0].plusMillis(300)));
+        }
+        provider.renewOrchestrationWorkItem(item, Duration.ofSeconds(30));
+        assertThat(provider.lockOrchestrationWorkItems(10, Duration.ofSeconds(30), Duration.ZERO))
+                .as("locked again past the first lease").extracting(OrchestrationWorkItem::instanceId).doesNotContain(id);
+        provider.abandonOrchestrationWorkItem(item, Duration.ZERO);
+        OrchestrationWorkItem next = lockInstance(provider, id, Duration.ofSeconds(30));
+        assertThat(next.deliveryCount()).as("deliveries: renewals do not count").isEqualTo(item.deliveryCount() + 1);
     }
 
     @Test
