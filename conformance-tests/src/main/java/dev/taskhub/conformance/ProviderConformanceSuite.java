@@ -1,5 +1,6 @@
 package dev.taskhub.conformance;
 
+import dev.taskhub.conformance.generated.GeneratedConformanceTests;
 import dev.taskhub.spi.StorageProvider;
 import org.junit.jupiter.api.Nested;
 
@@ -17,7 +18,8 @@ import org.junit.jupiter.api.Nested;
  * }</pre>
  *
  * <p>The groups: {@link Orchestration} (the programming model end to end), {@link Spi} (the invariants of the provider
- * SPI: locks, leases, ordering, duplicates, dead-lettering) and {@link Management} (every client management operation).
+ * SPI: locks, leases, ordering, duplicates, dead-lettering), {@link Management} (every client management operation) and
+ * {@link Generated} (generated programs, outside actions and injected faults checked against a reference model).
  * Tests that need a {@link dev.taskhub.spi.Capability} the provider does not declare are skipped with the reason. See
  * {@code docs/provider-authors.md} for the contract the suite checks.
  */
@@ -50,6 +52,15 @@ public abstract class ProviderConformanceSuite {
     /** Every instance-management operation of the client on this provider. */
     @Nested
     public class Management extends ManagementConformanceTests {
+        @Override
+        protected StorageProvider createProvider(String taskHubName) {
+            return ProviderConformanceSuite.this.createProvider(taskHubName);
+        }
+    }
+
+    /** Generated programs, outside actions and faults, checked against the reference model on this provider. */
+    @Nested
+    public class Generated extends GeneratedConformanceTests {
         @Override
         protected StorageProvider createProvider(String taskHubName) {
             return ProviderConformanceSuite.this.createProvider(taskHubName);
