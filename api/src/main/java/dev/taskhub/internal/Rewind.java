@@ -173,7 +173,7 @@ final class Rewind {
 
     /**
      * The messages a rewind episode applies: those that arrived before the rewind message count as arrived while the
-     * instance was failed (only successful results are kept), those after it are applied as usual.
+     * instance was failed (only successful results and external events are kept), those after it are applied as usual.
      */
     static List<TaskMessage> applied(List<TaskMessage> messages, TaskMessage rewindMessage) {
         List<TaskMessage> out = new ArrayList<>(messages.size());
@@ -181,7 +181,7 @@ final class Rewind {
         for (TaskMessage m : messages) {
             if (m == rewindMessage) {
                 after = true;
-            } else if (after || isSuccess(m.event())) {
+            } else if (after || isSuccess(m.event()) || m.event() instanceof HistoryEvent.EventRaised) {
                 out.add(m);
             }
         }
@@ -190,8 +190,8 @@ final class Rewind {
 
     /**
      * The checkpoint for messages to a finished instance that is not being rewound, or null to drop them: a failed
-     * instance records the successful results of work it had started (a later rewind keeps them, so that work does not
-     * run again); a completed or terminated sub-orchestration asked to rewind by its parent answers the parent again.
+     * instance records the successful results of work it had started and external events raised while it still ran (a
+     * later rewind keeps them, so that work does not run again and no event is lost); a completed or terminated sub-orchestration asked to rewind by its parent answers the parent again.
      */
     static Checkpoint whileFinished(OrchestrationWorkItem workItem, List<HistoryEvent> history, Instant now) {
         InstanceState state = workItem.instance();
@@ -218,12 +218,24 @@ final class Rewind {
                 completed.add(EpisodeRunner.completionId(e));
             }
         }
+        Set<String> raised = new HashSet<>();
+        for (HistoryEvent e : history) {
+            if (e instanceof HistoryEvent.EventRaised r && r.messageId() != null) {
+                raised.add(r.messageId());
+            }
+        }
         List<HistoryEvent> events = new ArrayList<>();
         for (TaskMessage m : workItem.messages()) {
             boolean current = m.executionId() == null || m.executionId().equals(state.executionId());
             int id = EpisodeRunner.completionId(m.event());
             if (current && isSuccess(m.event()) && scheduled.contains(id) && completed.add(id)) {
                 events.add(EpisodeRunner.stamp(m.event(), now));
+            } else if (m.event() instanceof HistoryEvent.EventRaised r) {
+                // raised while the instance still ran and delivered after it failed: a rewind continues with it
+                String messageId = r.messageId() != null ? r.messageId() : m.messageId();
+                if (raised.add(messageId)) {
+                    events.add(new HistoryEvent.EventRaised(-1, now, r.name(), r.input(), messageId));
+                }
             }
         }
         if (events.isEmpty()) {

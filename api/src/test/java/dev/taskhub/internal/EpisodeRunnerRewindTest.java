@@ -414,6 +414,37 @@ class EpisodeRunnerRewindTest {
     }
 
     @Test
+    void anExternalEventDeliveredWhileFailed_isKept_forTheRewind() {
+        // raised while the instance still ran, delivered after it had failed: a rewind continues with it
+        Instance i = new Instance("i1", "WaitsForEvent", null);
+        i.failed(0);
+        i.fired(1);
+        assertThat(i.status()).isEqualTo(RuntimeStatus.FAILED);
+        Checkpoint late = i.deliver(new HistoryEvent.EventRaised(-1, T0, "Go", "\"go\"", "m-go"));
+        assertThat(late.newEvents()).extracting(HistoryEvent::eventType)
+                .containsExactly("OrchestratorStarted", "EventRaised", "OrchestratorCompleted");
+        assertThat(late.state().status()).isEqualTo(RuntimeStatus.FAILED);
+        i.deliver(new HistoryEvent.EventRaised(-1, T0, "Go", "\"go\"", "m-go"));   // a repeat is not kept twice
+        assertThat(i.history).filteredOn(HistoryEvent.EventRaised.class::isInstance).hasSize(1);
+
+        i.rewind();
+        i.completed(0, "\"a\"");
+        assertThat(i.status()).isEqualTo(RuntimeStatus.COMPLETED);
+        assertThat(i.state.output()).isEqualTo("\"ago\"");
+    }
+
+    @Test
+    void anExternalEventInTheRewindsWorkItem_beforeTheRewind_isKept() {
+        Instance i = new Instance("i1", "WaitsForEvent", null);
+        i.failed(0);
+        i.fired(1);
+        i.deliver(new HistoryEvent.EventRaised(-1, T0, "Go", "\"go\"", "m-go"), new HistoryEvent.ExecutionRewound(-1, T0, "x"));
+        assertThat(i.status()).isEqualTo(RuntimeStatus.RUNNING);
+        i.completed(0, "\"a\"");
+        assertThat(i.state.output()).isEqualTo("\"ago\"");
+    }
+
+    @Test
     void aSecondRewind_keepsTheFirstOnesNumbering() {
         Instance i = new Instance("i1", "LateCleanup", null);
         i.failed(0);
