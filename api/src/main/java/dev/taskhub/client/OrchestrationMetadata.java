@@ -3,7 +3,7 @@ package dev.taskhub.client;
 import dev.taskhub.FailureDetails;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.history.HistoryEvent;
-import dev.taskhub.internal.JsonDataConverter;
+import dev.taskhub.convert.JsonDataConverter;
 import dev.taskhub.spi.InstanceState;
 
 import java.time.Instant;

@@ -7,9 +7,9 @@ import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.http.ManagementRoute;
 import dev.taskhub.history.HistoryEvent;
-import dev.taskhub.internal.Ids;
-import dev.taskhub.internal.JsonDataConverter;
-import dev.taskhub.internal.Times;
+import dev.taskhub.spi.support.Ids;
+import dev.taskhub.convert.JsonDataConverter;
+import dev.taskhub.spi.support.Times;
 import dev.taskhub.spi.InstancePage;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.StorageProvider;
@@ -215,7 +215,7 @@ public final class TaskHubClient {
         InstanceState state = require(instanceId);
         NewOrchestrationOptions options = new NewOrchestrationOptions(restartWithNewInstanceId ? null : instanceId, null,
                 state.version(), IdReusePolicy.REPLACE_IF_FINISHED);
-        return scheduleNewOrchestrationInstance(state.name(), state.input() == null ? null : new dev.taskhub.RawJson(state.input()), options);
+        return scheduleNewOrchestrationInstance(state.name(), state.input() == null ? null : new dev.taskhub.convert.RawJson(state.input()), options);
     }
 
     // ---- waiting -----------------------------------------------------------------------------------------------

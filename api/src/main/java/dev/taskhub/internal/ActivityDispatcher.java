@@ -3,6 +3,7 @@ package dev.taskhub.internal;
 import dev.taskhub.FailureDetails;
 import dev.taskhub.activity.Activity;
 import dev.taskhub.activity.ActivityContext;
+import dev.taskhub.convert.JsonDataConverter;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.ActivityResult;

@@ -2,6 +2,7 @@ package dev.taskhub.internal;
 
 import dev.taskhub.FailureDetails;
 import dev.taskhub.RuntimeStatus;
+import dev.taskhub.convert.JsonDataConverter;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.history.HistoryEvent.EventRaised;
 import dev.taskhub.history.HistoryEvent.ExecutionStarted;
@@ -11,6 +12,7 @@ import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.TaskMessage;
+import dev.taskhub.spi.support.Ids;
 import dev.taskhub.worker.TaskRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,7 +1,7 @@
 package dev.taskhub.worker;
 
 import dev.taskhub.activity.Activity;
-import dev.taskhub.internal.Times;
+import dev.taskhub.spi.support.Times;
 import dev.taskhub.internal.WorkerRuntime;
 import dev.taskhub.orchestration.Orchestrator;
 import dev.taskhub.spi.StorageProvider;

@@ -11,6 +11,7 @@ import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.TaskMessage;
+import dev.taskhub.spi.support.Ids;
 import dev.taskhub.worker.TaskRegistry;
 import org.junit.jupiter.api.Test;
 

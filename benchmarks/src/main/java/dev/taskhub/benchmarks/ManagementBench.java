@@ -7,7 +7,7 @@ import dev.taskhub.client.PurgeCriteria;
 import dev.taskhub.client.QueryResult;
 import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.history.HistoryEvent;
-import dev.taskhub.internal.JsonDataConverter;
+import dev.taskhub.convert.JsonDataConverter;
 import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.CommitResult;
 import dev.taskhub.spi.InstanceState;

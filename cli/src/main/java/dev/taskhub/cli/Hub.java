@@ -1,6 +1,6 @@
 package dev.taskhub.cli;
 
-import dev.taskhub.RawJson;
+import dev.taskhub.convert.RawJson;
 import dev.taskhub.client.HttpManagementPayload;
 import dev.taskhub.client.InstanceQuery;
 import dev.taskhub.client.OrchestrationMetadata;

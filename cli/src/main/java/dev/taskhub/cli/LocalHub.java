@@ -1,7 +1,7 @@
 package dev.taskhub.cli;
 
 import dev.taskhub.InstanceNotFoundException;
-import dev.taskhub.RawJson;
+import dev.taskhub.convert.RawJson;
 import dev.taskhub.client.HttpManagementPayload;
 import dev.taskhub.client.InstanceQuery;
 import dev.taskhub.client.NewOrchestrationOptions;

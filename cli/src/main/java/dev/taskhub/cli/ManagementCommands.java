@@ -3,7 +3,7 @@ package dev.taskhub.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.taskhub.InvalidRequestException;
-import dev.taskhub.RawJson;
+import dev.taskhub.convert.RawJson;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.HttpManagementPayload;
 import dev.taskhub.client.InstanceQuery;

@@ -2,7 +2,7 @@ package dev.taskhub.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.taskhub.ConfigurationException;
-import dev.taskhub.RawJson;
+import dev.taskhub.convert.RawJson;
 import dev.taskhub.client.HttpManagementPayload;
 import dev.taskhub.client.InstanceQuery;
 import dev.taskhub.client.OrchestrationMetadata;

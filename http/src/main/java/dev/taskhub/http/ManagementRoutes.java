@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.taskhub.InstanceNotFoundException;
 import dev.taskhub.InvalidInstanceStateException;
 import dev.taskhub.InvalidRequestException;
-import dev.taskhub.RawJson;
+import dev.taskhub.convert.RawJson;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.HttpManagementOptions;
 import dev.taskhub.client.HttpManagementPayload;
