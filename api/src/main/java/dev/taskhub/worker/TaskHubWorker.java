@@ -31,7 +31,7 @@ public final class TaskHubWorker implements AutoCloseable {
         this.provider = provider;
         this.registry = registry;
         this.options = options;
-        this.runtime = new WorkerRuntime(provider, registry, options, clock);
+        this.runtime = new WorkerRuntime(provider, EngineBridge.registrations(registry), EngineBridge.engineOptions(options), clock);
     }
 
     public static Builder builder(StorageProvider provider) {

@@ -87,7 +87,7 @@ class EpisodeRunnerRewindTest {
                 }
                 return a + ctx.waitForExternalEvent("Go", String.class).await();
             });
-    private final EpisodeRunner runner = new EpisodeRunner(registry, Clock.fixed(T0, ZoneOffset.UTC), 10);
+    private final EpisodeRunner runner = new EpisodeRunner(new TestRegistrations(registry), Clock.fixed(T0, ZoneOffset.UTC), 10);
 
     /** One instance driven episode by episode, with its history applied as a provider would. */
     private final class Instance {

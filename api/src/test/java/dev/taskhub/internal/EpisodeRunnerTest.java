@@ -62,7 +62,7 @@ class EpisodeRunnerTest {
                 }
                 return n;
             });
-    private final EpisodeRunner runner = new EpisodeRunner(registry, Clock.fixed(T0, ZoneOffset.UTC), 10);
+    private final EpisodeRunner runner = new EpisodeRunner(new TestRegistrations(registry), Clock.fixed(T0, ZoneOffset.UTC), 10);
 
     private static InstanceState pending() {
         return pending("TwoSteps");

@@ -2,8 +2,8 @@ package dev.taskhub.benchmarks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.taskhub.RuntimeStatus;
-import dev.taskhub.client.InstanceQuery;
-import dev.taskhub.client.PurgeCriteria;
+import dev.taskhub.query.InstanceQuery;
+import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.client.QueryResult;
 import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.history.HistoryEvent;
