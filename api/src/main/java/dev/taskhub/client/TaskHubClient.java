@@ -7,9 +7,11 @@ import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.http.ManagementRoute;
 import dev.taskhub.history.HistoryEvent;
-import dev.taskhub.internal.Ids;
-import dev.taskhub.internal.JsonDataConverter;
-import dev.taskhub.internal.Times;
+import dev.taskhub.query.InstanceQuery;
+import dev.taskhub.query.PurgeCriteria;
+import dev.taskhub.spi.support.Ids;
+import dev.taskhub.convert.JsonDataConverter;
+import dev.taskhub.spi.support.Times;
 import dev.taskhub.spi.InstancePage;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.StorageProvider;
@@ -117,9 +119,6 @@ public final class TaskHubClient {
                                                                boolean showHistoryOutput) {
         requireId(instanceId);
         return provider.getInstance(instanceId).map(state -> {
-            InstanceState shown = showInput ? state : new InstanceState(state.instanceId(), state.name(), state.version(),
-                    state.executionId(), state.status(), null, state.output(), state.customStatus(), state.failureDetails(),
-                    state.createdAt(), state.lastUpdatedAt(), state.scheduledStartAt(), state.parentInstanceId());
             List<HistoryEvent> history = null;
             if (showHistory) {
                 history = provider.getHistory(instanceId);
@@ -127,8 +126,18 @@ public final class TaskHubClient {
                     history = history.stream().map(TaskHubClient::withoutOutput).toList();
                 }
             }
-            return new OrchestrationMetadata(shown, history);
+            OrchestrationMetadata.Builder shown = metadata(state);
+            return (showInput ? shown : shown.serializedInput(null)).historyEvents(history).build();
         });
+    }
+
+    /** The metadata users see of a stored state. */
+    private static OrchestrationMetadata.Builder metadata(InstanceState state) {
+        return OrchestrationMetadata.builder().instanceId(state.instanceId()).name(state.name()).version(state.version())
+                .executionId(state.executionId()).runtimeStatus(state.status()).serializedInput(state.input())
+                .serializedOutput(state.output()).serializedCustomStatus(state.customStatus())
+                .failureDetails(state.failureDetails()).createdAt(state.createdAt()).lastUpdatedAt(state.lastUpdatedAt())
+                .scheduledStartAt(state.scheduledStartAt()).parentInstanceId(state.parentInstanceId());
     }
 
     /** The history of the instance's current execution, in order, with timestamps. */
@@ -143,7 +152,7 @@ public final class TaskHubClient {
         InstancePage page = provider.queryInstances(query);
         List<OrchestrationMetadata> instances = new ArrayList<>(page.instances().size());
         for (InstanceState state : page.instances()) {
-            instances.add(new OrchestrationMetadata(query.fetchInputsAndOutputs() ? state : state.withoutPayloads(), null));
+            instances.add(metadata(query.fetchInputsAndOutputs() ? state : state.withoutPayloads()).build());
         }
         return new QueryResult(instances, page.continuationToken());
     }
@@ -215,7 +224,7 @@ public final class TaskHubClient {
         InstanceState state = require(instanceId);
         NewOrchestrationOptions options = new NewOrchestrationOptions(restartWithNewInstanceId ? null : instanceId, null,
                 state.version(), IdReusePolicy.REPLACE_IF_FINISHED);
-        return scheduleNewOrchestrationInstance(state.name(), state.input() == null ? null : new dev.taskhub.RawJson(state.input()), options);
+        return scheduleNewOrchestrationInstance(state.name(), state.input() == null ? null : new dev.taskhub.convert.RawJson(state.input()), options);
     }
 
     // ---- waiting -----------------------------------------------------------------------------------------------

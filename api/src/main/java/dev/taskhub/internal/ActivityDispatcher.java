@@ -3,6 +3,7 @@ package dev.taskhub.internal;
 import dev.taskhub.FailureDetails;
 import dev.taskhub.activity.Activity;
 import dev.taskhub.activity.ActivityContext;
+import dev.taskhub.convert.JsonDataConverter;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.ActivityResult;
@@ -11,8 +12,6 @@ import dev.taskhub.spi.CommitResult;
 import dev.taskhub.spi.LeaseLostException;
 import dev.taskhub.spi.StorageProvider;
 import dev.taskhub.spi.TaskMessage;
-import dev.taskhub.worker.TaskRegistry;
-import dev.taskhub.worker.WorkerOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +37,8 @@ final class ActivityDispatcher extends Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(ActivityDispatcher.class);
 
     private final StorageProvider provider;
-    private final TaskRegistry registry;
-    private final WorkerOptions options;
+    private final Registrations registry;
+    private final EngineOptions options;
     private final Clock clock;
     private final Semaphore slots;
     private final ExecutorService pool;
@@ -51,7 +50,7 @@ final class ActivityDispatcher extends Dispatcher {
     /** Set when the shutdown timeout elapsed: activities still running are interrupted and abandoned, not reported. */
     private volatile boolean abandoning;
 
-    ActivityDispatcher(StorageProvider provider, TaskRegistry registry, WorkerOptions options, Clock clock) {
+    ActivityDispatcher(StorageProvider provider, Registrations registry, EngineOptions options, Clock clock) {
         super("taskhub-activity-poller", 1);
         this.provider = provider;
         this.registry = registry;

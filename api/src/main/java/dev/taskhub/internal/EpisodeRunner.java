@@ -2,6 +2,7 @@ package dev.taskhub.internal;
 
 import dev.taskhub.FailureDetails;
 import dev.taskhub.RuntimeStatus;
+import dev.taskhub.convert.JsonDataConverter;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.history.HistoryEvent.EventRaised;
 import dev.taskhub.history.HistoryEvent.ExecutionStarted;
@@ -11,7 +12,7 @@ import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.TaskMessage;
-import dev.taskhub.worker.TaskRegistry;
+import dev.taskhub.spi.support.Ids;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +33,11 @@ import java.util.Set;
 public final class EpisodeRunner {
     private static final Logger log = LoggerFactory.getLogger(EpisodeRunner.class);
 
-    private final TaskRegistry registry;
+    private final Registrations registry;
     private final Clock clock;
     private final int maxDeliveryCount;
 
-    public EpisodeRunner(TaskRegistry registry, Clock clock, int maxDeliveryCount) {
+    public EpisodeRunner(Registrations registry, Clock clock, int maxDeliveryCount) {
         this.registry = registry;
         this.clock = clock;
         this.maxDeliveryCount = maxDeliveryCount;

@@ -8,7 +8,6 @@ import dev.taskhub.spi.CommitResult;
 import dev.taskhub.spi.LeaseLostException;
 import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.StorageProvider;
-import dev.taskhub.worker.WorkerOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +31,7 @@ final class OrchestrationDispatcher extends Dispatcher {
 
     private final StorageProvider provider;
     private final EpisodeRunner runner;
-    private final WorkerOptions options;
+    private final EngineOptions options;
     private final HistoryCache cache;
     private final Set<Lease> held = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService renewer;
@@ -60,7 +59,7 @@ final class OrchestrationDispatcher extends Dispatcher {
         }
     }
 
-    OrchestrationDispatcher(StorageProvider provider, EpisodeRunner runner, WorkerOptions options) {
+    OrchestrationDispatcher(StorageProvider provider, EpisodeRunner runner, EngineOptions options) {
         super("taskhub-orchestrations", options.orchestrationConcurrency());
         this.provider = provider;
         this.runner = runner;

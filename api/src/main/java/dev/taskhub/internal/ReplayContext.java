@@ -2,6 +2,7 @@ package dev.taskhub.internal;
 
 import dev.taskhub.FailureDetails;
 import dev.taskhub.InvalidRequestException;
+import dev.taskhub.convert.JsonDataConverter;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.history.HistoryEvent.EventRaised;
 import dev.taskhub.history.HistoryEvent.ExecutionStarted;
@@ -12,6 +13,7 @@ import dev.taskhub.orchestration.RetryPolicy;
 import dev.taskhub.orchestration.Task;
 import dev.taskhub.orchestration.TaskCanceledException;
 import dev.taskhub.orchestration.TaskFailedException;
+import dev.taskhub.spi.support.Times;
 import org.slf4j.Logger;
 
 import java.nio.charset.StandardCharsets;

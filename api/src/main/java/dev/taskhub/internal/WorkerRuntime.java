@@ -1,8 +1,6 @@
 package dev.taskhub.internal;
 
 import dev.taskhub.spi.StorageProvider;
-import dev.taskhub.worker.TaskRegistry;
-import dev.taskhub.worker.WorkerOptions;
 
 import java.time.Clock;
 
@@ -10,11 +8,11 @@ import java.time.Clock;
 public final class WorkerRuntime {
     private final OrchestrationDispatcher orchestrations;
     private final ActivityDispatcher activities;
-    private final WorkerOptions options;
+    private final EngineOptions options;
     private final boolean runOrchestrations;
     private final boolean runActivities;
 
-    public WorkerRuntime(StorageProvider provider, TaskRegistry registry, WorkerOptions options, Clock clock) {
+    public WorkerRuntime(StorageProvider provider, Registrations registry, EngineOptions options, Clock clock) {
         this.options = options;
         // A worker with only activities does not take orchestrations; one with orchestrators also takes activities (an
         // unknown activity then fails clearly) unless told not to, so that worker pools can specialise.

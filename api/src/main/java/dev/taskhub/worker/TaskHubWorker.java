@@ -1,7 +1,7 @@
 package dev.taskhub.worker;
 
 import dev.taskhub.activity.Activity;
-import dev.taskhub.internal.Times;
+import dev.taskhub.spi.support.Times;
 import dev.taskhub.internal.WorkerRuntime;
 import dev.taskhub.orchestration.Orchestrator;
 import dev.taskhub.spi.StorageProvider;
@@ -31,7 +31,7 @@ public final class TaskHubWorker implements AutoCloseable {
         this.provider = provider;
         this.registry = registry;
         this.options = options;
-        this.runtime = new WorkerRuntime(provider, registry, options, clock);
+        this.runtime = new WorkerRuntime(provider, EngineBridge.registrations(registry), EngineBridge.engineOptions(options), clock);
     }
 
     public static Builder builder(StorageProvider provider) {

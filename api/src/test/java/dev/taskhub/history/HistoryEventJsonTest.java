@@ -3,7 +3,7 @@ package dev.taskhub.history;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.taskhub.FailureDetails;
 import dev.taskhub.RuntimeStatus;
-import dev.taskhub.internal.JsonDataConverter;
+import dev.taskhub.convert.JsonDataConverter;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;

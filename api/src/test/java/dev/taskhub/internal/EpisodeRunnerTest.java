@@ -9,6 +9,7 @@ import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.TaskMessage;
+import dev.taskhub.spi.support.Ids;
 import dev.taskhub.worker.TaskRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -61,7 +62,7 @@ class EpisodeRunnerTest {
                 }
                 return n;
             });
-    private final EpisodeRunner runner = new EpisodeRunner(registry, Clock.fixed(T0, ZoneOffset.UTC), 10);
+    private final EpisodeRunner runner = new EpisodeRunner(new TestRegistrations(registry), Clock.fixed(T0, ZoneOffset.UTC), 10);
 
     private static InstanceState pending() {
         return pending("TwoSteps");

@@ -2,12 +2,12 @@ package dev.taskhub.benchmarks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.taskhub.RuntimeStatus;
-import dev.taskhub.client.InstanceQuery;
-import dev.taskhub.client.PurgeCriteria;
+import dev.taskhub.query.InstanceQuery;
+import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.client.QueryResult;
 import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.history.HistoryEvent;
-import dev.taskhub.internal.JsonDataConverter;
+import dev.taskhub.convert.JsonDataConverter;
 import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.CommitResult;
 import dev.taskhub.spi.InstanceState;

@@ -1,7 +1,7 @@
 package dev.taskhub.benchmarks;
 
 import dev.taskhub.RuntimeStatus;
-import dev.taskhub.client.InstanceQuery;
+import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.client.NewOrchestrationOptions;
 import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.QueryResult;

@@ -175,7 +175,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         String now = m.runtimeStatus().wireName()
                 + (m.serializedCustomStatus() == null ? "" : ", custom status " + m.serializedCustomStatus());
-        String execution = m.state().executionId();
+        String execution = m.executionId();
         if (!now.equals(lastShown)) {
             say("... " + now + (execution == null ? "" : "  (execution " + execution.substring(0, Math.min(8, execution.length())) + ")"));
             lastShown = now;

@@ -1,10 +1,10 @@
 package dev.taskhub.cli;
 
-import dev.taskhub.RawJson;
+import dev.taskhub.convert.RawJson;
 import dev.taskhub.client.HttpManagementPayload;
-import dev.taskhub.client.InstanceQuery;
+import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.client.OrchestrationMetadata;
-import dev.taskhub.client.PurgeCriteria;
+import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.client.QueryResult;
 import dev.taskhub.history.HistoryEvent;
 

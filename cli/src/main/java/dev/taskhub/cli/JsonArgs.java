@@ -2,7 +2,7 @@ package dev.taskhub.cli;
 
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.taskhub.InvalidRequestException;
-import dev.taskhub.RawJson;
+import dev.taskhub.convert.RawJson;
 import dev.taskhub.client.http.WireFormat;
 
 import java.io.IOException;

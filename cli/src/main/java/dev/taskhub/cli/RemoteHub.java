@@ -2,11 +2,11 @@ package dev.taskhub.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.taskhub.ConfigurationException;
-import dev.taskhub.RawJson;
+import dev.taskhub.convert.RawJson;
 import dev.taskhub.client.HttpManagementPayload;
-import dev.taskhub.client.InstanceQuery;
+import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.client.OrchestrationMetadata;
-import dev.taskhub.client.PurgeCriteria;
+import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.client.QueryResult;
 import dev.taskhub.client.http.ManagementRoute;
 import dev.taskhub.client.http.WireFormat;

@@ -2,7 +2,7 @@ package dev.taskhub.cli;
 
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.IdReusePolicy;
-import dev.taskhub.client.InstanceQuery;
+import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.client.NewOrchestrationOptions;
 import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.TaskHubClient;

@@ -8,10 +8,10 @@ import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.HttpManagementOptions;
 import dev.taskhub.client.HttpManagementPayload;
 import dev.taskhub.client.IdReusePolicy;
-import dev.taskhub.client.InstanceQuery;
+import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.client.NewOrchestrationOptions;
 import dev.taskhub.client.OrchestrationMetadata;
-import dev.taskhub.client.PurgeCriteria;
+import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.client.QueryResult;
 import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.history.HistoryEvent;
@@ -97,8 +97,8 @@ public abstract class ManagementConformanceTests extends ConformanceTestBase {
         Instant startAt = Instant.now().plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         String id = client.scheduleNewOrchestrationInstance("Echo", null, NewOrchestrationOptions.defaults().withVersion("2.0").withStartAt(startAt));
         OrchestrationMetadata m = client.getInstanceMetadata(id, true).orElseThrow();
-        assertThat(m.state().version()).isEqualTo("2.0");
-        assertThat(m.state().scheduledStartAt()).isEqualTo(startAt);
+        assertThat(m.version()).isEqualTo("2.0");
+        assertThat(m.scheduledStartAt()).isEqualTo(startAt);
         assertThat(m.runtimeStatus()).isEqualTo(RuntimeStatus.PENDING);
     }
 
@@ -632,7 +632,7 @@ public abstract class ManagementConformanceTests extends ConformanceTestBase {
         client.rewind(id, "y fixed");
         assertThat(awaitRewound(id).readOutputAs(String.class)).isEqualTo("xy");
         OrchestrationMetadata doneChild = awaitStatus(child, RuntimeStatus.COMPLETED);
-        assertThat(doneChild.state().executionId()).as("the same execution, rewound in place").isEqualTo(failedChild.state().executionId());
+        assertThat(doneChild.executionId()).as("the same execution, rewound in place").isEqualTo(failedChild.executionId());
         assertThat(doneChild.createdAt()).isEqualTo(failedChild.createdAt());
         assertThat(client.getHistory(child)).anyMatch(HistoryEvent.ExecutionRewound.class::isInstance);
         assertThat(calls(key + "-x").get()).as("the child's succeeded activity is not run again").isEqualTo(1);
@@ -854,7 +854,7 @@ public abstract class ManagementConformanceTests extends ConformanceTestBase {
         OrchestrationMetadata after = client.getInstanceMetadata(id, true).orElseThrow();
         assertThat(after.runtimeStatus()).isEqualTo(RuntimeStatus.COMPLETED);
         assertThat(after.readOutputAs(String.class)).isEqualTo("restarted");
-        assertThat(after.state().executionId()).isEqualTo(done.state().executionId());
+        assertThat(after.executionId()).isEqualTo(done.executionId());
         assertThat(client.getHistory(id).stream().filter(HistoryEvent.ExecutionStarted.class::isInstance)).hasSize(1);
     }
 

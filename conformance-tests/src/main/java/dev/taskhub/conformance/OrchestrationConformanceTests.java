@@ -167,7 +167,7 @@ public abstract class OrchestrationConformanceTests extends ConformanceTestBase 
         assertThat(awaitStatus(id, RuntimeStatus.COMPLETED).readOutputAs(String.class)).isEqualTo("AB");
         OrchestrationMetadata child = client.getInstanceMetadata(id + "-child-b", true).orElseThrow();
         assertThat(child.runtimeStatus()).isEqualTo(RuntimeStatus.COMPLETED);
-        assertThat(child.state().parentInstanceId()).isEqualTo(id);
+        assertThat(child.parentInstanceId()).isEqualTo(id);
     }
 
     @Test

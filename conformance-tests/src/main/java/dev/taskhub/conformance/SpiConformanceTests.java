@@ -244,7 +244,7 @@ public abstract class SpiConformanceTests extends ConformanceTestBase {
         crashing.crashOnce(sender, checkpoint -> {
             // The sender's messages are out: let the child finish and the sibling receive the event, then fail the commit.
             await().atMost(WAIT).until(() -> client.getInstanceMetadata(child, false).map(OrchestrationMetadata::isCompleted).orElse(false));
-            childExecution[0] = client.getInstanceMetadata(child, false).orElseThrow().state().executionId();
+            childExecution[0] = client.getInstanceMetadata(child, false).orElseThrow().executionId();
             await().atMost(WAIT).until(() -> pings(sibling) > 0);
         });
         client.scheduleNewOrchestrationInstance("Sender", null, dev.taskhub.client.NewOrchestrationOptions.withInstanceId(sender));
@@ -256,7 +256,7 @@ public abstract class SpiConformanceTests extends ConformanceTestBase {
         assertThat(of(RUNS, run).get()).as("runs of the child's activity").isEqualTo(1);
         OrchestrationMetadata childNow = client.getInstanceMetadata(child, false).orElseThrow();
         assertThat(childNow.runtimeStatus()).isEqualTo(RuntimeStatus.COMPLETED);
-        assertThat(childNow.state().executionId()).as("the child's execution").isEqualTo(childExecution[0]);
+        assertThat(childNow.executionId()).as("the child's execution").isEqualTo(childExecution[0]);
         assertThat(client.getHistory(child).stream().filter(HistoryEvent.ExecutionStarted.class::isInstance)).hasSize(1);
     }
 

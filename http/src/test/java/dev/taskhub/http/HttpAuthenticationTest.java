@@ -1,7 +1,7 @@
 package dev.taskhub.http;
 
 import dev.taskhub.RuntimeStatus;
-import dev.taskhub.client.InstanceQuery;
+import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.client.NewOrchestrationOptions;
 import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.QueryResult;
@@ -313,7 +313,7 @@ class HttpAuthenticationTest {
                         history.add(e.toString());
                     }
                 }
-                all.put(m.instanceId(), m.state().toString().replaceAll("lastUpdatedAt=[^,]*, ", "") + " history=" + history);
+                all.put(m.instanceId(), m.toString().replaceAll("lastUpdatedAt=[^,]*, ", "") + " history=" + history);
             }
             token = page.continuationToken();
         } while (token != null);

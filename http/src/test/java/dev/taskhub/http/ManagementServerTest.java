@@ -427,7 +427,7 @@ class ManagementServerTest {
         assertThat(wrong.body()).doesNotContain(KEY);
         assertThat(send("GET", "/instances/x?code=wrong", null, null).statusCode()).isEqualTo(401);
         assertThat(send("GET", "/instances?code=" + KEY, null, null).statusCode()).isEqualTo(200);
-        assertThat(client.queryInstances(dev.taskhub.client.InstanceQuery.builder().build()).instances()).isEmpty();
+        assertThat(client.queryInstances(dev.taskhub.query.InstanceQuery.builder().build()).instances()).isEmpty();
     }
 
     @Test
@@ -450,7 +450,7 @@ class ManagementServerTest {
         } catch (IOException | InterruptedException e) {
             throw new AssertionError(e);
         }
-        assertThat(client.queryInstances(dev.taskhub.client.InstanceQuery.builder().build()).instances()).isEmpty();
+        assertThat(client.queryInstances(dev.taskhub.query.InstanceQuery.builder().build()).instances()).isEmpty();
         String small = "\"" + "x".repeat(1000) + "\"";
         assertThat(send("POST", "/orchestrators/E1_HelloSequence", small).statusCode()).isEqualTo(202);
     }

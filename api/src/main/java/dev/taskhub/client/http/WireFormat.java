@@ -14,7 +14,6 @@ import dev.taskhub.client.HttpManagementPayload;
 import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.QueryResult;
 import dev.taskhub.history.HistoryEvent;
-import dev.taskhub.spi.InstanceState;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -126,10 +125,11 @@ public final class WireFormat {
         if (created == null || updated == null) {
             throw malformed("a status object", "it lacks 'createdTime' or 'lastUpdatedTime'");
         }
-        InstanceState state = new InstanceState(instanceId, name, null, null, status, json(node.get("input")), output,
-                json(node.get("customStatus")), failure, created, updated, null, null);
         List<HistoryEvent> history = node.has("historyEvents") ? readHistory(node.get("historyEvents")) : null;
-        return new OrchestrationMetadata(state, history);
+        return OrchestrationMetadata.builder().instanceId(instanceId).name(name).runtimeStatus(status)
+                .serializedInput(json(node.get("input"))).serializedOutput(output)
+                .serializedCustomStatus(json(node.get("customStatus"))).failureDetails(failure).createdAt(created)
+                .lastUpdatedAt(updated).historyEvents(history).build();
     }
 
     /** Reads an array of status objects (the list route's answer). */

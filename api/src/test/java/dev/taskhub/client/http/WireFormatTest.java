@@ -44,7 +44,7 @@ class WireFormatTest {
     void status_ofFailedInstance_hasMessageAsOutput_andNoStackTrace() {
         InstanceState state = new InstanceState("i1", "Orch", null, "e1", RuntimeStatus.FAILED, "{\"a\":1}", null, "\"cs\"",
                 new FailureDetails("java.lang.IllegalStateException", "boom", "at Somewhere"), T0, T0.plusSeconds(1), null, null);
-        JsonNode node = WireFormat.status(new OrchestrationMetadata(state, null), false);
+        JsonNode node = WireFormat.status(metadata(state, null), false);
         assertThat(node.get("runtimeStatus").asText()).isEqualTo("Failed");
         assertThat(node.get("output").asText()).isEqualTo("Orchestrator function 'Orch' failed: boom");
         assertThat(node.get("input").get("a").asInt()).isEqualTo(1);
@@ -162,7 +162,7 @@ class WireFormatTest {
                 new InstanceState("r1", "Orch", null, "e5", RuntimeStatus.RUNNING, null, null, null, null, T0, T0, null, null));
         for (InstanceState state : states) {
             for (List<HistoryEvent> history : java.util.Arrays.asList(null, everyEventType())) {
-                JsonNode written = WireFormat.status(new OrchestrationMetadata(state, history), true);
+                JsonNode written = WireFormat.status(metadata(state, history), true);
                 OrchestrationMetadata read = WireFormat.readStatus(written);
                 assertThat(WireFormat.write(WireFormat.status(read, true))).as(state.instanceId()).isEqualTo(WireFormat.write(written));
                 assertThat(read.instanceId()).isEqualTo(state.instanceId());
@@ -173,7 +173,7 @@ class WireFormatTest {
                 assertThat(read.historyEvents().isPresent()).isEqualTo(history != null);
             }
         }
-        OrchestrationMetadata failed = WireFormat.readStatus(WireFormat.status(new OrchestrationMetadata(states.get(0), null), false));
+        OrchestrationMetadata failed = WireFormat.readStatus(WireFormat.status(metadata(states.get(0), null), false));
         assertThat(failed.failureDetails()).contains(new FailureDetails("java.lang.IllegalStateException", "boom", ""));
         assertThat(failed.serializedInput()).isEqualTo("{\"a\":1}");
         assertThat(failed.serializedCustomStatus()).isEqualTo("\"cs\"");
@@ -204,5 +204,13 @@ class WireFormatTest {
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("Teleported");
         assertThatThrownBy(() -> WireFormat.readPurgeResult(WireFormat.read("{}").orElseThrow()))
                 .isInstanceOf(InvalidRequestException.class).hasMessageContaining("instancesDeleted");
+    }
+
+    private static OrchestrationMetadata metadata(InstanceState s, List<HistoryEvent> history) {
+        return OrchestrationMetadata.builder().instanceId(s.instanceId()).name(s.name()).version(s.version())
+                .executionId(s.executionId()).runtimeStatus(s.status()).serializedInput(s.input()).serializedOutput(s.output())
+                .serializedCustomStatus(s.customStatus()).failureDetails(s.failureDetails()).createdAt(s.createdAt())
+                .lastUpdatedAt(s.lastUpdatedAt()).scheduledStartAt(s.scheduledStartAt()).parentInstanceId(s.parentInstanceId())
+                .historyEvents(history).build();
     }
 }

@@ -1,6 +1,6 @@
 package dev.taskhub.conformance.generated;
 
-import dev.taskhub.client.InstanceQuery;
+import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.QueryResult;
 import dev.taskhub.conformance.ConformanceTestBase;

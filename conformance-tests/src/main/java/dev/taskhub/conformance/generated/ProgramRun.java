@@ -7,11 +7,11 @@ import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.NewOrchestrationOptions;
 import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.history.HistoryEvent;
-import dev.taskhub.internal.EpisodeRunner;
 import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.TaskMessage;
+import dev.taskhub.worker.HistoryReplayer;
 import dev.taskhub.worker.TaskRegistry;
 
 import java.time.Clock;
@@ -360,7 +360,7 @@ final class ProgramRun {
                 new HistoryEvent.EventRaised(-1, Instant.now(), "__replay_probe", null, probeId), null);
         OrchestrationWorkItem item = new OrchestrationWorkItem(id, "replay", Instant.now().plusSeconds(60), running,
                 List.of(probe), 0, 1);
-        Checkpoint c = new EpisodeRunner(REPLAY_REGISTRY, Clock.systemUTC(), 100).run(item, prefix);
+        Checkpoint c = new HistoryReplayer(REPLAY_REGISTRY, Clock.systemUTC(), 100).replay(item, prefix);
         List<String> decided = new ArrayList<>();
         for (HistoryEvent e : c.newEvents()) {
             if (e instanceof HistoryEvent.TaskScheduled || e instanceof HistoryEvent.TimerCreated || e instanceof HistoryEvent.EventSent

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.taskhub.StorageException;
 import dev.taskhub.history.HistoryEvent;
-import dev.taskhub.internal.JsonDataConverter;
+import dev.taskhub.convert.JsonDataConverter;
 import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.TaskMessage;
 

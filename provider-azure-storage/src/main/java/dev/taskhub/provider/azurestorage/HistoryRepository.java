@@ -6,10 +6,8 @@ import com.azure.data.tables.models.TableEntity;
 import com.azure.data.tables.models.TableEntityUpdateMode;
 import com.azure.data.tables.models.TableTransactionAction;
 import com.azure.data.tables.models.TableTransactionActionType;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.taskhub.StorageException;
+import dev.taskhub.convert.HistoryCodec;
 import dev.taskhub.history.HistoryEvent;
-import dev.taskhub.internal.JsonDataConverter;
 import dev.taskhub.spi.LeaseLostException;
 
 import java.util.ArrayList;
@@ -293,18 +291,10 @@ final class HistoryRepository {
     }
 
     static String json(HistoryEvent event) {
-        try {
-            return JsonDataConverter.DEFAULT.mapper().writerFor(HistoryEvent.class).writeValueAsString(event);
-        } catch (JsonProcessingException e) {
-            throw new StorageException("Cannot serialise a history event: " + e.getOriginalMessage(), e);
-        }
+        return HistoryCodec.encode(event);
     }
 
     static HistoryEvent parse(String json) {
-        try {
-            return JsonDataConverter.DEFAULT.mapper().readValue(json, HistoryEvent.class);
-        } catch (JsonProcessingException e) {
-            throw new StorageException("A stored history event is not readable: " + e.getOriginalMessage(), e);
-        }
+        return HistoryCodec.decode(json);
     }
 }

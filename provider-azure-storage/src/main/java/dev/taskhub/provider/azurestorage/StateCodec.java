@@ -1,10 +1,8 @@
 package dev.taskhub.provider.azurestorage;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.taskhub.FailureDetails;
 import dev.taskhub.RuntimeStatus;
-import dev.taskhub.StorageException;
-import dev.taskhub.internal.JsonDataConverter;
+import dev.taskhub.convert.HistoryCodec;
 import dev.taskhub.spi.InstanceState;
 
 import java.time.Instant;
@@ -156,19 +154,11 @@ final class StateCodec {
         return v == null ? dflt : Long.parseLong(v.toString());
     }
 
-    private static String json(Object value) {
-        try {
-            return JsonDataConverter.DEFAULT.mapper().writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new StorageException("Cannot serialise failure details: " + e.getOriginalMessage(), e);
-        }
+    private static String json(FailureDetails value) {
+        return HistoryCodec.encodeFailure(value);
     }
 
     private static FailureDetails parseFailure(String json) {
-        try {
-            return JsonDataConverter.DEFAULT.mapper().readValue(json, FailureDetails.class);
-        } catch (JsonProcessingException e) {
-            throw new StorageException("Stored failure details are not readable: " + e.getOriginalMessage(), e);
-        }
+        return HistoryCodec.decodeFailure(json);
     }
 }

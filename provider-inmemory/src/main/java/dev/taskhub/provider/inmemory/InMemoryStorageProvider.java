@@ -1,8 +1,8 @@
 package dev.taskhub.provider.inmemory;
 
 import dev.taskhub.RuntimeStatus;
-import dev.taskhub.client.InstanceQuery;
-import dev.taskhub.client.PurgeCriteria;
+import dev.taskhub.query.InstanceQuery;
+import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.spi.ActivityResult;
 import dev.taskhub.spi.ActivityWorkItem;

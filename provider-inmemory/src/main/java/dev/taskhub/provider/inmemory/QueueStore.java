@@ -1,6 +1,6 @@
 package dev.taskhub.provider.inmemory;
 
-import dev.taskhub.internal.Ids;
+import dev.taskhub.spi.support.Ids;
 import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.ActivityResult;
 import dev.taskhub.spi.ActivityWorkItem;

@@ -1,13 +1,9 @@
 package dev.taskhub.provider.postgres;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.taskhub.FailureDetails;
-import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RuntimeStatus;
-import dev.taskhub.StorageException;
+import dev.taskhub.convert.HistoryCodec;
 import dev.taskhub.history.HistoryEvent;
-import dev.taskhub.internal.JsonDataConverter;
 import dev.taskhub.spi.InstanceState;
 
 import java.sql.ResultSet;
@@ -15,8 +11,6 @@ import java.sql.SQLException;
 
 /** JSON and row mapping for the stored types. Stateless. */
 final class Codec {
-    private static final ObjectMapper MAPPER = JsonDataConverter.DEFAULT.mapper();
-
     /** The instance columns, without input and output. */
     static final String STATE_COLUMNS = "instance_id, name, version, execution_id, status, custom_status, failure_details, "
             + "created_ns, updated_ns, scheduled_ns, parent_instance_id";
@@ -25,42 +19,19 @@ final class Codec {
     private Codec() {}
 
     static String eventJson(HistoryEvent event) {
-        try {
-            return MAPPER.writeValueAsString(event);
-        } catch (JsonProcessingException e) {
-            throw new InvalidRequestException("Cannot serialise history event " + event.eventType() + ": " + e.getOriginalMessage(), e);
-        }
+        return HistoryCodec.encode(event);
     }
 
     static HistoryEvent event(String json) {
-        try {
-            return MAPPER.readValue(json, HistoryEvent.class);
-        } catch (JsonProcessingException e) {
-            throw new StorageException("A stored history event cannot be read (" + e.getOriginalMessage()
-                    + "). It was probably written by an incompatible Taskhub version.", e);
-        }
+        return HistoryCodec.decode(json);
     }
 
     static String failureJson(FailureDetails details) {
-        if (details == null) {
-            return null;
-        }
-        try {
-            return MAPPER.writeValueAsString(details);
-        } catch (JsonProcessingException e) {
-            throw new InvalidRequestException("Cannot serialise failure details: " + e.getOriginalMessage(), e);
-        }
+        return HistoryCodec.encodeFailure(details);
     }
 
     static FailureDetails failure(String json) {
-        if (json == null) {
-            return null;
-        }
-        try {
-            return MAPPER.readValue(json, FailureDetails.class);
-        } catch (JsonProcessingException e) {
-            throw new StorageException("Stored failure details cannot be read: " + e.getOriginalMessage(), e);
-        }
+        return HistoryCodec.decodeFailure(json);
     }
 
     /** Reads an instance state from a row selected with {@link #STATE_COLUMNS} (and optionally the payload columns). */

@@ -2,8 +2,8 @@ package dev.taskhub.provider.postgres;
 
 import dev.taskhub.InstanceAlreadyExistsException;
 import dev.taskhub.RuntimeStatus;
-import dev.taskhub.client.InstanceQuery;
-import dev.taskhub.client.PurgeCriteria;
+import dev.taskhub.query.InstanceQuery;
+import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.spi.ContinuationTokens;
 import dev.taskhub.spi.InstancePage;

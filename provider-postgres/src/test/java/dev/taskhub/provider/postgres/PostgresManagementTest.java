@@ -2,8 +2,8 @@ package dev.taskhub.provider.postgres;
 
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RuntimeStatus;
-import dev.taskhub.client.InstanceQuery;
-import dev.taskhub.client.PurgeCriteria;
+import dev.taskhub.query.InstanceQuery;
+import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.spi.CommitResult;
 import dev.taskhub.spi.InstancePage;
 import dev.taskhub.spi.InstanceState;

@@ -1,12 +1,10 @@
 package dev.taskhub.examples.sqlite;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.taskhub.ConfigurationException;
+import dev.taskhub.FailureDetails;
 import dev.taskhub.StorageException;
+import dev.taskhub.convert.HistoryCodec;
+import dev.taskhub.history.HistoryEvent;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -57,10 +55,6 @@ final class Database implements AutoCloseable {
                     + "name TEXT NOT NULL, input TEXT, visible_ns INTEGER NOT NULL, deliveries INTEGER NOT NULL DEFAULT 0, "
                     + "lock_token TEXT)",
             "CREATE INDEX IF NOT EXISTS activity_messages_by_time ON activity_messages (hub, visible_ns)");
-
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** Wakes waiting lock calls of every provider object on the same file in this JVM; other processes poll. */
     private static final Map<String, Signal> SIGNALS = new ConcurrentHashMap<>();
@@ -218,21 +212,21 @@ final class Database implements AutoCloseable {
         return row.wasNull() ? null : Instant.ofEpochSecond(0, nanos);
     }
 
-    static String json(Object value) {
-        try {
-            return value == null ? null : JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new StorageException("Cannot serialise a " + value.getClass().getSimpleName() + ": " + e.getOriginalMessage(), e);
-        }
+    /** History events and failure details are stored in the format every Taskhub provider uses. */
+    static String json(HistoryEvent event) {
+        return event == null ? null : HistoryCodec.encode(event);
     }
 
-    static <T> T fromJson(String json, Class<T> type) {
-        try {
-            return json == null ? null : JSON.readValue(json, type);
-        } catch (JsonProcessingException e) {
-            throw new StorageException("A stored " + type.getSimpleName() + " cannot be read (" + e.getOriginalMessage()
-                    + "); it was probably written by an incompatible version.", e);
-        }
+    static String json(FailureDetails details) {
+        return HistoryCodec.encodeFailure(details);
+    }
+
+    static HistoryEvent event(String json) {
+        return json == null ? null : HistoryCodec.decode(json);
+    }
+
+    static FailureDetails failure(String json) {
+        return HistoryCodec.decodeFailure(json);
     }
 
     /** A version counter to wait on: a waiter that saw version v returns as soon as it changes. */

@@ -3,8 +3,8 @@ package dev.taskhub.examples.sqlite;
 import dev.taskhub.FailureDetails;
 import dev.taskhub.InstanceAlreadyExistsException;
 import dev.taskhub.RuntimeStatus;
-import dev.taskhub.client.InstanceQuery;
-import dev.taskhub.client.PurgeCriteria;
+import dev.taskhub.query.InstanceQuery;
+import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.spi.ContinuationTokens;
 import dev.taskhub.spi.InstancePage;
@@ -22,7 +22,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
 
-import static dev.taskhub.examples.sqlite.Database.fromJson;
+import static dev.taskhub.examples.sqlite.Database.event;
+import static dev.taskhub.examples.sqlite.Database.failure;
 import static dev.taskhub.examples.sqlite.Database.instant;
 import static dev.taskhub.examples.sqlite.Database.json;
 import static dev.taskhub.examples.sqlite.Database.nanos;
@@ -69,7 +70,7 @@ final class Instances {
 
     List<HistoryEvent> history(String instanceId) {
         return db.read(c -> query(c, "SELECT event FROM history WHERE hub = ? AND instance_id = ? ORDER BY seq",
-                r -> fromJson(r.getString(1), HistoryEvent.class), hub, instanceId));
+                r -> event(r.getString(1)), hub, instanceId));
     }
 
     /** One page in (createdAt, instanceId) order, starting after the token's position: never by offset. */
@@ -174,7 +175,7 @@ final class Instances {
         return new InstanceState(r.getString("instance_id"), r.getString("name"), r.getString("version"),
                 r.getString("execution_id"), RuntimeStatus.valueOf(r.getString("status")),
                 withPayloads ? r.getString("input") : null, withPayloads ? r.getString("output") : null,
-                r.getString("custom_status"), fromJson(r.getString("failure_details"), FailureDetails.class),
+                r.getString("custom_status"), failure(r.getString("failure_details")),
                 instant(r, "created_ns"), instant(r, "updated_ns"), instant(r, "scheduled_ns"), r.getString("parent_instance_id"));
     }
 }

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 
-import static dev.taskhub.examples.sqlite.Database.fromJson;
+import static dev.taskhub.examples.sqlite.Database.event;
 import static dev.taskhub.examples.sqlite.Database.instant;
 import static dev.taskhub.examples.sqlite.Database.json;
 import static dev.taskhub.examples.sqlite.Database.nanos;
@@ -88,7 +88,7 @@ final class Queues {
                     + "FROM orchestration_messages WHERE hub = ? AND instance_id = ? AND lock_token = ? ORDER BY seq", r -> {
                         deliveries.add(r.getInt("deliveries"));
                         return new TaskMessage(r.getString("message_id"), id, r.getString("execution_id"),
-                                fromJson(r.getString("event"), HistoryEvent.class), instant(r, "visible_ns"));
+                                event(r.getString("event")), instant(r, "visible_ns"));
                     }, hub, id, token);
             Instances.Row row = Instances.find(c, hub, id);
             items.add(new OrchestrationWorkItem(id, token, until, row == null ? null : row.state(), messages,

@@ -1,4 +1,4 @@
-package dev.taskhub.internal;
+package dev.taskhub.spi.support;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -14,10 +14,12 @@ public final class Times {
 
     private Times() {}
 
+    /** The clock ticking in whole microseconds. */
     public static Clock microsecondClock(Clock clock) {
         return Clock.tick(clock, MICRO);
     }
 
+    /** The instant rounded up to the next whole microsecond (unchanged if it is one). */
     public static Instant roundUpToMicros(Instant instant) {
         Instant truncated = instant.truncatedTo(ChronoUnit.MICROS);
         return truncated.equals(instant) ? instant : truncated.plus(MICRO);

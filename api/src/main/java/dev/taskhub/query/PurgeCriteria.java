@@ -1,4 +1,4 @@
-package dev.taskhub.client;
+package dev.taskhub.query;
 
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RuntimeStatus;
@@ -8,7 +8,7 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Which instances {@link TaskHubClient#purgeInstances} removes. Only terminal instances are ever purged; statuses
+ * Which instances {@link dev.taskhub.client.TaskHubClient#purgeInstances} removes. Only terminal instances are ever purged; statuses
  * that are not terminal are rejected.
  *
  * @param createdFrom required lower bound of the creation time (inclusive)

@@ -1,4 +1,4 @@
-package dev.taskhub.internal;
+package dev.taskhub.spi.support;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

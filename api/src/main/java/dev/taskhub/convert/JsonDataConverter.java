@@ -1,4 +1,4 @@
-package dev.taskhub.internal;
+package dev.taskhub.convert;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -7,8 +7,12 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.taskhub.InvalidRequestException;
 
-/** Converts payloads to and from JSON text with one shared, thread-safe Jackson mapper. */
-public final class JsonDataConverter {
+/**
+ * The default {@link DataConverter}: payloads as JSON text, with one shared, thread-safe Jackson mapper (Java time
+ * types as ISO-8601 text, unknown properties ignored). {@link RawJson} is written as its text.
+ */
+public final class JsonDataConverter implements DataConverter {
+    /** The one instance. */
     public static final JsonDataConverter DEFAULT = new JsonDataConverter();
 
     private final ObjectMapper mapper = new ObjectMapper()
@@ -18,16 +22,18 @@ public final class JsonDataConverter {
 
     private JsonDataConverter() {}
 
+    /** The configured mapper, for a provider that stores its own records next to history events. Do not reconfigure it. */
     public ObjectMapper mapper() {
         return mapper;
     }
 
     /** JSON text of the value, or null for null. */
+    @Override
     public String serialize(Object value) {
         if (value == null) {
             return null;
         }
-        if (value instanceof dev.taskhub.RawJson raw) {
+        if (value instanceof RawJson raw) {
             return raw.json();
         }
         try {
@@ -39,6 +45,7 @@ public final class JsonDataConverter {
     }
 
     /** The value read from JSON text; null for null or empty text, and for {@code Void}. */
+    @Override
     public <T> T deserialize(String json, Class<T> type) {
         if (json == null || json.isEmpty() || type == Void.class || type == void.class) {
             return null;

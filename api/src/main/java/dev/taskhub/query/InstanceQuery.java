@@ -1,4 +1,4 @@
-package dev.taskhub.client;
+package dev.taskhub.query;
 
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RuntimeStatus;
@@ -8,7 +8,7 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Filters and paging for {@link TaskHubClient#queryInstances}. Build with {@link #builder()}; every filter is optional.
+ * Filters and paging for {@link dev.taskhub.client.TaskHubClient#queryInstances}. Build with {@link #builder()}; every filter is optional.
  *
  * @param createdFrom            only instances created at or after this time
  * @param createdTo              only instances created at or before this time

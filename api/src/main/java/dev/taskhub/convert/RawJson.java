@@ -1,6 +1,6 @@
-package dev.taskhub;
+package dev.taskhub.convert;
 
-import dev.taskhub.internal.JsonDataConverter;
+import dev.taskhub.InvalidRequestException;
 
 /**
  * A payload that is already JSON text: passed as an input, event or result, it is stored as is instead of being
