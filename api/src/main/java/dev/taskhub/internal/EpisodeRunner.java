@@ -101,7 +101,9 @@ public final class EpisodeRunner {
         Set<Integer> scheduled = new HashSet<>();
         Set<Integer> completed = new HashSet<>();
         Set<String> raisedMessageIds = new HashSet<>();
-        index(history, scheduled, completed, raisedMessageIds);
+        Map<Integer, Instant> timers = new HashMap<>();
+        List<HistoryEvent> earlyCompletions = new ArrayList<>();
+        index(history, scheduled, completed, raisedMessageIds, timers);
         boolean started = start != null || history.stream().anyMatch(ExecutionStarted.class::isInstance);
         int firstNewCall = firstNewCall(history);
         List<HistoryEvent> newEvents = new ArrayList<>();
@@ -147,10 +149,18 @@ public final class EpisodeRunner {
                 // of this episode sent the call and crashed before committing (Azure Storage sends first). Keep it;
                 // replay hands it to the call when the code makes it again (ReplayContext#answers). Numbers skipped
                 // by a rewind stay stale.
+                // A firing for an earlier time than the recorded timer is stale too: a crashed attempt made the timer
+                // earlier, and its repeat made it again for a later time (never fire a timer before its recorded time).
                 int taskId = completionId(e);
                 boolean early = rewind == null && message.executionId() != null && taskId >= firstNewCall;
-                if (taskId >= 0 && (scheduled.contains(taskId) || early) && completed.add(taskId)) {
-                    newEvents.add(stamp(e, now));
+                boolean staleFiring = e instanceof HistoryEvent.TimerFired f && timers.containsKey(taskId)
+                        && f.fireAt().isBefore(timers.get(taskId));
+                if (taskId >= 0 && !staleFiring && (scheduled.contains(taskId) || early) && completed.add(taskId)) {
+                    HistoryEvent completion = stamp(e, now);
+                    newEvents.add(completion);
+                    if (!scheduled.contains(taskId)) {
+                        earlyCompletions.add(completion);
+                    }
                 }
             }
         }
@@ -182,6 +192,7 @@ public final class EpisodeRunner {
 
         ReplayContext context = new ReplayContext(workItem.instanceId(), history, newEvents);
         ReplayContext.Outcome outcome = context.run(orchestrator);
+        dropUnanswered(newEvents, earlyCompletions, context.newActions());
         String customStatus = context.customStatusSet() ? context.customStatus() : base.customStatus();
         if (outcome instanceof ReplayContext.Outcome.Completed c) {
             return episode.finish(base, history, replace, newEvents, context.newActions(), RuntimeStatus.COMPLETED,
@@ -227,12 +238,16 @@ public final class EpisodeRunner {
      * Collects the recorded calls, the calls answered (an early completion recorded before its call counts only if it
      * answers the call, see {@link ReplayContext#answers}) and the ids of the external events received.
      */
-    private static void index(List<HistoryEvent> history, Set<Integer> scheduled, Set<Integer> completed, Set<String> raised) {
+    private static void index(List<HistoryEvent> history, Set<Integer> scheduled, Set<Integer> completed, Set<String> raised,
+                              Map<Integer, Instant> timers) {
         Map<Integer, HistoryEvent> early = null;
         for (HistoryEvent e : history) {
             if (e instanceof HistoryEvent.TaskScheduled || e instanceof HistoryEvent.TimerCreated
                     || e instanceof HistoryEvent.SubOrchestrationInstanceCreated) {
                 scheduled.add(e.eventId());
+                if (e instanceof HistoryEvent.TimerCreated t) {
+                    timers.put(t.eventId(), t.fireAt());
+                }
                 HistoryEvent completion = early == null ? null : early.remove(e.eventId());
                 if (completion != null && !ReplayContext.answers(completion, ReplayContext.recordedCall(e))) {
                     completed.remove(e.eventId());
@@ -247,6 +262,27 @@ public final class EpisodeRunner {
                     early = early == null ? new HashMap<>() : early;
                     early.put(id, e);
                 }
+            }
+        }
+    }
+
+    /**
+     * Removes the early completions of this episode that the call it made with the same number does not answer (a
+     * crashed attempt's timer firing for an earlier time than the repeat asked for): replay ignored them, and the
+     * history would otherwise show the timer fired twice once the repeat's own timer fires.
+     */
+    private static void dropUnanswered(List<HistoryEvent> newEvents, List<HistoryEvent> early, List<Action> actions) {
+        if (early.isEmpty() || actions.isEmpty()) {
+            return;
+        }
+        Map<Integer, Action> calls = new HashMap<>();
+        for (Action a : actions) {
+            calls.put(a.id(), a);
+        }
+        for (HistoryEvent e : early) {
+            Action call = calls.get(completionId(e));
+            if (call != null && !ReplayContext.answers(e, call)) {
+                newEvents.remove(e);   // by identity: records have no two equal stamped completions here
             }
         }
     }

@@ -133,8 +133,11 @@ class EpisodeRunnerRewindTest {
             return deliver(new HistoryEvent.TaskFailed(-1, T0, taskId, BOOM));
         }
 
+        /** Fires a timer as its message does: with the fire time recorded for it. */
         Checkpoint fired(int timerId) {
-            return deliver(new HistoryEvent.TimerFired(-1, T0, timerId, T0));
+            Instant fireAt = history.stream().filter(e -> e instanceof HistoryEvent.TimerCreated t && t.eventId() == timerId)
+                    .map(e -> ((HistoryEvent.TimerCreated) e).fireAt()).reduce((x, y) -> y).orElse(T0);
+            return deliver(new HistoryEvent.TimerFired(-1, fireAt, timerId, fireAt));
         }
 
         Checkpoint rewind() {

@@ -420,6 +420,32 @@ class EpisodeRunnerTest {
     }
 
     @Test
+    void anEarlyFiringThatDoesNotAnswerTheTimerMadeInTheSameEpisode_isNotRecorded() {
+        // a crashed attempt of the first episode sent its timer for T0+50 s; the repeat makes it for T0+60 s
+        Instant earlierFireAt = T0.plusSeconds(50);
+        Instance i = new Instance(pending("Sleeps"));
+        Checkpoint c = i.run(start("Sleeps", null), message(new HistoryEvent.TimerFired(-1, earlierFireAt, 0, earlierFireAt)));
+        assertThat(c.newEvents()).as("the crashed attempt's firing answers nothing").noneMatch(HistoryEvent.TimerFired.class::isInstance);
+        Checkpoint fired = i.run(c.orchestrationMessages().get(0));
+        assertThat(fired.state().status()).isEqualTo(RuntimeStatus.COMPLETED);
+        assertThat(i.history).filteredOn(HistoryEvent.TimerFired.class::isInstance).as("the timer fired once").hasSize(1);
+    }
+
+    @Test
+    void aFiringForAnEarlierTimeThanTheRecordedTimer_isStale() {
+        // the repeat of a crashed first episode recorded the timer for T0+60 s; the crashed attempt's firing comes later
+        Instance i = new Instance(pending("Sleeps"));
+        Checkpoint c = i.run(start("Sleeps", null));
+        Instant earlierFireAt = T0.plusSeconds(50);
+        Checkpoint stale = i.run(message(new HistoryEvent.TimerFired(-1, earlierFireAt, 0, earlierFireAt)));
+        assertThat(stale.state().status()).as("not woken before the recorded time").isEqualTo(RuntimeStatus.RUNNING);
+        assertThat(stale.newEvents()).noneMatch(HistoryEvent.TimerFired.class::isInstance);
+        Checkpoint fired = i.run(c.orchestrationMessages().get(0));
+        assertThat(fired.state().status()).isEqualTo(RuntimeStatus.COMPLETED);
+        assertThat(i.history).filteredOn(HistoryEvent.TimerFired.class::isInstance).hasSize(1);
+    }
+
+    @Test
     void aStaleCompletionForAnotherExecution_isNotKeptAsEarly() {
         Instance i = new Instance(pending("CallsChild"));
         TaskMessage stale = new TaskMessage("m", "i1", "old-execution",

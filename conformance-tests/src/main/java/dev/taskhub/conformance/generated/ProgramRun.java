@@ -314,7 +314,8 @@ final class ProgramRun {
         Set<String> raised = new HashSet<>();
         Set<Integer> completions = new HashSet<>();
         Set<Integer> timers = new HashSet<>();
-        for (HistoryEvent e : history) {
+        for (int i = 0; i < history.size(); i++) {
+            HistoryEvent e = history.get(i);
             if (e instanceof HistoryEvent.EventRaised r && r.messageId() != null && !raised.add(r.messageId())) {
                 violations.add("instance " + id + ": event " + r.name() + " (message " + r.messageId() + ") applied twice");
             }
@@ -325,7 +326,7 @@ final class ProgramRun {
             if (completed >= 0 && !completions.add(completed)) {
                 violations.add("instance " + id + ": the result of call " + completed + " was applied twice");
             }
-            if (e instanceof HistoryEvent.TimerFired t) {
+            if (e instanceof HistoryEvent.TimerFired t && !dismissedEarlyFiring(history, i, t)) {
                 if (!timers.add(t.timerId())) {
                     violations.add("instance " + id + ": timer " + t.timerId() + " fired twice");
                 }
@@ -334,6 +335,19 @@ final class ProgramRun {
                 }
             }
         }
+    }
+
+    /**
+     * A firing recorded before its timer was (a crashed attempt of an episode sent the timer, and the repeat made it
+     * again for a later time): replay does not apply it to the later timer, so it is not a firing of that timer.
+     */
+    private static boolean dismissedEarlyFiring(List<HistoryEvent> history, int index, HistoryEvent.TimerFired fired) {
+        for (int j = index + 1; j < history.size(); j++) {
+            if (history.get(j) instanceof HistoryEvent.TimerCreated created && created.eventId() == fired.timerId()) {
+                return fired.fireAt().isBefore(created.fireAt());
+            }
+        }
+        return false;
     }
 
     /**
@@ -506,9 +520,17 @@ final class ProgramRun {
                     actions++;
                     suspendState = 2;
                 } else if (suspendState == 2 && ticks >= 5) {
-                    suspendState = 3;
-                    client.resume(rootId, "generated resume");
-                    actions++;
+                    // Resume only once the suspend took effect: resuming an instance that is not suspended does
+                    // nothing, and a redelivered suspend (its work item abandoned, or its worker crashed) may reach
+                    // the instance after a resume sent later (Azure Storage queues are not FIFO across deliveries).
+                    Optional<InstanceState> s = client.provider().getInstance(rootId);
+                    if (s.isEmpty() || s.get().status().isTerminal()) {
+                        suspendState = 3;
+                    } else if (s.get().status() == RuntimeStatus.SUSPENDED) {
+                        suspendState = 3;
+                        client.resume(rootId, "generated resume");
+                        actions++;
+                    }
                 }
             } catch (InvalidInstanceStateException finished) {
                 // already finished: nothing to suspend or resume

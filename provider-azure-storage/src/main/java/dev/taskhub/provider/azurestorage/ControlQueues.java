@@ -373,25 +373,25 @@ final class ControlQueues implements PartitionManager.Listener {
         return expiry;
     }
 
-    void abandon(OrchestrationWorkItem item, Duration delay) {
-        Lock lock;
-        synchronized (this) {
-            lock = locks.get(item.instanceId());
-            if (lock == null || !lock.token.equals(item.lockToken())) {
-                return;
-            }
-            locks.remove(item.instanceId());
-            for (Held h : lock.held) {
-                known.remove(h.queueMessageId);
+    /**
+     * Returns a work item's messages to the buffer, ahead of later messages of the instance, which is not dispatched
+     * again before {@code delay} has passed. Putting them back into the queue instead would let later messages already
+     * buffered overtake them (the order of an instance's messages is kept only inside the buffer).
+     */
+    synchronized void abandon(OrchestrationWorkItem item, Duration delay) {
+        Lock lock = locks.get(item.instanceId());
+        if (lock == null || !lock.token.equals(item.lockToken())) {
+            return;
+        }
+        locks.remove(item.instanceId());
+        for (Held h : lock.held) {
+            if (known.get(h.queueMessageId) == h && h.lockedBy == lock) {
+                h.lockedBy = null;
+                h.localRedeliveries++;
             }
         }
-        long seconds = delay == null || delay.isNegative() ? 0 : Math.min(MAX_VISIBILITY.toSeconds(), (delay.toMillis() + 999) / 1000);
-        for (Held h : lock.held) {
-            try {
-                queues.get(h.partition).updateMessage(h.queueMessageId, h.popReceipt, h.text, Duration.ofSeconds(seconds));
-            } catch (RuntimeException e) {
-                LOG.debug("Abandoning message {} failed (it becomes visible when its timeout ends): {}", h.queueMessageId, e.toString());
-            }
+        if (delay != null && delay.toMillis() > 0) {
+            backoff.merge(item.instanceId(), Instant.now().plus(delay), (a, b) -> a.isAfter(b) ? a : b);
         }
     }
 

@@ -262,6 +262,24 @@ class AzureStorageProviderTest {
     }
 
     @Test
+    void abandonWithBackOff_keepsTheMessagesAheadOfLaterOnes() {
+        String id = newId();
+        create(provider, id, null);
+        OrchestrationWorkItem first = lockOne(provider, Duration.ofSeconds(10));
+        provider.commitCheckpoints(List.of(running(first, List.of(), List.of())));
+        provider.sendOrchestrationMessage(event(id, "e", "1"));
+        OrchestrationWorkItem one = lockOne(provider, Duration.ofSeconds(10));
+        provider.sendOrchestrationMessage(event(id, "e", "2"));
+        // a round while the instance is locked buffers the later message
+        assertThat(provider.lockOrchestrationWorkItems(5, Duration.ofSeconds(30), Duration.ofMillis(1500))).isEmpty();
+        provider.abandonOrchestrationWorkItem(one, Duration.ofSeconds(2));
+        OrchestrationWorkItem again = lockOne(provider, Duration.ofSeconds(10));
+        assertThat(again.messages()).as("the abandoned message is not overtaken by the later one")
+                .extracting(m -> ((HistoryEvent.EventRaised) m.event()).input()).containsExactly("1", "2");
+        assertThat(again.deliveryCount()).isEqualTo(2);
+    }
+
+    @Test
     void createInstance_respectsIdReusePolicy() {
         String id = newId();
         create(provider, id, "1");
