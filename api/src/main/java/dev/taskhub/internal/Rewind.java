@@ -173,7 +173,7 @@ final class Rewind {
 
     /**
      * The messages a rewind episode applies: those that arrived before the rewind message count as arrived while the
-     * instance was failed (only successful results are kept), those after it are applied as usual.
+     * instance was failed (only successful results and external events are kept), those after it are applied as usual.
      */
     static List<TaskMessage> applied(List<TaskMessage> messages, TaskMessage rewindMessage) {
         List<TaskMessage> out = new ArrayList<>(messages.size());
@@ -181,7 +181,7 @@ final class Rewind {
         for (TaskMessage m : messages) {
             if (m == rewindMessage) {
                 after = true;
-            } else if (after || isSuccess(m.event())) {
+            } else if (after || isSuccess(m.event()) || m.event() instanceof HistoryEvent.EventRaised) {
                 out.add(m);
             }
         }
@@ -191,7 +191,8 @@ final class Rewind {
     /**
      * The checkpoint for messages to a finished instance that is not being rewound, or null to drop them: a failed
      * instance records the successful results of work it had started (a later rewind keeps them, so that work does not
-     * run again); a completed or terminated sub-orchestration asked to rewind by its parent answers the parent again.
+     * run again) and the external events that reach it (raised while it still ran; a later rewind delivers them); a
+     * completed or terminated sub-orchestration asked to rewind by its parent answers the parent again.
      */
     static Checkpoint whileFinished(OrchestrationWorkItem workItem, List<HistoryEvent> history, Instant now) {
         InstanceState state = workItem.instance();
@@ -211,11 +212,14 @@ final class Rewind {
                                           Instant now) {
         Set<Integer> scheduled = new HashSet<>();
         Set<Integer> completed = new HashSet<>();
+        Set<String> raised = new HashSet<>();
         for (HistoryEvent e : history) {
             if (isCall(e)) {
                 scheduled.add(e.eventId());
             } else if (EpisodeRunner.completionId(e) >= 0) {
                 completed.add(EpisodeRunner.completionId(e));
+            } else if (e instanceof HistoryEvent.EventRaised r && r.messageId() != null) {
+                raised.add(r.messageId());
             }
         }
         List<HistoryEvent> events = new ArrayList<>();
@@ -224,6 +228,12 @@ final class Rewind {
             int id = EpisodeRunner.completionId(m.event());
             if (current && isSuccess(m.event()) && scheduled.contains(id) && completed.add(id)) {
                 events.add(EpisodeRunner.stamp(m.event(), now));
+            } else if (current && m.event() instanceof HistoryEvent.EventRaised r) {
+                // accepted while the instance ran and delivered after it failed: a rewind hands it to the orchestrator
+                String messageId = r.messageId() != null ? r.messageId() : m.messageId();
+                if (raised.add(messageId)) {
+                    events.add(new HistoryEvent.EventRaised(-1, now, r.name(), r.input(), messageId));
+                }
             }
         }
         if (events.isEmpty()) {

@@ -414,6 +414,36 @@ class EpisodeRunnerRewindTest {
     }
 
     @Test
+    void anExternalEventThatArrivesWhileFailed_isKeptOnce_andTheRewoundInstanceReceivesIt() {
+        Instance i = new Instance("i1", "WaitsForEvent", null);
+        i.failed(0);                 // timer #1
+        i.fired(1);
+        assertThat(i.status()).isEqualTo(RuntimeStatus.FAILED);
+
+        // raised while the instance still ran, delivered after it failed (and delivered twice)
+        HistoryEvent.EventRaised go = new HistoryEvent.EventRaised(-1, T0, "Go", "\"go\"", "event-1");
+        Checkpoint kept = i.deliver(go);
+        assertThat(kept.newEvents()).extracting(HistoryEvent::eventType)
+                .containsExactly("OrchestratorStarted", "EventRaised", "OrchestratorCompleted");
+        assertThat(kept.state().status()).isEqualTo(RuntimeStatus.FAILED);
+        i.deliver(go);
+        assertThat(i.history).filteredOn(HistoryEvent.EventRaised.class::isInstance).hasSize(1);
+
+        i.rewind();
+        i.completed(0, "\"a\"");
+        assertThat(i.status()).isEqualTo(RuntimeStatus.COMPLETED);
+        assertThat(i.state.output()).isEqualTo("\"ago\"");
+
+        // the same when the event comes in the rewind's work item, ahead of the rewind
+        Instance j = new Instance("i2", "WaitsForEvent", null);
+        j.failed(0);
+        j.fired(1);
+        j.deliver(go, new HistoryEvent.ExecutionRewound(-1, T0, "x"));
+        j.completed(0, "\"a\"");
+        assertThat(j.state.output()).isEqualTo("\"ago\"");
+    }
+
+    @Test
     void aSecondRewind_keepsTheFirstOnesNumbering() {
         Instance i = new Instance("i1", "LateCleanup", null);
         i.failed(0);
