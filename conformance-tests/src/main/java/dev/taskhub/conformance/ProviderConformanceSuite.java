@@ -65,5 +65,10 @@ public abstract class ProviderConformanceSuite {
         protected StorageProvider createProvider(String taskHubName) {
             return ProviderConformanceSuite.this.createProvider(taskHubName);
         }
+
+        @Override
+        protected String reproduceTestFilter() {
+            return ProviderConformanceSuite.this.getClass().getSimpleName() + ",ProviderConformanceSuite$Generated#generatedPrograms*";
+        }
     }
 }

@@ -77,6 +77,11 @@ public abstract class GeneratedConformanceTests extends ConformanceTestBase {
         return null;
     }
 
+    /** The {@code -Dtest} filter that runs this class's random batch (printed in a failure's reproduction line). */
+    protected String reproduceTestFilter() {
+        return getClass().getSimpleName() + "#generatedPrograms*";
+    }
+
     @Test
     void generatedPrograms_matchTheModel_underFaults() {
         String known = knownViolations();
@@ -198,7 +203,7 @@ public abstract class GeneratedConformanceTests extends ConformanceTestBase {
                     + "\n  shrunk program: " + shrunk.toJson()
                     + "\n  faults: " + plan + " (batch seed " + batchSeed + ")"
                     + "\n  stored as: " + file
-                    + "\n  reproduce: mvn -B -ntp verify -pl <provider module> -am -Dtest='" + getClass().getSimpleName() + "#generatedPrograms*' "
+                    + "\n  reproduce: mvn -B -ntp verify -pl <provider module> -am -Dtest='" + reproduceTestFilter() + "' "
                     + "-Dsurefire.failIfNoSpecifiedTests=false -Dtaskhub.conformance.seed=" + seeds.get(i));
         }
         System.out.printf("[generated conformance] provider=%s programs=%d actions=%d faults=%d (%s) fault-explained re-runs=%d "
