@@ -350,8 +350,17 @@ final class ProgramRun {
     private void checkReplay(String id, InstanceState state, List<HistoryEvent> history) {
         int cut = history.size();
         for (int i = 0; i < history.size(); i++) {
-            if (history.get(i) instanceof HistoryEvent.ExecutionCompleted || history.get(i) instanceof HistoryEvent.ExecutionTerminated) {
+            if (history.get(i) instanceof HistoryEvent.ExecutionCompleted) {
                 cut = i;
+                break;
+            }
+            if (history.get(i) instanceof HistoryEvent.ExecutionTerminated) {
+                // the terminating episode records what arrived with the terminate without running the code (a child's
+                // failure, say): replay up to that episode
+                cut = i;
+                while (cut > 0 && !(history.get(cut) instanceof HistoryEvent.OrchestratorStarted)) {
+                    cut--;
+                }
                 break;
             }
         }
