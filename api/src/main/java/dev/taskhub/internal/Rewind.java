@@ -8,7 +8,6 @@ import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.TaskMessage;
-import dev.taskhub.spi.support.Ids;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -191,8 +190,9 @@ final class Rewind {
 
     /**
      * The checkpoint for messages to a finished instance that is not being rewound, or null to drop them: a failed
-     * instance records the successful results of work it had started and external events raised while it still ran (a
-     * later rewind keeps them, so that work does not run again and no event is lost); a completed or terminated sub-orchestration asked to rewind by its parent answers the parent again.
+     * instance records the successful results of work it had started (a later rewind keeps them, so that work does not
+     * run again) and the external events that reach it (raised while it still ran; a later rewind delivers them); a
+     * completed or terminated sub-orchestration asked to rewind by its parent answers the parent again.
      */
     static Checkpoint whileFinished(OrchestrationWorkItem workItem, List<HistoryEvent> history, Instant now) {
         InstanceState state = workItem.instance();
@@ -212,16 +212,13 @@ final class Rewind {
                                           Instant now) {
         Set<Integer> scheduled = new HashSet<>();
         Set<Integer> completed = new HashSet<>();
+        Set<String> raised = new HashSet<>();
         for (HistoryEvent e : history) {
             if (isCall(e)) {
                 scheduled.add(e.eventId());
             } else if (EpisodeRunner.completionId(e) >= 0) {
                 completed.add(EpisodeRunner.completionId(e));
-            }
-        }
-        Set<String> raised = new HashSet<>();
-        for (HistoryEvent e : history) {
-            if (e instanceof HistoryEvent.EventRaised r && r.messageId() != null) {
+            } else if (e instanceof HistoryEvent.EventRaised r && r.messageId() != null) {
                 raised.add(r.messageId());
             }
         }
@@ -231,8 +228,8 @@ final class Rewind {
             int id = EpisodeRunner.completionId(m.event());
             if (current && isSuccess(m.event()) && scheduled.contains(id) && completed.add(id)) {
                 events.add(EpisodeRunner.stamp(m.event(), now));
-            } else if (m.event() instanceof HistoryEvent.EventRaised r) {
-                // raised while the instance still ran and delivered after it failed: a rewind continues with it
+            } else if (current && m.event() instanceof HistoryEvent.EventRaised r) {
+                // accepted while the instance ran and delivered after it failed: a rewind hands it to the orchestrator
                 String messageId = r.messageId() != null ? r.messageId() : m.messageId();
                 if (raised.add(messageId)) {
                     events.add(new HistoryEvent.EventRaised(-1, now, r.name(), r.input(), messageId));

@@ -615,6 +615,27 @@ public abstract class ManagementConformanceTests extends ConformanceTestBase {
     }
 
     @Test
+    void rewind_deliversAnEventThatWasRaisedWhileRunning_butArrivedAfterTheFailure() {
+        String key = UUID.randomUUID().toString();
+        startWorker(w -> rewindActivities(w)
+                .addOrchestrator("FailThenWait", ctx -> {
+                    String a = ctx.callActivity("Flaky", key + "-a", String.class).await();
+                    return a + ctx.waitForExternalEvent("Go", String.class).await();
+                }));
+        String id = client.scheduleNewOrchestrationInstance("FailThenWait");
+        awaitStatus(id, RuntimeStatus.FAILED);
+        // raiseEvent accepted the event while the instance still ran; its message reaches the instance only now
+        String messageId = UUID.randomUUID().toString();
+        provider.sendOrchestrationMessage(new TaskMessage(messageId, id, null,
+                new HistoryEvent.EventRaised(-1, Instant.now(), "Go", "\"go\"", messageId), null));
+        await().atMost(WAIT).until(() -> client.getHistory(id).stream().anyMatch(HistoryEvent.EventRaised.class::isInstance));
+        assertThat(client.getInstanceMetadata(id, false).orElseThrow().runtimeStatus()).isEqualTo(RuntimeStatus.FAILED);
+        FIXED.add(key + "-a");
+        client.rewind(id, "a fixed");
+        assertThat(awaitRewound(id).readOutputAs(String.class)).as("the event is not lost").isEqualTo("ago");
+    }
+
+    @Test
     void rewind_ofAFailedSubOrchestration_rewindsTheChildInPlace() {
         String key = UUID.randomUUID().toString();
         startWorker(w -> rewindActivities(w)

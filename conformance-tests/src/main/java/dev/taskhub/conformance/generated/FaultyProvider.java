@@ -103,6 +103,13 @@ public final class FaultyProvider implements StorageProvider {
         return delegate;
     }
 
+    /**
+     * The worker dead-letters messages delivered more than {@code maxDeliveryCount} (5 in the suite) times. Abandons,
+     * lost locks and stale commits each cost a delivery, so they are injected only on a work item's first two
+     * deliveries: injected faults alone never make a message poison (a crash may still add a delivery).
+     */
+    private static final int LAST_FAULTY_DELIVERY = 2;
+
     private boolean roll(double p) {
         if (p <= 0) {
             return false;
@@ -135,7 +142,9 @@ public final class FaultyProvider implements StorageProvider {
     public List<OrchestrationWorkItem> lockOrchestrationWorkItems(int max, Duration lease, Duration maxWait) {
         List<OrchestrationWorkItem> out = new ArrayList<>();
         for (OrchestrationWorkItem item : delegate.lockOrchestrationWorkItems(max, lease, maxWait)) {
-            if (roll(plan.abandon())) {
+            if (item.deliveryCount() > LAST_FAULTY_DELIVERY) {
+                out.add(item);
+            } else if (roll(plan.abandon())) {
                 stats.abandons.incrementAndGet();
                 delegate.abandonOrchestrationWorkItem(item, Duration.ZERO);
             } else if (roll(plan.lockLost())) {
@@ -156,7 +165,7 @@ public final class FaultyProvider implements StorageProvider {
         List<Integer> positions = new ArrayList<>();
         for (int i = 0; i < checkpoints.size(); i++) {
             Checkpoint c = checkpoints.get(i);
-            if (roll(plan.staleCommit())) {
+            if (c.workItem().deliveryCount() <= LAST_FAULTY_DELIVERY && roll(plan.staleCommit())) {
                 stats.staleCommits.incrementAndGet();
                 delegate.abandonOrchestrationWorkItem(c.workItem(), Duration.ZERO);
                 results[i] = new CommitResult.Refused(new LeaseLostException(c.workItem().instanceId(),

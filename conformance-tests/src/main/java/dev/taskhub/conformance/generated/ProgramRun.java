@@ -128,8 +128,11 @@ final class ProgramRun {
                     Optional<InstanceState> s = client.provider().getInstance(rootId);
                     return s.isPresent() && !s.get().status().isTerminal() && s.get().status() != RuntimeStatus.SUSPENDED
                             && countsReached(ph.successes()) && jsonEquals(s.get().customStatus(), expectedStatus)
+                            // each blocked child at its blocking wait too (its custom status is the model's), not
+                            // still on its way there: terminate stops it wherever it is
                             && blockedChildren.stream().allMatch(c -> client.provider().getInstance(c)
-                                    .map(cs -> cs.status() == RuntimeStatus.RUNNING).orElse(false))
+                                    .map(cs -> cs.status() == RuntimeStatus.RUNNING
+                                            && jsonEquals(cs.customStatus(), model.instances.get(c).customStatus)).orElse(false))
                             && finishingChildren.stream().allMatch(c -> client.provider().getInstance(c)
                                     .map(cs -> cs.status().isTerminal()).orElse(false));
                 });
@@ -162,8 +165,12 @@ final class ProgramRun {
                     return fail("activities of failed " + rootId + " did not settle: " + counts(ph.successes()));
                 }
                 actions++;
+                String failedExecution = client.provider().getInstance(rootId).orElseThrow().executionId();
                 client.rewind(rootId, "generated rewind");
-                if (!poll(ticker, () -> client.provider().getInstance(rootId).map(s -> !s.status().isTerminal()).orElse(false)
+                // applied: running again, or the history records it, or the rewound execution continued as new
+                // (and may have failed again in the next one, whose history starts afresh)
+                if (!poll(ticker, () -> client.provider().getInstance(rootId)
+                        .map(s -> !s.status().isTerminal() || !s.executionId().equals(failedExecution)).orElse(false)
                         || client.provider().getHistory(rootId).stream().anyMatch(HistoryEvent.ExecutionRewound.class::isInstance))) {
                     return fail("rewind of " + rootId + " was not applied: " + describe(rootId));
                 }
@@ -357,8 +364,17 @@ final class ProgramRun {
     private void checkReplay(String id, InstanceState state, List<HistoryEvent> history) {
         int cut = history.size();
         for (int i = 0; i < history.size(); i++) {
-            if (history.get(i) instanceof HistoryEvent.ExecutionCompleted || history.get(i) instanceof HistoryEvent.ExecutionTerminated) {
+            if (history.get(i) instanceof HistoryEvent.ExecutionCompleted) {
                 cut = i;
+                break;
+            }
+            if (history.get(i) instanceof HistoryEvent.ExecutionTerminated) {
+                // the terminating episode records what arrived with the terminate without running the code (a child's
+                // failure, say): replay up to that episode
+                cut = i;
+                while (cut > 0 && !(history.get(cut) instanceof HistoryEvent.OrchestratorStarted)) {
+                    cut--;
+                }
                 break;
             }
         }
