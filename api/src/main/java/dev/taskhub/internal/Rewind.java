@@ -8,6 +8,7 @@ import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.TaskMessage;
+import dev.taskhub.spi.support.Ids;
 
 import java.time.Instant;
 import java.util.ArrayList;

@@ -11,6 +11,7 @@ import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.TaskMessage;
+import dev.taskhub.spi.support.Ids;
 import dev.taskhub.worker.TaskRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -86,7 +87,7 @@ class EpisodeRunnerRewindTest {
                 }
                 return a + ctx.waitForExternalEvent("Go", String.class).await();
             });
-    private final EpisodeRunner runner = new EpisodeRunner(registry, Clock.fixed(T0, ZoneOffset.UTC), 10);
+    private final EpisodeRunner runner = new EpisodeRunner(new TestRegistrations(registry), Clock.fixed(T0, ZoneOffset.UTC), 10);
 
     /** One instance driven episode by episode, with its history applied as a provider would. */
     private final class Instance {
@@ -132,8 +133,11 @@ class EpisodeRunnerRewindTest {
             return deliver(new HistoryEvent.TaskFailed(-1, T0, taskId, BOOM));
         }
 
+        /** Fires a timer as its message does: with the fire time recorded for it. */
         Checkpoint fired(int timerId) {
-            return deliver(new HistoryEvent.TimerFired(-1, T0, timerId, T0));
+            Instant fireAt = history.stream().filter(e -> e instanceof HistoryEvent.TimerCreated t && t.eventId() == timerId)
+                    .map(e -> ((HistoryEvent.TimerCreated) e).fireAt()).reduce((x, y) -> y).orElse(T0);
+            return deliver(new HistoryEvent.TimerFired(-1, fireAt, timerId, fireAt));
         }
 
         Checkpoint rewind() {
