@@ -2,6 +2,7 @@ package dev.taskhub.client;
 
 import dev.taskhub.FailureDetails;
 import dev.taskhub.RuntimeStatus;
+import dev.taskhub.convert.DataConverter;
 import dev.taskhub.convert.JsonDataConverter;
 import dev.taskhub.history.HistoryEvent;
 
@@ -11,9 +12,12 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The status of an orchestration instance, as Durable Functions reports it. Payloads are kept as JSON text; read them
- * as Java values with {@link #readInputAs}, {@link #readOutputAs} and {@link #readCustomStatusAs}. Immutable; the
- * client builds it, and {@link #builder()} is there for tests and for code that reads the status from elsewhere.
+ * The status of an orchestration instance, as Durable Functions reports it. Payloads are kept as their stored text
+ * (JSON with the default converter); read them as Java values with {@link #readInputAs}, {@link #readOutputAs} and
+ * {@link #readCustomStatusAs}, which use the {@link DataConverter} of the client that built it
+ * ({@link JsonDataConverter#DEFAULT} unless {@link Builder#dataConverter} says otherwise; the converter is not part of
+ * {@link #equals}). Immutable; the client builds it, and {@link #builder()} is there for tests and for code that
+ * reads the status from elsewhere.
  */
 public final class OrchestrationMetadata {
     private final String instanceId;
@@ -30,8 +34,10 @@ public final class OrchestrationMetadata {
     private final Instant scheduledStartAt;
     private final String parentInstanceId;
     private final List<HistoryEvent> history;
+    private final DataConverter converter;
 
     private OrchestrationMetadata(Builder b) {
+        this.converter = b.converter == null ? JsonDataConverter.DEFAULT : b.converter;
         this.instanceId = Objects.requireNonNull(b.instanceId, "instanceId");
         this.name = Objects.requireNonNull(b.name, "name");
         this.version = b.version;
@@ -59,7 +65,7 @@ public final class OrchestrationMetadata {
                 .runtimeStatus(runtimeStatus).serializedInput(serializedInput).serializedOutput(serializedOutput)
                 .serializedCustomStatus(serializedCustomStatus).failureDetails(failureDetails).createdAt(createdAt)
                 .lastUpdatedAt(lastUpdatedAt).scheduledStartAt(scheduledStartAt).parentInstanceId(parentInstanceId)
-                .historyEvents(history);
+                .historyEvents(history).dataConverter(converter);
     }
 
     public String instanceId() { return instanceId; }
@@ -98,11 +104,14 @@ public final class OrchestrationMetadata {
 
     public boolean isRunning() { return runtimeStatus == RuntimeStatus.RUNNING; }
 
-    public <T> T readInputAs(Class<T> type) { return JsonDataConverter.DEFAULT.deserialize(serializedInput, type); }
+    /** The converter {@link #readInputAs} and its siblings use. */
+    public DataConverter dataConverter() { return converter; }
 
-    public <T> T readOutputAs(Class<T> type) { return JsonDataConverter.DEFAULT.deserialize(serializedOutput, type); }
+    public <T> T readInputAs(Class<T> type) { return converter.deserialize(serializedInput, type); }
 
-    public <T> T readCustomStatusAs(Class<T> type) { return JsonDataConverter.DEFAULT.deserialize(serializedCustomStatus, type); }
+    public <T> T readOutputAs(Class<T> type) { return converter.deserialize(serializedOutput, type); }
+
+    public <T> T readCustomStatusAs(Class<T> type) { return converter.deserialize(serializedCustomStatus, type); }
 
     @Override
     public boolean equals(Object o) {
@@ -148,6 +157,7 @@ public final class OrchestrationMetadata {
         private Instant scheduledStartAt;
         private String parentInstanceId;
         private List<HistoryEvent> history;
+        private DataConverter converter;
 
         private Builder() {}
 
@@ -179,6 +189,9 @@ public final class OrchestrationMetadata {
 
         /** The history, or null when it was not requested. */
         public Builder historyEvents(List<HistoryEvent> value) { this.history = value; return this; }
+
+        /** The converter the {@code read...As} methods use; null (the default) means {@link JsonDataConverter#DEFAULT}. */
+        public Builder dataConverter(DataConverter value) { this.converter = value; return this; }
 
         public OrchestrationMetadata build() {
             return new OrchestrationMetadata(this);

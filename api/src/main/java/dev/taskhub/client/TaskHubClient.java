@@ -10,7 +10,9 @@ import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.spi.support.Ids;
+import dev.taskhub.convert.DataConverter;
 import dev.taskhub.convert.JsonDataConverter;
+import dev.taskhub.convert.RawJson;
 import dev.taskhub.spi.support.Times;
 import dev.taskhub.spi.InstancePage;
 import dev.taskhub.spi.InstanceState;
@@ -35,6 +37,11 @@ import java.util.UUID;
  * <p>Errors: an unknown instance is an {@link InstanceNotFoundException}; an operation the instance's status does not
  * allow (raising an event to a finished instance, rewinding one that did not fail, purging one that still runs) is an
  * {@link InvalidInstanceStateException}; a bad argument is an {@link InvalidRequestException}.
+ *
+ * <p>Payloads (inputs, event data) are written with the client's {@link DataConverter} (default
+ * {@link JsonDataConverter#DEFAULT}), and the {@link OrchestrationMetadata} it returns reads them back with it. The
+ * workers of the task hub must use the same converter ({@code WorkerOptions.builder().dataConverter(...)}). A
+ * {@link RawJson} value is stored as its text, without the converter.
  */
 public final class TaskHubClient {
     /** The largest input or event payload accepted, in characters of JSON. */
@@ -45,7 +52,7 @@ public final class TaskHubClient {
     private final StorageProvider provider;
     private final HttpManagementOptions http;
     private final Clock clock;
-    private final JsonDataConverter json = JsonDataConverter.DEFAULT;
+    private final DataConverter converter;
 
     public TaskHubClient(StorageProvider provider) {
         this(provider, new HttpManagementOptions(HttpManagementOptions.DEFAULT_BASE_URL, provider.taskHubName(), null, null));
@@ -56,13 +63,30 @@ public final class TaskHubClient {
     }
 
     public TaskHubClient(StorageProvider provider, HttpManagementOptions http, Clock clock) {
+        this(provider, http, clock, JsonDataConverter.DEFAULT);
+    }
+
+    /** A client whose payloads go through {@code dataConverter}; the workers of the task hub must use the same one. */
+    public TaskHubClient(StorageProvider provider, DataConverter dataConverter) {
+        this(provider, new HttpManagementOptions(HttpManagementOptions.DEFAULT_BASE_URL, provider.taskHubName(), null, null),
+                Clock.systemUTC(), dataConverter);
+    }
+
+    /** A client whose payloads go through {@code dataConverter}; the workers of the task hub must use the same one. */
+    public TaskHubClient(StorageProvider provider, HttpManagementOptions http, Clock clock, DataConverter dataConverter) {
         this.provider = Objects.requireNonNull(provider, "provider");
         this.http = Objects.requireNonNull(http, "http");
         this.clock = Times.microsecondClock(Objects.requireNonNull(clock, "clock"));
+        this.converter = Objects.requireNonNull(dataConverter, "dataConverter");
     }
 
     public StorageProvider provider() {
         return provider;
+    }
+
+    /** The converter of payloads this client writes and its metadata reads. */
+    public DataConverter dataConverter() {
+        return converter;
     }
 
     // ---- start -------------------------------------------------------------------------------------------------
@@ -84,9 +108,13 @@ public final class TaskHubClient {
         if (name == null || name.isBlank()) {
             throw new InvalidRequestException("The orchestrator name must not be empty.");
         }
+        return schedule(name, payload(input, "input"), options);
+    }
+
+    /** Starts an instance whose input is already stored text. */
+    private String schedule(String name, String inputJson, NewOrchestrationOptions options) {
         NewOrchestrationOptions opts = options == null ? NewOrchestrationOptions.defaults() : options;
         String instanceId = opts.instanceId() != null ? opts.instanceId() : UUID.randomUUID().toString().replace("-", "");
-        String inputJson = payload(input, "input");
         Instant now = clock.instant();
         Instant startAt = opts.startAt() != null && opts.startAt().isAfter(now) ? Times.roundUpToMicros(opts.startAt()) : null;
         String executionId = Ids.random();
@@ -132,8 +160,8 @@ public final class TaskHubClient {
     }
 
     /** The metadata users see of a stored state. */
-    private static OrchestrationMetadata.Builder metadata(InstanceState state) {
-        return OrchestrationMetadata.builder().instanceId(state.instanceId()).name(state.name()).version(state.version())
+    private OrchestrationMetadata.Builder metadata(InstanceState state) {
+        return OrchestrationMetadata.builder().dataConverter(converter).instanceId(state.instanceId()).name(state.name()).version(state.version())
                 .executionId(state.executionId()).runtimeStatus(state.status()).serializedInput(state.input())
                 .serializedOutput(state.output()).serializedCustomStatus(state.customStatus())
                 .failureDetails(state.failureDetails()).createdAt(state.createdAt()).lastUpdatedAt(state.lastUpdatedAt())
@@ -224,7 +252,8 @@ public final class TaskHubClient {
         InstanceState state = require(instanceId);
         NewOrchestrationOptions options = new NewOrchestrationOptions(restartWithNewInstanceId ? null : instanceId, null,
                 state.version(), IdReusePolicy.REPLACE_IF_FINISHED);
-        return scheduleNewOrchestrationInstance(state.name(), state.input() == null ? null : new dev.taskhub.convert.RawJson(state.input()), options);
+        // The stored input is passed on as it is: it was written by the converter already.
+        return schedule(state.name(), state.input(), options);
     }
 
     // ---- waiting -----------------------------------------------------------------------------------------------
@@ -363,9 +392,9 @@ public final class TaskHubClient {
     }
 
     private String payload(Object value, String what) {
-        String text = json.serialize(value);
+        String text = value instanceof RawJson raw ? raw.json() : converter.serialize(value);
         if (text != null && text.length() > MAX_PAYLOAD_CHARS) {
-            throw new InvalidRequestException("The " + what + " is " + text.length() + " characters of JSON; the limit is "
+            throw new InvalidRequestException("The " + what + " is " + text.length() + " characters when stored; the limit is "
                     + MAX_PAYLOAD_CHARS + ". Store large data elsewhere and pass a reference.");
         }
         return text;

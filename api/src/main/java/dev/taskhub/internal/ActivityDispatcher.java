@@ -3,7 +3,7 @@ package dev.taskhub.internal;
 import dev.taskhub.FailureDetails;
 import dev.taskhub.activity.Activity;
 import dev.taskhub.activity.ActivityContext;
-import dev.taskhub.convert.JsonDataConverter;
+import dev.taskhub.convert.DataConverter;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.ActivityResult;
@@ -134,8 +134,8 @@ final class ActivityDispatcher extends Dispatcher {
                                 + registry.activityNames() + "). Register it with addActivity(\"" + request.name() + "\", ...).", ""));
             } else {
                 try {
-                    Object result = activity.run(new Context(item));
-                    String json = JsonDataConverter.DEFAULT.serialize(result);
+                    Object result = activity.run(new Context(item, options.dataConverter()));
+                    String json = options.dataConverter().serialize(result);
                     event = new HistoryEvent.TaskCompleted(-1, clock.instant(), request.taskId(), json);
                 } catch (Exception | Error e) {
                     event = new HistoryEvent.TaskFailed(-1, clock.instant(), request.taskId(), FailureDetails.of(e));
@@ -233,9 +233,11 @@ final class ActivityDispatcher extends Dispatcher {
 
     private static final class Context implements ActivityContext {
         private final ActivityWorkItem item;
+        private final DataConverter converter;
 
-        Context(ActivityWorkItem item) {
+        Context(ActivityWorkItem item, DataConverter converter) {
             this.item = item;
+            this.converter = converter;
         }
 
         @Override
@@ -260,7 +262,7 @@ final class ActivityDispatcher extends Dispatcher {
 
         @Override
         public <T> T getInput(Class<T> type) {
-            return JsonDataConverter.DEFAULT.deserialize(item.request().input(), type);
+            return converter.deserialize(item.request().input(), type);
         }
     }
 }

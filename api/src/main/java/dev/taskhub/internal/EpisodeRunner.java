@@ -2,6 +2,7 @@ package dev.taskhub.internal;
 
 import dev.taskhub.FailureDetails;
 import dev.taskhub.RuntimeStatus;
+import dev.taskhub.convert.DataConverter;
 import dev.taskhub.convert.JsonDataConverter;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.history.HistoryEvent.EventRaised;
@@ -36,8 +37,15 @@ public final class EpisodeRunner {
     private final Registrations registry;
     private final Clock clock;
     private final int maxDeliveryCount;
+    /** Serialises user payloads (inputs, outputs, custom status, event data); the history envelope stays JSON. */
+    private final DataConverter converter;
 
     public EpisodeRunner(Registrations registry, Clock clock, int maxDeliveryCount) {
+        this(registry, clock, maxDeliveryCount, JsonDataConverter.DEFAULT);
+    }
+
+    public EpisodeRunner(Registrations registry, Clock clock, int maxDeliveryCount, DataConverter converter) {
+        this.converter = converter;
         this.registry = registry;
         this.clock = clock;
         this.maxDeliveryCount = maxDeliveryCount;
@@ -46,7 +54,7 @@ public final class EpisodeRunner {
     public Checkpoint run(OrchestrationWorkItem workItem, List<HistoryEvent> storedHistory) {
         Instant now = clock.instant();
         InstanceState state = workItem.instance();
-        Episode episode = new Episode(workItem, now);
+        Episode episode = new Episode(workItem, now, converter);
 
         ExecutionStarted start = findStart(workItem, state, storedHistory);
         if (state == null && start == null) {
@@ -190,7 +198,7 @@ public final class EpisodeRunner {
             return episode.finish(base, history, replace, newEvents, List.of(), RuntimeStatus.FAILED, null, failure, null, false);
         }
 
-        ReplayContext context = new ReplayContext(workItem.instanceId(), history, newEvents);
+        ReplayContext context = new ReplayContext(workItem.instanceId(), history, newEvents, converter);
         ReplayContext.Outcome outcome = context.run(orchestrator);
         dropUnanswered(newEvents, earlyCompletions, context.newActions());
         String customStatus = context.customStatusSet() ? context.customStatus() : base.customStatus();
@@ -360,14 +368,15 @@ public final class EpisodeRunner {
     private static final class Episode {
         private final OrchestrationWorkItem workItem;
         private final Instant now;
-        private final JsonDataConverter json = JsonDataConverter.DEFAULT;
+        private final DataConverter json;
         /**
          * Rewinds recorded in the execution: a rewound execution issues its failed calls again under the same sequence
          * numbers, and those must not look like repeats of the first attempt.
          */
         private int rewinds;
 
-        Episode(OrchestrationWorkItem workItem, Instant now) {
+        Episode(OrchestrationWorkItem workItem, Instant now, DataConverter json) {
+            this.json = json;
             this.workItem = workItem;
             this.now = now;
         }

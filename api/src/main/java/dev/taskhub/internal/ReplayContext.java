@@ -2,6 +2,7 @@ package dev.taskhub.internal;
 
 import dev.taskhub.FailureDetails;
 import dev.taskhub.InvalidRequestException;
+import dev.taskhub.convert.DataConverter;
 import dev.taskhub.convert.JsonDataConverter;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.history.HistoryEvent.EventRaised;
@@ -44,7 +45,7 @@ final class ReplayContext implements OrchestrationContext {
         record ContinuedAsNew(String input, boolean preserveUnprocessedEvents) implements Outcome {}
     }
 
-    private final JsonDataConverter converter = JsonDataConverter.DEFAULT;
+    private final DataConverter converter;
     private final String instanceId;
     private final List<HistoryEvent> past;
     private final List<HistoryEvent> incoming;
@@ -69,6 +70,11 @@ final class ReplayContext implements OrchestrationContext {
     private String nonDeterminism;
 
     ReplayContext(String instanceId, List<HistoryEvent> past, List<HistoryEvent> incoming) {
+        this(instanceId, past, incoming, JsonDataConverter.DEFAULT);
+    }
+
+    ReplayContext(String instanceId, List<HistoryEvent> past, List<HistoryEvent> incoming, DataConverter converter) {
+        this.converter = converter;
         this.instanceId = instanceId;
         this.past = past;
         this.incoming = incoming;
@@ -76,7 +82,7 @@ final class ReplayContext implements OrchestrationContext {
         this.sequenceJumps = Rewind.sequenceJumps(past, incoming);
     }
 
-    JsonDataConverter converter() {
+    DataConverter converter() {
         return converter;
     }
 

@@ -18,7 +18,7 @@ public final class WorkerRuntime {
         // unknown activity then fails clearly) unless told not to, so that worker pools can specialise.
         this.runOrchestrations = !registry.orchestratorNames().isEmpty();
         this.runActivities = options.processActivities() && (runOrchestrations || !registry.activityNames().isEmpty());
-        this.orchestrations = new OrchestrationDispatcher(provider, new EpisodeRunner(registry, clock, options.maxDeliveryCount()), options);
+        this.orchestrations = new OrchestrationDispatcher(provider, new EpisodeRunner(registry, clock, options.maxDeliveryCount(), options.dataConverter()), options);
         this.activities = new ActivityDispatcher(provider, registry, options, clock);
     }
 

@@ -1,5 +1,7 @@
 package dev.taskhub.worker;
 
+import dev.taskhub.convert.DataConverter;
+import dev.taskhub.convert.JsonDataConverter;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.internal.EpisodeRunner;
 import dev.taskhub.spi.Checkpoint;
@@ -22,8 +24,13 @@ public final class HistoryReplayer {
      * @param maxDeliveryCount deliveries of the work item after which it is dead-lettered, as {@link WorkerOptions}
      */
     public HistoryReplayer(TaskRegistry registry, Clock clock, int maxDeliveryCount) {
+        this(registry, clock, maxDeliveryCount, JsonDataConverter.DEFAULT);
+    }
+
+    /** As {@link #HistoryReplayer(TaskRegistry, Clock, int)}, with the worker's {@link WorkerOptions#dataConverter()}. */
+    public HistoryReplayer(TaskRegistry registry, Clock clock, int maxDeliveryCount, DataConverter dataConverter) {
         this.runner = new EpisodeRunner(EngineBridge.registrations(Objects.requireNonNull(registry, "registry")),
-                Objects.requireNonNull(clock, "clock"), maxDeliveryCount);
+                Objects.requireNonNull(clock, "clock"), maxDeliveryCount, Objects.requireNonNull(dataConverter, "dataConverter"));
     }
 
     /** The checkpoint the episode would commit: the work item's messages applied over {@code storedHistory}. */

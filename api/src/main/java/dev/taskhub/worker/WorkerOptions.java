@@ -1,6 +1,8 @@
 package dev.taskhub.worker;
 
 import dev.taskhub.InvalidRequestException;
+import dev.taskhub.convert.DataConverter;
+import dev.taskhub.convert.JsonDataConverter;
 
 import java.time.Duration;
 
@@ -19,11 +21,18 @@ import java.time.Duration;
  * @param shutdownTimeout          how long {@code close()} waits for running activities before abandoning them
  * @param processActivities        whether this worker takes activity work items (default true); turn off for a worker
  *                                 pool that only runs orchestrators while another pool runs the activities
+ * @param dataConverter            turns orchestrator and activity inputs, outputs, custom status and event data into
+ *                                 stored text and back (default {@link JsonDataConverter#DEFAULT}); the
+ *                                 {@link dev.taskhub.client.TaskHubClient} of the same task hub must use the same one
  */
 public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatchSize, int activityConcurrency,
                             int activityBatchSize, Duration lockLease, Duration pollWait, int maxDeliveryCount,
-                            int historyCacheSize, Duration shutdownTimeout, boolean processActivities) {
+                            int historyCacheSize, Duration shutdownTimeout, boolean processActivities,
+                            DataConverter dataConverter) {
     public WorkerOptions {
+        if (dataConverter == null) {
+            throw new InvalidRequestException("dataConverter must not be null; use JsonDataConverter.DEFAULT for JSON.");
+        }
         positive(orchestrationConcurrency, "orchestrationConcurrency");
         positive(orchestrationBatchSize, "orchestrationBatchSize");
         positive(activityConcurrency, "activityConcurrency");
@@ -63,6 +72,7 @@ public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatch
         private int historyCacheSize = 10_000;
         private Duration shutdownTimeout = Duration.ofSeconds(10);
         private boolean processActivities = true;
+        private DataConverter dataConverter = JsonDataConverter.DEFAULT;
 
         public Builder orchestrationConcurrency(int value) { this.orchestrationConcurrency = value; return this; }
 
@@ -84,9 +94,13 @@ public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatch
 
         public Builder processActivities(boolean value) { this.processActivities = value; return this; }
 
+        /** The converter of user payloads; the client of the same task hub must use the same one. */
+        public Builder dataConverter(DataConverter value) { this.dataConverter = value; return this; }
+
         public WorkerOptions build() {
             return new WorkerOptions(orchestrationConcurrency, orchestrationBatchSize, activityConcurrency, activityBatchSize,
-                    lockLease, pollWait, maxDeliveryCount, historyCacheSize, shutdownTimeout, processActivities);
+                    lockLease, pollWait, maxDeliveryCount, historyCacheSize, shutdownTimeout, processActivities,
+                    dataConverter);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.taskhub.provider.azurestorage;
 
+import dev.taskhub.spi.support.Args;
 import dev.taskhub.ConfigurationException;
 import dev.taskhub.spi.ProviderConfig;
 import org.slf4j.Logger;
@@ -39,10 +40,7 @@ record AzureSettings(int partitionCount, Duration partitionLease, Duration parti
 
     static AzureSettings from(ProviderConfig original) {
         ProviderConfig config = withoutDeprecatedKeys(original);
-        int partitions = config.intSetting(PREFIX + "partitionCount", 4);
-        if (partitions < 1 || partitions > 16) {
-            throw new ConfigurationException("Setting '" + PREFIX + "partitionCount' must be between 1 and 16, got " + partitions + ".");
-        }
+        int partitions = Args.between(PREFIX + "partitionCount", config.intSetting(PREFIX + "partitionCount", 4), 1, 16);
         Duration lease = config.durationSetting(PREFIX + "partitionLeaseDuration", Duration.ofSeconds(30));
         if (lease.compareTo(Duration.ofSeconds(15)) < 0 || lease.compareTo(Duration.ofSeconds(60)) > 0) {
             throw new ConfigurationException("Setting '" + PREFIX + "partitionLeaseDuration' must be between PT15S and PT60S "
@@ -59,10 +57,7 @@ record AzureSettings(int partitionCount, Duration partitionLease, Duration parti
             throw new ConfigurationException("Settings '" + PREFIX + "pollMinInterval' and '" + PREFIX + "pollMaxInterval' must be "
                     + "positive with min <= max, got " + pollMin + " and " + pollMax + ".");
         }
-        int retries = config.intSetting(PREFIX + "maxRetries", 6);
-        if (retries < 0 || retries > 20) {
-            throw new ConfigurationException("Setting '" + PREFIX + "maxRetries' must be between 0 and 20, got " + retries + ".");
-        }
+        int retries = Args.between(PREFIX + "maxRetries", config.intSetting(PREFIX + "maxRetries", 6), 0, 20);
         Duration timeout = config.durationSetting(PREFIX + "requestTimeout", Duration.ofSeconds(30));
         String worker = config.setting(PREFIX + "workerId").orElseGet(() ->
                 ManagementFactory.getRuntimeMXBean().getName().replaceAll("[^A-Za-z0-9@._-]", "") + "-"

@@ -1,5 +1,6 @@
 package dev.taskhub.provider.azurestorage;
 
+import dev.taskhub.spi.support.Backoff;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueMessageItem;
 import com.azure.storage.queue.models.UpdateMessageResult;
@@ -36,8 +37,8 @@ final class QueueStore {
     private final ControlQueues control;
     private final Enqueuer enqueuer;
     private final Map<String, ActivityLock> activityLocks = new ConcurrentHashMap<>();
-    private volatile Duration orchestrationIdle;
-    private volatile Duration activityIdle;
+    private final Backoff orchestrationIdle;
+    private final Backoff activityIdle;
     private volatile boolean closed;
 
     /** A locked work-item queue message; the pop receipt changes on every renewal. */
@@ -65,8 +66,8 @@ final class QueueStore {
         this.partitions = partitions;
         this.control = control;
         this.enqueuer = enqueuer;
-        this.orchestrationIdle = settings.pollMin();
-        this.activityIdle = settings.pollMin();
+        this.orchestrationIdle = new Backoff(settings.pollMin(), settings.pollMax());
+        this.activityIdle = new Backoff(settings.pollMin(), settings.pollMax());
     }
 
     void sendOrchestrationMessage(TaskMessage message) {
@@ -82,15 +83,14 @@ final class QueueStore {
         while (!closed) {
             List<OrchestrationWorkItem> items = control.round(max, lease);
             if (!items.isEmpty()) {
-                orchestrationIdle = settings.pollMin();
+                orchestrationIdle.reset();
                 return items;
             }
             long left = deadline - System.nanoTime();
             if (left <= 0 || Thread.currentThread().isInterrupted()) {
                 return List.of();
             }
-            Duration idle = orchestrationIdle;
-            orchestrationIdle = min(idle.multipliedBy(2), settings.pollMax());
+            Duration idle = orchestrationIdle.next();
             if (!sleep(min(idle, Duration.ofNanos(left)))) {
                 return List.of();
             }
@@ -119,7 +119,7 @@ final class QueueStore {
             AzureErrors.run("receiving activity work items", () ->
                     workItems.receiveMessages(Math.min(32, max), Duration.ofSeconds(seconds), null, null).forEach(received::add));
             if (!received.isEmpty()) {
-                activityIdle = settings.pollMin();
+                activityIdle.reset();
                 List<ActivityWorkItem> items = new ArrayList<>();
                 for (QueueMessageItem m : received) {
                     String text = m.getBody().toString();
@@ -144,8 +144,7 @@ final class QueueStore {
             if (left <= 0 || Thread.currentThread().isInterrupted()) {
                 return List.of();
             }
-            Duration idle = activityIdle;
-            activityIdle = min(idle.multipliedBy(2), settings.pollMax());
+            Duration idle = activityIdle.next();
             if (!sleep(min(idle, Duration.ofNanos(left)))) {
                 return List.of();
             }

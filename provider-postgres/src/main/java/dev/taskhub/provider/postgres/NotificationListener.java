@@ -1,5 +1,6 @@
 package dev.taskhub.provider.postgres;
 
+import dev.taskhub.spi.support.Backoff;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -12,6 +13,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Properties;
 
@@ -62,7 +64,7 @@ final class NotificationListener implements AutoCloseable {
     }
 
     private void run() {
-        long backoff = 100;
+        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5));
         boolean outageLogged = false;
         while (!closed) {
             try {
@@ -73,7 +75,7 @@ final class NotificationListener implements AutoCloseable {
                     log.info("Taskhub PostgreSQL listener for hub '{}' reconnected to {}", settings.taskHub(), settings.maskedUrl());
                     outageLogged = false;
                 }
-                backoff = 100;
+                backoff.reset();
                 // work may have arrived while we were not listening
                 orchestrationSignal.signal();
                 activitySignal.signal();
@@ -92,8 +94,7 @@ final class NotificationListener implements AutoCloseable {
                     log.debug("Listener reconnect failed: {}", PostgresSettings.mask(String.valueOf(e.getMessage())));
                 }
                 closeQuietly();
-                sleep(backoff);
-                backoff = Math.min(backoff * 2, 5_000);
+                sleep(backoff.nextMillis());
             }
         }
         connected = false;

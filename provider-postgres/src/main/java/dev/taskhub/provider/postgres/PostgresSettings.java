@@ -1,5 +1,6 @@
 package dev.taskhub.provider.postgres;
 
+import dev.taskhub.spi.support.Args;
 import dev.taskhub.ConfigurationException;
 import dev.taskhub.spi.ProviderConfig;
 import dev.taskhub.spi.support.Secrets;
@@ -125,10 +126,7 @@ record PostgresSettings(String jdbcUrl, String user, String password, String sch
             throw new ConfigurationException("Setting '" + SCHEMA + "' must be a plain SQL identifier (letters, digits, "
                     + "underscore; at most 63 characters), got '" + schema + "'.");
         }
-        int poolSize = config.intSetting(POOL_SIZE, 8);
-        if (poolSize < 1 || poolSize > 200) {
-            throw new ConfigurationException("Setting '" + POOL_SIZE + "' must be between 1 and 200, got " + poolSize + ".");
-        }
+        int poolSize = Args.between(POOL_SIZE, config.intSetting(POOL_SIZE, 8), 1, 200);
         Duration pollInterval = config.durationSetting(POLL_INTERVAL, Duration.ofSeconds(1));
         if (pollInterval.isNegative() || pollInterval.isZero() || pollInterval.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new ConfigurationException("Setting '" + POLL_INTERVAL + "' must be between 1 ms and 5 minutes, got " + pollInterval + ".");
@@ -138,10 +136,7 @@ record PostgresSettings(String jdbcUrl, String user, String password, String sch
             throw new ConfigurationException("Setting '" + CONNECT_TIMEOUT + "' must be at least 250 ms, got " + connectTimeout + ".");
         }
         String applicationName = config.setting(APPLICATION_NAME).orElse("taskhub");
-        int purgeBatchSize = config.intSetting(PURGE_BATCH_SIZE, 10_000);
-        if (purgeBatchSize < 1) {
-            throw new ConfigurationException("Setting '" + PURGE_BATCH_SIZE + "' must be at least 1, got " + purgeBatchSize + ".");
-        }
+        int purgeBatchSize = Args.atLeast(PURGE_BATCH_SIZE, config.intSetting(PURGE_BATCH_SIZE, 10_000), 1);
         String hub = config.taskHubName().trim();
         if (hub.length() > 256) {
             throw new ConfigurationException("The task hub name is longer than 256 characters.");

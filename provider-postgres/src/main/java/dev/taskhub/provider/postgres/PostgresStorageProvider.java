@@ -1,5 +1,6 @@
 package dev.taskhub.provider.postgres;
 
+import dev.taskhub.spi.support.Backoff;
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.StorageException;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -40,7 +40,7 @@ import java.util.function.Supplier;
  * {@code taskhub.postgres.pollInterval}. See {@code docs/postgres.md}.
  */
 public final class PostgresStorageProvider implements StorageProvider {
-    private static final long MIN_POLL_MS = 10;
+    private static final Duration MIN_POLL = Duration.ofMillis(10);
     /** Waits longer than this are advertised so that enqueuers NOTIFY; shorter ones just poll. */
     private static final long ADVERTISE_AFTER_MS = 40;
 
@@ -53,8 +53,8 @@ public final class PostgresStorageProvider implements StorageProvider {
     private final Enqueuer enqueuer;
     private final WakeSignal orchestrationSignal = new WakeSignal();
     private final WakeSignal activitySignal = new WakeSignal();
-    private final AtomicLong orchestrationBackoff = new AtomicLong(MIN_POLL_MS);
-    private final AtomicLong activityBackoff = new AtomicLong(MIN_POLL_MS);
+    private final Backoff orchestrationBackoff;
+    private final Backoff activityBackoff;
     private final NotificationListener listener;
     private final WaiterAdvert orchestrationWaiters;
     private final WaiterAdvert activityWaiters;
@@ -62,6 +62,8 @@ public final class PostgresStorageProvider implements StorageProvider {
 
     PostgresStorageProvider(PostgresSettings settings) {
         this.settings = settings;
+        this.orchestrationBackoff = new Backoff(MIN_POLL, settings.pollInterval());
+        this.activityBackoff = new Backoff(MIN_POLL, settings.pollInterval());
         this.db = new Db(settings);
         this.schema = new HubSchema(db);
         this.enqueuer = new Enqueuer(db);
@@ -245,7 +247,7 @@ public final class PostgresStorageProvider implements StorageProvider {
      * poll, whichever comes first, until {@code maxWait} has passed. Short waits just poll; before a longer wait the
      * provider advertises itself as an idle waiter (so enqueuers NOTIFY) and checks once more, so no wake-up is lost.
      */
-    private <T> List<T> waitFor(WakeSignal signal, WaiterAdvert advert, AtomicLong backoff, Duration maxWait,
+    private <T> List<T> waitFor(WakeSignal signal, WaiterAdvert advert, Backoff backoff, Duration maxWait,
                                 Supplier<List<T>> attempt, LongSupplier millisUntilNextDue) {
         long deadline = System.nanoTime() + Math.max(0, maxWait.toNanos());
         boolean advertised = false;
@@ -255,7 +257,7 @@ public final class PostgresStorageProvider implements StorageProvider {
                 long seen = signal.generation();
                 List<T> items = attempt.get();
                 if (!items.isEmpty()) {
-                    backoff.set(MIN_POLL_MS);
+                    backoff.reset();
                     found = true;
                     return items;
                 }
@@ -263,8 +265,7 @@ public final class PostgresStorageProvider implements StorageProvider {
                 if (left <= 0 || closed || Thread.currentThread().isInterrupted()) {
                     return List.of();
                 }
-                long poll = backoff.get();
-                backoff.set(Math.min(poll * 2, settings.pollInterval().toMillis()));
+                long poll = backoff.nextMillis();
                 long wait = Math.min(left, poll);
                 if (signal.generation() == seen) {
                     long due = millisUntilNextDue.getAsLong();

@@ -1,5 +1,6 @@
 package dev.taskhub.examples.sqlite;
 
+import dev.taskhub.spi.support.Backoff;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.ActivityResult;
@@ -36,7 +37,7 @@ final class Queues {
             + "WHERE m.hub = ? AND m.visible_ns <= ? AND NOT EXISTS (SELECT 1 FROM instance_locks l "
             + "WHERE l.hub = m.hub AND l.instance_id = m.instance_id AND l.locked_until_ns > ?) "
             + "GROUP BY m.instance_id ORDER BY MIN(m.seq) LIMIT ?";
-    private static final long FIRST_PAUSE_NANOS = Duration.ofMillis(5).toNanos();
+    private static final Duration FIRST_PAUSE = Duration.ofMillis(5);
 
     private final Database db;
     private final String hub;
@@ -250,15 +251,14 @@ final class Queues {
      */
     private <T> List<T> poll(Duration maxWait, Supplier<List<T>> attempt) {
         long deadline = System.nanoTime() + maxWait.toNanos();
-        long pause = FIRST_PAUSE_NANOS;
+        Backoff pause = new Backoff(FIRST_PAUSE, pollInterval);
         while (true) {
             long seen = db.signal().version();
             List<T> items = attempt.get();
             long left = deadline - System.nanoTime();
-            if (!items.isEmpty() || left <= 0 || !db.signal().await(seen, Math.min(left, pause))) {
+            if (!items.isEmpty() || left <= 0 || !db.signal().await(seen, Math.min(left, pause.next().toNanos()))) {
                 return items;
             }
-            pause = Math.min(pause * 2, pollInterval.toNanos());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.taskhub.examples.sqlite;
 
+import dev.taskhub.spi.support.Args;
 import dev.taskhub.ConfigurationException;
 import dev.taskhub.spi.ProviderConfig;
 import dev.taskhub.spi.StorageProvider;
@@ -61,10 +62,6 @@ public final class SqliteStorageProviderFactory implements StorageProviderFactor
     }
 
     private Duration positive(ProviderConfig config, String name, Duration defaultValue) {
-        Duration value = config.durationSetting(settingsPrefix() + name, defaultValue);
-        if (value.isZero() || value.isNegative()) {
-            throw new ConfigurationException("Setting '" + settingsPrefix() + name + "' must be positive, got " + value + ".");
-        }
-        return value;
+        return Args.positive(settingsPrefix() + name, config.durationSetting(settingsPrefix() + name, defaultValue));
     }
 }
