@@ -17,7 +17,9 @@ import java.util.List;
 /**
  * Creates, migrates and deletes a task hub. Migration runs Flyway on the configured schema under a PostgreSQL
  * advisory lock, so processes that start at the same moment against an empty database migrate one after the other
- * (Flyway's own lock needs its history table, which does not exist yet the very first time).
+ * (Flyway's own lock needs its history table, which does not exist yet the very first time). Nothing involved waits
+ * inside an open transaction while a migration runs, because V3 builds an index concurrently, which waits for every
+ * older transaction in the database; see docs/postgres.md (Upgrading).
  */
 final class HubSchema {
     private static final Logger log = LoggerFactory.getLogger(HubSchema.class);
