@@ -34,8 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Loading: on PostgreSQL by default a direct {@code COPY} into the provider's {@code instances} and {@code history}
  * tables (columns of migration V1, times as timestamptz or epoch nanoseconds, whichever the schema has; 3 history
- * events per instance, serialised as the provider's Codec does), then {@code VACUUM ANALYZE}
- * as autovacuum would after a real load. Elsewhere (or with {@code --load spi}) through the SPI: createInstance, then
+ * events per instance, serialised as the provider's Codec does) plus queued activity messages belonging to some of the
+ * instances ({@code --activity-messages}, default N / 10: what instances terminated while activities were still queued
+ * leave behind, and what purge must delete too), then {@code VACUUM ANALYZE} as autovacuum would after a real load. Elsewhere (or with {@code --load spi}) through the SPI: createInstance, then
  * lock the start messages and commit a checkpoint that finishes each instance — what a real run leaves behind minus
  * the activity events.
  */
@@ -65,16 +66,20 @@ final class ManagementBench {
         // Azurite loads ~100 instances/s through the SPI here: 5,000 by default, 1,000,000 elsewhere
         int n = args.getInt("n", provider.equals("azure-storage") ? 5_000 : 1_000_000);
         String load = args.get("load", provider.equals("postgres") ? "copy" : "spi");
+        int activities = args.getInt("activity-messages", load.equals("copy") ? n / 10 : 0);
+        if (activities > 0 && !load.equals("copy")) {
+            throw new IllegalArgumentException("--activity-messages needs --load copy (PostgreSQL)");
+        }
         Result r = new Result("mgmt", "taskhub/" + provider);
         String hub = TaskhubBench.hubName("mgmt");
-        r.set("n", n).set("load", load).set("taskHub", hub);
+        r.set("n", n).set("load", load).set("taskHub", hub).set("activityMessages", activities);
         Instant base = Instant.parse("2026-01-01T00:00:00Z");
         long stepMicros = 86_400_000_000L * 30 / Math.max(1, n); // spread over 30 days
         Instant[] created = new Instant[1];
         try (StorageProvider p = Backends.open(provider, hub, args)) {
             long t = System.nanoTime();
             if (load.equals("copy")) {
-                copyLoad(p, hub, n, base, stepMicros);
+                copyLoad(p, hub, n, activities, base, stepMicros);
             } else {
                 spiLoad(p, n, base, stepMicros, args.getInt("load-threads", provider.equals("inmemory") ? 1 : 4));
             }
@@ -136,6 +141,14 @@ final class ManagementBench {
                 r.status = "failed";
                 r.note("purge removed " + purged + " instances, expected " + n);
             }
+            if (load.equals("copy")) {
+                long left = activityMessagesLeft(hub);
+                r.metric("activity_messages_left", left);
+                if (left != 0) {
+                    r.status = "failed";
+                    r.note("purge left " + left + " queued activity messages of purged instances");
+                }
+            }
             if (!args.flag("keep")) {
                 p.deleteTaskHub();
             }
@@ -143,7 +156,8 @@ final class ManagementBench {
         r.note("timed through TaskHubClient on the provider; each query: the first (cold JVM) run, then up to 200 "
                 + "unmeasured runs (at most 3 s), then p50/max of 20 measured runs");
         if (load.equals("copy")) {
-            r.note("loaded with COPY straight into the provider's instances/history tables (3 events per instance), then VACUUM ANALYZE");
+            r.note("loaded with COPY straight into the provider's instances/history tables (3 events per instance) and "
+                    + activities + " queued activity messages spread evenly over the instances, then VACUUM ANALYZE");
         } else {
             r.note("loaded through the SPI: createInstance + lock + checkpoint (3 history events per instance)");
         }
@@ -274,10 +288,28 @@ final class ManagementBench {
 
     // ---- loading PostgreSQL directly -------------------------------------------------------------------------------
 
-    private void copyLoad(StorageProvider p, String hub, int n, Instant base, long stepMicros) throws Exception {
-        String schema = args.providerSettings.getOrDefault("taskhub.postgres.schema", "taskhub");
-        String url = args.get("pg-url", Backends.pgJdbcUrl(Backends.TASKHUB_DB));
-        try (Connection c = java.sql.DriverManager.getConnection(url)) {
+    private String schema() {
+        return args.providerSettings.getOrDefault("taskhub.postgres.schema", "taskhub");
+    }
+
+    private String pgUrl() {
+        return args.get("pg-url", Backends.pgJdbcUrl(Backends.TASKHUB_DB));
+    }
+
+    private long activityMessagesLeft(String hub) throws java.sql.SQLException {
+        try (Connection c = java.sql.DriverManager.getConnection(pgUrl());
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + schema() + ".activity_messages WHERE hub = ?")) {
+            ps.setString(1, hub);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private void copyLoad(StorageProvider p, String hub, int n, int activities, Instant base, long stepMicros) throws Exception {
+        String schema = schema();
+        try (Connection c = java.sql.DriverManager.getConnection(pgUrl())) {
             c.setAutoCommit(false);
             CopyManager cm = c.unwrap(PGConnection.class).getCopyAPI();
             // the time columns changed during development: timestamptz (created_at, ...) or epoch nanoseconds (created_ns, ...)
@@ -318,11 +350,24 @@ final class ManagementBench {
             }
             flush(hist, sb);
             hist.endCopy();
+            // queued activity messages, spread evenly over the instances (several per instance when more than N)
+            CopyIn act = cm.copyIn("COPY " + schema + ".activity_messages (hub, message_id, instance_id, execution_id, task_id, "
+                    + "name, input) FROM STDIN (FORMAT csv)");
+            for (int k = 0; k < activities; k++) {
+                int i = (int) ((long) k * n / activities);
+                csv(sb, hub, "act-" + k, id(i), "e" + i, Integer.toString(k), "BenchActivity", "\"input-" + k + "\"");
+                if (sb.length() > (1 << 20) - 4096) {
+                    flush(act, sb);
+                }
+            }
+            flush(act, sb);
+            act.endCopy();
             c.commit();
             c.setAutoCommit(true);
             try (Statement st = c.createStatement()) {
                 st.execute("VACUUM ANALYZE " + schema + ".instances");
                 st.execute("VACUUM ANALYZE " + schema + ".history");
+                st.execute("VACUUM ANALYZE " + schema + ".activity_messages");
             }
         }
     }

@@ -62,7 +62,8 @@ final class Markdown {
         table(sb, "Management at scale", results, "mgmt",
                 new String[]{"system", "N", "load", "filtered page 100, Failed + range: first / p50 ms", "Completed + range: first / p50 ms",
                         "prefix page 100: first / p50 ms", "full scan (pages of 1,000)", "purge all", "load avg"},
-                r -> new Object[]{r.system, r.settings.get("n"), r.settings.get("load") + ", " + m(r, "load_s") + " s",
+                r -> new Object[]{r.system, r.settings.get("n") + (r.settings.get("activityMessages") instanceof Number a && a.longValue() > 0
+                                ? " + " + a + " queued activities" : ""), r.settings.get("load") + ", " + m(r, "load_s") + " s",
                         m(r, "filtered_page100_failed_first_ms") + " / " + m(r, "filtered_page100_failed_p50_ms"),
                         m(r, "filtered_page100_completed_first_ms") + " / " + m(r, "filtered_page100_completed_p50_ms"),
                         m(r, "prefix_page100_first_ms") + " / " + m(r, "prefix_page100_p50_ms"),

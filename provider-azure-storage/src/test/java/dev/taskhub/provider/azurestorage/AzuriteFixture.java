@@ -11,19 +11,24 @@ import org.testcontainers.containers.GenericContainer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * Finds an Azure Storage endpoint for tests: {@code TASKHUB_AZURE_STORAGE_CONNECTION_STRING}, else Azurite on the
- * default local ports 10000-10002, else an Azurite container when Docker runs; otherwise the test is skipped with a
- * loud message — or fails when {@code TASKHUB_REQUIRE_ALL_PROVIDERS=true}.
+ * Finds an Azure Storage endpoint for tests: {@code TASKHUB_AZURE_STORAGE_CONNECTION_STRING} (when its endpoints
+ * answer), else Azurite on the default local ports 10000-10002, else an Azurite container when Docker runs; otherwise
+ * the test is skipped with a loud message (one log line on stderr, and the build's closing summary) — or fails when
+ * {@code TASKHUB_REQUIRE_ALL_PROVIDERS=true}.
  */
 final class AzuriteFixture {
     private static final Logger LOG = LoggerFactory.getLogger(AzuriteFixture.class);
     private static volatile String connectionString;
     private static volatile String unavailable;
+    private static boolean announced;
 
     private AzuriteFixture() {}
 
@@ -37,7 +42,10 @@ final class AzuriteFixture {
             if ("true".equalsIgnoreCase(System.getenv("TASKHUB_REQUIRE_ALL_PROVIDERS"))) {
                 Assertions.fail(message + " (TASKHUB_REQUIRE_ALL_PROVIDERS=true)");
             }
-            LOG.warn("SKIPPING: {}", message);
+            if (!announced) { // once per test JVM; the build's closing summary repeats it
+                LOG.warn("SKIPPING: {}", message);
+                announced = true;
+            }
             Assumptions.abort(message);
         }
         return connectionString;
@@ -46,7 +54,26 @@ final class AzuriteFixture {
     private static void discover() {
         String env = System.getenv("TASKHUB_AZURE_STORAGE_CONNECTION_STRING");
         if (env != null && !env.isBlank()) {
-            connectionString = env.trim();
+            // an account named but not answering is a missing backend too, named in the skip message
+            List<String> silent = new ArrayList<>();
+            try {
+                AzureConnection c = AzureConnection.parse(env.trim());
+                for (String endpoint : List.of(c.blobEndpoint(), c.queueEndpoint(), c.tableEndpoint())) {
+                    URI u = URI.create(endpoint);
+                    int port = u.getPort() > 0 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+                    if (!listening(u.getHost(), port)) {
+                        silent.add(u.getHost() + ":" + port);
+                    }
+                }
+            } catch (RuntimeException e) {
+                unavailable = "TASKHUB_AZURE_STORAGE_CONNECTION_STRING is not usable (" + e.getMessage() + ")";
+                return;
+            }
+            if (silent.isEmpty()) {
+                connectionString = env.trim();
+            } else {
+                unavailable = "TASKHUB_AZURE_STORAGE_CONNECTION_STRING names endpoints where nothing answers: " + String.join(", ", silent);
+            }
             return;
         }
         if (listening("127.0.0.1", 10000) && listening("127.0.0.1", 10001) && listening("127.0.0.1", 10002)) {

@@ -101,6 +101,11 @@ public final class PostgresStorageProvider implements StorageProvider {
         return listener.isConnected();
     }
 
+    /** The SQL of purge's statements (tests check their query plans). */
+    List<String> purgeStatements() {
+        return instances.purgeStatements();
+    }
+
     @Override
     public void createTaskHub() {
         ensureOpen();

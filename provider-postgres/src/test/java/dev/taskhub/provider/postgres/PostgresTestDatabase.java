@@ -16,9 +16,10 @@ import java.util.Properties;
 import java.util.UUID;
 
 /**
- * Finds the PostgreSQL server the tests run against: {@code TASKHUB_POSTGRES_URL}, else a server on 127.0.0.1:5432
- * (database {@code test}, user {@code postgres}), else a Testcontainers container when Docker runs. Without any of
- * them the tests are skipped with a loud message, except when {@code TASKHUB_REQUIRE_ALL_PROVIDERS=true}: then they fail.
+ * Finds the PostgreSQL server the tests run against: {@code TASKHUB_POSTGRES_URL} (when it answers), else a server on
+ * 127.0.0.1:5432 (database {@code test}, user {@code postgres}), else a Testcontainers container when Docker runs.
+ * Without any of them the tests are skipped with a loud message (one stderr line, and the build's closing summary), except
+ * when {@code TASKHUB_REQUIRE_ALL_PROVIDERS=true}: then they fail.
  */
 final class PostgresTestDatabase {
     static final String LOCAL_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
@@ -26,6 +27,7 @@ final class PostgresTestDatabase {
     private static String url;
     private static String failure;
     private static PostgreSQLContainer container;
+    private static boolean announced;
 
     private PostgresTestDatabase() {}
 
@@ -40,7 +42,10 @@ final class PostgresTestDatabase {
             if ("true".equalsIgnoreCase(System.getenv("TASKHUB_REQUIRE_ALL_PROVIDERS"))) {
                 throw new AssertionError(message + " (TASKHUB_REQUIRE_ALL_PROVIDERS=true, so this is a failure)");
             }
-            System.err.println("SKIPPED: " + message);
+            if (!announced) { // once per test JVM; the build's closing summary repeats it
+                System.err.println("SKIPPED: " + message);
+                announced = true;
+            }
             Assumptions.abort(message);
         }
         return url;
@@ -49,7 +54,26 @@ final class PostgresTestDatabase {
     private static void discover() {
         String env = System.getenv("TASKHUB_POSTGRES_URL");
         if (env != null && !env.isBlank()) {
-            url = env.trim();
+            // a server named but not answering is a missing server too, named in the skip message
+            PostgresSettings s;
+            try {
+                s = PostgresSettings.from(ProviderConfig.of(env.trim(), "probe"));
+            } catch (RuntimeException e) {
+                failure = "TASKHUB_POSTGRES_URL is not a usable connection string (" + e.getMessage() + ")";
+                return;
+            }
+            Properties p = props();
+            if (s.user() != null) {
+                p.setProperty("user", s.user());
+            }
+            if (s.password() != null) {
+                p.setProperty("password", s.password());
+            }
+            try (Connection ignored = DriverManager.getConnection(s.jdbcUrl(), p)) {
+                url = env.trim();
+            } catch (SQLException e) {
+                failure = "TASKHUB_POSTGRES_URL (" + s.maskedUrl() + ") does not answer (" + PostgresSettings.mask(String.valueOf(e.getMessage())) + ")";
+            }
             return;
         }
         try (Connection ignored = DriverManager.getConnection(LOCAL_URL, props())) {
