@@ -3,7 +3,7 @@ package dev.taskhub.provider.postgres;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.taskhub.RuntimeStatus;
-import dev.taskhub.client.PurgeCriteria;
+import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.ActivityWorkItem;
 import dev.taskhub.spi.CommitResult;
