@@ -323,7 +323,9 @@ final class InstanceRepository {
     }
 
     boolean purge(String instanceId) {
-        return db.autoCommit("purge instance", c -> {
+        // one statement, but in a retried transaction: it locks the instance row and then its messages, the reverse of
+        // a worker's checkpoint, so a concurrent checkpoint can make it the deadlock victim
+        return db.inTransaction("purge instance", c -> {
             try (PreparedStatement ps = c.prepareStatement(purgeOne)) {
                 ps.setString(1, hub);
                 ps.setString(2, instanceId);
