@@ -1,9 +1,6 @@
 package dev.taskhub.conformance.generated;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.taskhub.RuntimeStatus;
-import dev.taskhub.query.InstanceQuery;
-import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.ActivityResult;
@@ -11,19 +8,16 @@ import dev.taskhub.spi.ActivityWorkItem;
 import dev.taskhub.spi.Capability;
 import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.CommitResult;
-import dev.taskhub.spi.InstancePage;
-import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.LeaseLostException;
 import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.StorageProvider;
 import dev.taskhub.spi.TaskMessage;
+import dev.taskhub.spi.support.ForwardingStorageProvider;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * mid-episode and activity leases that expire while the activity runs. The worker under test uses the decorator; the
  * client uses the raw provider. It records what it injected, and which activities a fault forced to run again.
  */
-public final class FaultyProvider implements StorageProvider {
+public final class FaultyProvider extends ForwardingStorageProvider {
     /** Counters shared by every decorator of one test (a crash replaces the decorator, not the counters). */
     public static final class Stats {
         final AtomicLong duplicates = new AtomicLong();
@@ -87,20 +81,20 @@ public final class FaultyProvider implements StorageProvider {
     /** Ledger keys of activity calls that fail their first attempts (a re-run would use up one of them). */
     static final Map<String, Boolean> FAILING = new ConcurrentHashMap<>();
 
-    private final StorageProvider delegate;
     private final FaultPlan plan;
     private final Stats stats;
     private final Random random;
 
     public FaultyProvider(StorageProvider delegate, FaultPlan plan, Stats stats, long seed) {
-        this.delegate = delegate;
+        super(delegate);
         this.plan = plan;
         this.stats = stats;
         this.random = new Random(seed);
     }
 
-    StorageProvider delegate() {
-        return delegate;
+    @Override
+    public StorageProvider delegate() {
+        return super.delegate();
     }
 
     /**
@@ -141,15 +135,15 @@ public final class FaultyProvider implements StorageProvider {
     @Override
     public List<OrchestrationWorkItem> lockOrchestrationWorkItems(int max, Duration lease, Duration maxWait) {
         List<OrchestrationWorkItem> out = new ArrayList<>();
-        for (OrchestrationWorkItem item : delegate.lockOrchestrationWorkItems(max, lease, maxWait)) {
+        for (OrchestrationWorkItem item : delegate().lockOrchestrationWorkItems(max, lease, maxWait)) {
             if (item.deliveryCount() > LAST_FAULTY_DELIVERY) {
                 out.add(item);
             } else if (roll(plan.abandon())) {
                 stats.abandons.incrementAndGet();
-                delegate.abandonOrchestrationWorkItem(item, Duration.ZERO);
+                delegate().abandonOrchestrationWorkItem(item, Duration.ZERO);
             } else if (roll(plan.lockLost())) {
                 stats.locksLost.incrementAndGet();
-                delegate.abandonOrchestrationWorkItem(item, Duration.ZERO);   // the store no longer holds this lock
+                delegate().abandonOrchestrationWorkItem(item, Duration.ZERO);   // the store no longer holds this lock
                 out.add(item);
             } else {
                 out.add(item);
@@ -167,7 +161,7 @@ public final class FaultyProvider implements StorageProvider {
             Checkpoint c = checkpoints.get(i);
             if (c.workItem().deliveryCount() <= LAST_FAULTY_DELIVERY && roll(plan.staleCommit())) {
                 stats.staleCommits.incrementAndGet();
-                delegate.abandonOrchestrationWorkItem(c.workItem(), Duration.ZERO);
+                delegate().abandonOrchestrationWorkItem(c.workItem(), Duration.ZERO);
                 results[i] = new CommitResult.Refused(new LeaseLostException(c.workItem().instanceId(),
                         "Injected fault: the checkpoint of '" + c.workItem().instanceId() + "' is stale."));
             } else {
@@ -176,7 +170,7 @@ public final class FaultyProvider implements StorageProvider {
             }
         }
         if (!forward.isEmpty()) {
-            List<CommitResult> applied = delegate.commitCheckpoints(forward);
+            List<CommitResult> applied = delegate().commitCheckpoints(forward);
             for (int j = 0; j < applied.size(); j++) {
                 Checkpoint c = forward.get(j);
                 results[positions.get(j)] = applied.get(j);
@@ -186,7 +180,7 @@ public final class FaultyProvider implements StorageProvider {
                     }
                 } else {
                     stats.refusedByProvider.incrementAndGet();
-                    if (!delegate.capabilities().contains(Capability.ATOMIC_CHECKPOINT)) {
+                    if (!delegate().capabilities().contains(Capability.ATOMIC_CHECKPOINT)) {
                         // a refused checkpoint of a non-atomic store may have sent its activity requests already (e.g.
                         // a crash interrupted it after its first send); its repeat sends them again, so an activity
                         // that fails its first attempts may use up one more: the outcome is then unpredictable
@@ -209,14 +203,14 @@ public final class FaultyProvider implements StorageProvider {
         for (TaskMessage m : messages) {
             if (!(m.event() instanceof HistoryEvent.ExecutionStarted)) {
                 stats.duplicates.incrementAndGet();
-                delegate.sendOrchestrationMessage(m);
+                delegate().sendOrchestrationMessage(m);
             }
         }
     }
 
     @Override
     public List<ActivityWorkItem> lockActivityWorkItems(int max, Duration lease, Duration maxWait) {
-        List<ActivityWorkItem> items = delegate.lockActivityWorkItems(max, lease, maxWait);
+        List<ActivityWorkItem> items = delegate().lockActivityWorkItems(max, lease, maxWait);
         for (ActivityWorkItem item : items) {
             String key = ledgerKey(item.request());
             if (key != null) {
@@ -225,7 +219,7 @@ public final class FaultyProvider implements StorageProvider {
             if (key != null && !FAILING.containsKey(key) && roll(plan.activityLeaseLost())) {
                 stats.activityLeasesLost.incrementAndGet();
                 stats.allow(key);
-                delegate.abandonActivityWorkItem(item, Duration.ZERO);   // runs here and again elsewhere
+                delegate().abandonActivityWorkItem(item, Duration.ZERO);   // runs here and again elsewhere
             }
         }
         return items;
@@ -233,12 +227,12 @@ public final class FaultyProvider implements StorageProvider {
 
     @Override
     public List<CommitResult> completeActivityWorkItems(List<ActivityResult> results) {
-        List<CommitResult> applied = delegate.completeActivityWorkItems(results);
+        List<CommitResult> applied = delegate().completeActivityWorkItems(results);
         for (int i = 0; i < results.size(); i++) {
             stats.inFlight.remove(results.get(i).workItem().lockToken());
             if (applied.get(i).isCommitted() && roll(plan.duplicateDelivery())) {
                 stats.duplicates.incrementAndGet();
-                delegate.sendOrchestrationMessage(results.get(i).response());
+                delegate().sendOrchestrationMessage(results.get(i).response());
             }
         }
         return applied;
@@ -247,33 +241,6 @@ public final class FaultyProvider implements StorageProvider {
     @Override
     public void abandonActivityWorkItem(ActivityWorkItem workItem, Duration delay) {
         stats.inFlight.remove(workItem.lockToken());
-        delegate.abandonActivityWorkItem(workItem, delay);
-    }
-
-    // ---- plain delegation ------------------------------------------------------------------------------------------
-
-    @Override public String providerName() { return delegate.providerName(); }
-    @Override public String taskHubName() { return delegate.taskHubName(); }
-    @Override public Set<Capability> capabilities() { return delegate.capabilities(); }
-    @Override public void createTaskHub() { delegate.createTaskHub(); }
-    @Override public void deleteTaskHub() { delegate.deleteTaskHub(); }
-    @Override public void close() { delegate.close(); }
-    @Override public void createInstance(InstanceState state, TaskMessage startMessage, Set<RuntimeStatus> replaceable) {
-        delegate.createInstance(state, startMessage, replaceable);
-    }
-    @Override public Optional<InstanceState> getInstance(String instanceId) { return delegate.getInstance(instanceId); }
-    @Override public InstancePage queryInstances(InstanceQuery query) { return delegate.queryInstances(query); }
-    @Override public boolean purgeInstance(String instanceId) { return delegate.purgeInstance(instanceId); }
-    @Override public long purgeInstances(PurgeCriteria criteria) { return delegate.purgeInstances(criteria); }
-    @Override public List<HistoryEvent> getHistory(String instanceId) { return delegate.getHistory(instanceId); }
-    @Override public void sendOrchestrationMessage(TaskMessage message) { delegate.sendOrchestrationMessage(message); }
-    @Override public Instant renewOrchestrationWorkItem(OrchestrationWorkItem workItem, Duration lease) {
-        return delegate.renewOrchestrationWorkItem(workItem, lease);
-    }
-    @Override public void abandonOrchestrationWorkItem(OrchestrationWorkItem workItem, Duration delay) {
-        delegate.abandonOrchestrationWorkItem(workItem, delay);
-    }
-    @Override public Instant renewActivityWorkItem(ActivityWorkItem workItem, Duration lease) {
-        return delegate.renewActivityWorkItem(workItem, lease);
+        delegate().abandonActivityWorkItem(workItem, delay);
     }
 }

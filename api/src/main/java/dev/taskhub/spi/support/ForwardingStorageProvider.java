@@ -1,0 +1,145 @@
+package dev.taskhub.spi.support;
+
+import dev.taskhub.RuntimeStatus;
+import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.query.InstanceQuery;
+import dev.taskhub.query.PurgeCriteria;
+import dev.taskhub.spi.ActivityResult;
+import dev.taskhub.spi.ActivityWorkItem;
+import dev.taskhub.spi.Capability;
+import dev.taskhub.spi.Checkpoint;
+import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.InstancePage;
+import dev.taskhub.spi.InstanceState;
+import dev.taskhub.spi.OrchestrationWorkItem;
+import dev.taskhub.spi.StorageProvider;
+import dev.taskhub.spi.TaskMessage;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A {@link StorageProvider} that forwards every call to another one: the base for decorators that observe or change a
+ * few calls (counting requests, injecting faults in tests, tracing) and leave the rest alone. Override the calls you
+ * change; the others go to {@link #delegate()} unchanged.
+ */
+public abstract class ForwardingStorageProvider implements StorageProvider {
+    private final StorageProvider delegate;
+
+    protected ForwardingStorageProvider(StorageProvider delegate) {
+        this.delegate = java.util.Objects.requireNonNull(delegate, "delegate");
+    }
+
+    /** The provider every call not overridden goes to. */
+    protected StorageProvider delegate() {
+        return delegate;
+    }
+
+    @Override
+    public String providerName() {
+        return delegate.providerName();
+    }
+
+    @Override
+    public String taskHubName() {
+        return delegate.taskHubName();
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return delegate.capabilities();
+    }
+
+    @Override
+    public void createTaskHub() {
+        delegate.createTaskHub();
+    }
+
+    @Override
+    public void deleteTaskHub() {
+        delegate.deleteTaskHub();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+
+    @Override
+    public void createInstance(InstanceState state, TaskMessage startMessage, Set<RuntimeStatus> replaceableStatuses) {
+        delegate.createInstance(state, startMessage, replaceableStatuses);
+    }
+
+    @Override
+    public Optional<InstanceState> getInstance(String instanceId) {
+        return delegate.getInstance(instanceId);
+    }
+
+    @Override
+    public InstancePage queryInstances(InstanceQuery query) {
+        return delegate.queryInstances(query);
+    }
+
+    @Override
+    public boolean purgeInstance(String instanceId) {
+        return delegate.purgeInstance(instanceId);
+    }
+
+    @Override
+    public long purgeInstances(PurgeCriteria criteria) {
+        return delegate.purgeInstances(criteria);
+    }
+
+    @Override
+    public List<HistoryEvent> getHistory(String instanceId) {
+        return delegate.getHistory(instanceId);
+    }
+
+    @Override
+    public void sendOrchestrationMessage(TaskMessage message) {
+        delegate.sendOrchestrationMessage(message);
+    }
+
+    @Override
+    public List<OrchestrationWorkItem> lockOrchestrationWorkItems(int max, Duration lease, Duration maxWait) {
+        return delegate.lockOrchestrationWorkItems(max, lease, maxWait);
+    }
+
+    @Override
+    public Instant renewOrchestrationWorkItem(OrchestrationWorkItem workItem, Duration lease) {
+        return delegate.renewOrchestrationWorkItem(workItem, lease);
+    }
+
+    @Override
+    public void abandonOrchestrationWorkItem(OrchestrationWorkItem workItem, Duration delay) {
+        delegate.abandonOrchestrationWorkItem(workItem, delay);
+    }
+
+    @Override
+    public List<ActivityWorkItem> lockActivityWorkItems(int max, Duration lease, Duration maxWait) {
+        return delegate.lockActivityWorkItems(max, lease, maxWait);
+    }
+
+    @Override
+    public Instant renewActivityWorkItem(ActivityWorkItem workItem, Duration lease) {
+        return delegate.renewActivityWorkItem(workItem, lease);
+    }
+
+    @Override
+    public void abandonActivityWorkItem(ActivityWorkItem workItem, Duration delay) {
+        delegate.abandonActivityWorkItem(workItem, delay);
+    }
+
+    @Override
+    public List<CommitResult> completeActivityWorkItems(List<ActivityResult> results) {
+        return delegate.completeActivityWorkItems(results);
+    }
+
+    @Override
+    public List<CommitResult> commitCheckpoints(List<Checkpoint> checkpoints) {
+        return delegate.commitCheckpoints(checkpoints);
+    }
+}
