@@ -55,7 +55,7 @@ public final class TaskHubClient {
     private final DataConverter converter;
 
     public TaskHubClient(StorageProvider provider) {
-        this(provider, new HttpManagementOptions(HttpManagementOptions.DEFAULT_BASE_URL, provider.taskHubName(), null, null));
+        this(provider, HttpManagementOptions.builder().taskHub(provider.taskHubName()).build());
     }
 
     public TaskHubClient(StorageProvider provider, HttpManagementOptions http) {
@@ -68,7 +68,7 @@ public final class TaskHubClient {
 
     /** A client whose payloads go through {@code dataConverter}; the workers of the task hub must use the same one. */
     public TaskHubClient(StorageProvider provider, DataConverter dataConverter) {
-        this(provider, new HttpManagementOptions(HttpManagementOptions.DEFAULT_BASE_URL, provider.taskHubName(), null, null),
+        this(provider, HttpManagementOptions.builder().taskHub(provider.taskHubName()).build(),
                 Clock.systemUTC(), dataConverter);
     }
 
@@ -250,8 +250,9 @@ public final class TaskHubClient {
      */
     public String restart(String instanceId, boolean restartWithNewInstanceId) {
         InstanceState state = require(instanceId);
-        NewOrchestrationOptions options = new NewOrchestrationOptions(restartWithNewInstanceId ? null : instanceId, null,
-                state.version(), IdReusePolicy.REPLACE_IF_FINISHED);
+        NewOrchestrationOptions options = NewOrchestrationOptions.builder()
+                .instanceId(restartWithNewInstanceId ? null : instanceId).version(state.version())
+                .idReusePolicy(IdReusePolicy.REPLACE_IF_FINISHED).build();
         // The stored input is passed on as it is: it was written by the converter already.
         return schedule(state.name(), state.input(), options);
     }

@@ -134,7 +134,7 @@ final class ManagementBench {
             }
             // purge everything
             s = System.nanoTime();
-            long purged = client.purgeInstances(new PurgeCriteria(Instant.EPOCH, null, null));
+            long purged = client.purgeInstances(PurgeCriteria.builder().createdFrom(Instant.EPOCH).build());
             double purgeS = (System.nanoTime() - s) / 1e9;
             r.metric("purge_all_s", Stats.round(purgeS)).metric("purged", purged).metric("purge_per_s", Stats.round1(purged / purgeS));
             if (purged != n) {

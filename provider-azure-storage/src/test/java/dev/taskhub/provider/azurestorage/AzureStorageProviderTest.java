@@ -432,13 +432,13 @@ class AzureStorageProviderTest {
         provider.commitCheckpoints(List.of(complete(item, "1")));
         create(provider, running, null);
         assertThat(provider.purgeInstance(running)).isFalse();
-        long purged = provider.purgeInstances(new PurgeCriteria(Instant.EPOCH, null, Set.of()));
+        long purged = provider.purgeInstances(PurgeCriteria.builder().createdFrom(Instant.EPOCH).build());
         assertThat(purged).isEqualTo(1);
         assertThat(provider.getInstance(done)).isEmpty();
         assertThat(provider.getHistory(done)).isEmpty();
         assertThat(blobs(provider, done)).isEmpty();
         assertThat(provider.getInstance(running)).isPresent();
-        assertThat(provider.purgeInstances(new PurgeCriteria(Instant.EPOCH, null, Set.of()))).isZero();
+        assertThat(provider.purgeInstances(PurgeCriteria.builder().createdFrom(Instant.EPOCH).build())).isZero();
     }
 
     @Test
