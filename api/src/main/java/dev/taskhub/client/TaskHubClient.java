@@ -118,8 +118,9 @@ public final class TaskHubClient {
         Instant now = clock.instant();
         Instant startAt = opts.startAt() != null && opts.startAt().isAfter(now) ? Times.roundUpToMicros(opts.startAt()) : null;
         String executionId = Ids.random();
-        InstanceState state = new InstanceState(instanceId, name, opts.version(), executionId, RuntimeStatus.PENDING, inputJson,
-                null, null, null, now, now, startAt, null);
+        InstanceState state = InstanceState.builder().instanceId(instanceId).name(name).version(opts.version())
+                .executionId(executionId).status(RuntimeStatus.PENDING).input(inputJson).createdAt(now)
+                .lastUpdatedAt(now).scheduledStartAt(startAt).build();
         TaskMessage start = new TaskMessage(Ids.random(), instanceId, executionId,
                 new HistoryEvent.ExecutionStarted(-1, now, name, opts.version(), inputJson, executionId, null, startAt), startAt);
         try {
