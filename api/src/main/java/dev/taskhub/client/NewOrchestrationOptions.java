@@ -6,6 +6,7 @@ import java.time.Instant;
 
 /**
  * Options for {@link TaskHubClient#scheduleNewOrchestrationInstance(String, Object, NewOrchestrationOptions)}.
+ * Immutable; build with {@link #builder()} (or the shortcuts {@link #defaults()} and {@link #withInstanceId(String)}).
  *
  * @param instanceId    the id to use; null for a random 32-hex id
  * @param startAt       do not start before this time; null to start at once
@@ -22,24 +23,61 @@ public record NewOrchestrationOptions(String instanceId, Instant startAt, String
         idReusePolicy = idReusePolicy == null ? IdReusePolicy.REPLACE_IF_FINISHED : idReusePolicy;
     }
 
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these options, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder().instanceId(instanceId).startAt(startAt).version(version).idReusePolicy(idReusePolicy);
+    }
+
     public static NewOrchestrationOptions defaults() {
-        return new NewOrchestrationOptions(null, null, null, null);
+        return builder().build();
     }
 
     public static NewOrchestrationOptions withInstanceId(String instanceId) {
-        return new NewOrchestrationOptions(instanceId, null, null, null);
+        return builder().instanceId(instanceId).build();
     }
 
     public NewOrchestrationOptions withStartAt(Instant value) {
-        return new NewOrchestrationOptions(instanceId, value, version, idReusePolicy);
+        return toBuilder().startAt(value).build();
     }
 
     public NewOrchestrationOptions withVersion(String value) {
-        return new NewOrchestrationOptions(instanceId, startAt, value, idReusePolicy);
+        return toBuilder().version(value).build();
     }
 
     public NewOrchestrationOptions withIdReusePolicy(IdReusePolicy value) {
-        return new NewOrchestrationOptions(instanceId, startAt, version, value);
+        return toBuilder().idReusePolicy(value).build();
+    }
+
+    /** Builder for {@link NewOrchestrationOptions}; {@link #build()} validates. Every option is optional. */
+    public static final class Builder {
+        private String instanceId;
+        private Instant startAt;
+        private String version;
+        private IdReusePolicy idReusePolicy = IdReusePolicy.REPLACE_IF_FINISHED;
+
+        private Builder() {
+        }
+
+        /** The id to use; null (the default) for a random 32-hex id. */
+        public Builder instanceId(String value) { this.instanceId = value; return this; }
+
+        /** Do not start before this time; null (the default) to start at once. */
+        public Builder startAt(Instant value) { this.startAt = value; return this; }
+
+        /** Orchestrator version, may be null. */
+        public Builder version(String value) { this.version = value; return this; }
+
+        /** What to do when the id is taken; null means {@link IdReusePolicy#REPLACE_IF_FINISHED}. */
+        public Builder idReusePolicy(IdReusePolicy value) { this.idReusePolicy = value; return this; }
+
+        /** The options; throws {@link InvalidRequestException} when the instance id is not allowed. */
+        public NewOrchestrationOptions build() {
+            return new NewOrchestrationOptions(instanceId, startAt, version, idReusePolicy);
+        }
     }
 
     /** Instance ids are 1..256 characters without control characters, '/', '\\', '#' or '?' (they appear in URLs). */

@@ -55,7 +55,7 @@ public final class TaskHubClient {
     private final DataConverter converter;
 
     public TaskHubClient(StorageProvider provider) {
-        this(provider, new HttpManagementOptions(HttpManagementOptions.DEFAULT_BASE_URL, provider.taskHubName(), null, null));
+        this(provider, HttpManagementOptions.builder().taskHub(provider.taskHubName()).build());
     }
 
     public TaskHubClient(StorageProvider provider, HttpManagementOptions http) {
@@ -68,7 +68,7 @@ public final class TaskHubClient {
 
     /** A client whose payloads go through {@code dataConverter}; the workers of the task hub must use the same one. */
     public TaskHubClient(StorageProvider provider, DataConverter dataConverter) {
-        this(provider, new HttpManagementOptions(HttpManagementOptions.DEFAULT_BASE_URL, provider.taskHubName(), null, null),
+        this(provider, HttpManagementOptions.builder().taskHub(provider.taskHubName()).build(),
                 Clock.systemUTC(), dataConverter);
     }
 
@@ -118,8 +118,9 @@ public final class TaskHubClient {
         Instant now = clock.instant();
         Instant startAt = opts.startAt() != null && opts.startAt().isAfter(now) ? Times.roundUpToMicros(opts.startAt()) : null;
         String executionId = Ids.random();
-        InstanceState state = new InstanceState(instanceId, name, opts.version(), executionId, RuntimeStatus.PENDING, inputJson,
-                null, null, null, now, now, startAt, null);
+        InstanceState state = InstanceState.builder().instanceId(instanceId).name(name).version(opts.version())
+                .executionId(executionId).status(RuntimeStatus.PENDING).input(inputJson).createdAt(now)
+                .lastUpdatedAt(now).scheduledStartAt(startAt).build();
         TaskMessage start = new TaskMessage(Ids.random(), instanceId, executionId,
                 new HistoryEvent.ExecutionStarted(-1, now, name, opts.version(), inputJson, executionId, null, startAt), startAt);
         try {
@@ -250,8 +251,9 @@ public final class TaskHubClient {
      */
     public String restart(String instanceId, boolean restartWithNewInstanceId) {
         InstanceState state = require(instanceId);
-        NewOrchestrationOptions options = new NewOrchestrationOptions(restartWithNewInstanceId ? null : instanceId, null,
-                state.version(), IdReusePolicy.REPLACE_IF_FINISHED);
+        NewOrchestrationOptions options = NewOrchestrationOptions.builder()
+                .instanceId(restartWithNewInstanceId ? null : instanceId).version(state.version())
+                .idReusePolicy(IdReusePolicy.REPLACE_IF_FINISHED).build();
         // The stored input is passed on as it is: it was written by the converter already.
         return schedule(state.name(), state.input(), options);
     }

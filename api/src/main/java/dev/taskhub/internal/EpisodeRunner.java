@@ -355,9 +355,11 @@ public final class EpisodeRunner {
 
     private static InstanceState newState(String instanceId, ExecutionStarted start, Instant now, InstanceState existing) {
         boolean keepCreated = existing != null && existing.executionId() != null && existing.executionId().equals(start.executionId());
-        return new InstanceState(instanceId, start.name(), start.version(), start.executionId(), RuntimeStatus.RUNNING,
-                start.input(), null, null, null, keepCreated ? existing.createdAt() : now, now,
-                start.scheduledStartTime(), start.parent() == null ? null : start.parent().instanceId());
+        return InstanceState.builder().instanceId(instanceId).name(start.name()).version(start.version())
+                .executionId(start.executionId()).status(RuntimeStatus.RUNNING).input(start.input())
+                .createdAt(keepCreated ? existing.createdAt() : now).lastUpdatedAt(now)
+                .scheduledStartAt(start.scheduledStartTime())
+                .parentInstanceId(start.parent() == null ? null : start.parent().instanceId()).build();
     }
 
     static String newMessageId() {
@@ -491,17 +493,18 @@ public final class EpisodeRunner {
                             new EventRaised(-1, now, send.name(), send.input(), messageId), null));
                 }
             }
-            InstanceState state = new InstanceState(base.instanceId(), base.name(), base.version(), executionId,
-                    RuntimeStatus.CONTINUED_AS_NEW, can.input(), null, customStatus, null, base.createdAt(), now,
-                    null, base.parentInstanceId());
+            InstanceState state = InstanceState.builder().instanceId(base.instanceId()).name(base.name())
+                    .version(base.version()).executionId(executionId).status(RuntimeStatus.CONTINUED_AS_NEW)
+                    .input(can.input()).customStatus(customStatus).createdAt(base.createdAt()).lastUpdatedAt(now)
+                    .parentInstanceId(base.parentInstanceId()).build();
             return new Checkpoint(workItem, carried, true, state, outbound, List.of());
         }
 
         /** The instance's state at the end of this episode: same identity and input, the given outcome. */
         private InstanceState settled(InstanceState base, RuntimeStatus status, String output, String customStatus,
                                       FailureDetails failure) {
-            return new InstanceState(base.instanceId(), base.name(), base.version(), base.executionId(), status, base.input(),
-                    output, customStatus, failure, base.createdAt(), now, base.scheduledStartAt(), base.parentInstanceId());
+            return base.toBuilder().status(status).output(output).customStatus(customStatus).failureDetails(failure)
+                    .lastUpdatedAt(now).build();
         }
 
         private void record(InstanceState base, List<Action> actions, List<HistoryEvent> newEvents,

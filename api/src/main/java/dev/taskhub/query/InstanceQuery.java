@@ -47,9 +47,15 @@ public record InstanceQuery(Instant createdFrom, Instant createdTo, Set<RuntimeS
         return new Builder();
     }
 
+    /** A builder holding this query, to change some of it. */
+    public Builder toBuilder() {
+        return new Builder().createdFrom(createdFrom).createdTo(createdTo).statuses(statuses).instanceIdPrefix(instanceIdPrefix)
+                .pageSize(pageSize).continuationToken(continuationToken).fetchInputsAndOutputs(fetchInputsAndOutputs);
+    }
+
     /** The same query positioned at the given page. */
     public InstanceQuery withContinuationToken(String token) {
-        return new InstanceQuery(createdFrom, createdTo, statuses, instanceIdPrefix, pageSize, token, fetchInputsAndOutputs);
+        return toBuilder().continuationToken(token).build();
     }
 
     /** Whether an instance with these attributes matches the filters (not the page position). */
@@ -70,6 +76,9 @@ public record InstanceQuery(Instant createdFrom, Instant createdTo, Set<RuntimeS
         private String continuationToken;
         private boolean fetchInputsAndOutputs;
 
+        private Builder() {
+        }
+
         public Builder createdFrom(Instant value) { this.createdFrom = value; return this; }
 
         public Builder createdTo(Instant value) { this.createdTo = value; return this; }
@@ -86,6 +95,7 @@ public record InstanceQuery(Instant createdFrom, Instant createdTo, Set<RuntimeS
 
         public Builder fetchInputsAndOutputs(boolean value) { this.fetchInputsAndOutputs = value; return this; }
 
+        /** The query; throws {@link InvalidRequestException} when the page size or the time range is invalid. */
         public InstanceQuery build() {
             return new InstanceQuery(createdFrom, createdTo, statuses, instanceIdPrefix, pageSize, continuationToken, fetchInputsAndOutputs);
         }

@@ -9,7 +9,7 @@ import java.util.Set;
 
 /**
  * Which instances {@link dev.taskhub.client.TaskHubClient#purgeInstances} removes. Only terminal instances are ever purged; statuses
- * that are not terminal are rejected.
+ * that are not terminal are rejected. Immutable; build with {@link #builder()}.
  *
  * @param createdFrom required lower bound of the creation time (inclusive)
  * @param createdTo   optional upper bound (inclusive)
@@ -36,5 +36,42 @@ public record PurgeCriteria(Instant createdFrom, Instant createdTo, Set<RuntimeS
 
     public boolean matches(RuntimeStatus status, Instant createdAt) {
         return statuses.contains(status) && !createdAt.isBefore(createdFrom) && (createdTo == null || !createdAt.isAfter(createdTo));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these criteria, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder().createdFrom(createdFrom).createdTo(createdTo).statuses(statuses);
+    }
+
+    /** Builder for {@link PurgeCriteria}; {@link #build()} validates. */
+    public static final class Builder {
+        private Instant createdFrom;
+        private Instant createdTo;
+        private Set<RuntimeStatus> statuses = Set.of();
+
+        private Builder() {
+        }
+
+        /** Required lower bound of the creation time (inclusive); {@link Instant#EPOCH} to purge from the beginning. */
+        public Builder createdFrom(Instant value) { this.createdFrom = value; return this; }
+
+        /** Optional upper bound of the creation time (inclusive). */
+        public Builder createdTo(Instant value) { this.createdTo = value; return this; }
+
+        /** Terminal statuses to purge; null or empty means all terminal statuses. */
+        public Builder statuses(Set<RuntimeStatus> value) { this.statuses = value; return this; }
+
+        /** Terminal statuses to purge; none means all terminal statuses. */
+        public Builder statuses(RuntimeStatus... value) { this.statuses = value.length == 0 ? Set.of() : EnumSet.of(value[0], value); return this; }
+
+        /** The criteria; throws {@link InvalidRequestException} when createdFrom is missing, the range is reversed or a
+         * status is not terminal. */
+        public PurgeCriteria build() {
+            return new PurgeCriteria(createdFrom, createdTo, statuses);
+        }
     }
 }

@@ -41,6 +41,9 @@ public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatch
         if (historyCacheSize < 0) {
             throw new InvalidRequestException("historyCacheSize must not be negative.");
         }
+        notNull(lockLease, "lockLease");
+        notNull(pollWait, "pollWait");
+        notNull(shutdownTimeout, "shutdownTimeout");
         if (lockLease.compareTo(Duration.ofMillis(100)) < 0) {
             throw new InvalidRequestException("lockLease must be at least 100 ms, got " + lockLease + ".");
         }
@@ -54,13 +57,27 @@ public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatch
         return new Builder();
     }
 
+    /** A builder holding these options, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder().orchestrationConcurrency(orchestrationConcurrency).orchestrationBatchSize(orchestrationBatchSize)
+                .activityConcurrency(activityConcurrency).activityBatchSize(activityBatchSize).lockLease(lockLease)
+                .pollWait(pollWait).maxDeliveryCount(maxDeliveryCount).historyCacheSize(historyCacheSize)
+                .shutdownTimeout(shutdownTimeout).processActivities(processActivities).dataConverter(dataConverter);
+    }
+
+    private static void notNull(Duration value, String name) {
+        if (value == null) {
+            throw new InvalidRequestException(name + " must not be null.");
+        }
+    }
+
     private static void positive(int value, String name) {
         if (value < 1) {
             throw new InvalidRequestException(name + " must be at least 1, got " + value + ".");
         }
     }
 
-    /** Builder for {@link WorkerOptions}; defaults suit a small machine. */
+    /** Builder for {@link WorkerOptions}; defaults suit a small machine; {@link #build()} validates. */
     public static final class Builder {
         private int orchestrationConcurrency = Math.max(2, Runtime.getRuntime().availableProcessors());
         private int orchestrationBatchSize = 32;
@@ -73,6 +90,9 @@ public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatch
         private Duration shutdownTimeout = Duration.ofSeconds(10);
         private boolean processActivities = true;
         private DataConverter dataConverter = JsonDataConverter.DEFAULT;
+
+        private Builder() {
+        }
 
         public Builder orchestrationConcurrency(int value) { this.orchestrationConcurrency = value; return this; }
 
@@ -97,6 +117,7 @@ public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatch
         /** The converter of user payloads; the client of the same task hub must use the same one. */
         public Builder dataConverter(DataConverter value) { this.dataConverter = value; return this; }
 
+        /** The options; throws {@link InvalidRequestException} naming the first value out of range. */
         public WorkerOptions build() {
             return new WorkerOptions(orchestrationConcurrency, orchestrationBatchSize, activityConcurrency, activityBatchSize,
                     lockLease, pollWait, maxDeliveryCount, historyCacheSize, shutdownTimeout, processActivities,

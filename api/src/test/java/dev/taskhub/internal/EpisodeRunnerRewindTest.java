@@ -99,8 +99,9 @@ class EpisodeRunnerRewindTest {
 
         Instance(String id, String name, HistoryEvent.ParentInstance parent) {
             this.id = id;
-            state = new InstanceState(id, name, null, "e1", RuntimeStatus.PENDING, null, null, null, null, T0, T0, null,
-                    parent == null ? null : parent.instanceId());
+            state = InstanceState.builder().instanceId(id).name(name).executionId("e1").status(RuntimeStatus.PENDING)
+                    .createdAt(T0).lastUpdatedAt(T0).parentInstanceId(parent == null ? null : parent.instanceId())
+                    .build();
             deliver(new HistoryEvent.ExecutionStarted(-1, T0, name, null, null, "e1", parent, null));
         }
 

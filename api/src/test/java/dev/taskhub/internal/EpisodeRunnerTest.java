@@ -69,7 +69,8 @@ class EpisodeRunnerTest {
     }
 
     private static InstanceState pending(String name) {
-        return new InstanceState("i1", name, null, "e1", RuntimeStatus.PENDING, null, null, null, null, T0, T0, null, null);
+        return InstanceState.builder().instanceId("i1").name(name).executionId("e1").status(RuntimeStatus.PENDING)
+                .createdAt(T0).lastUpdatedAt(T0).build();
     }
 
     private static TaskMessage message(HistoryEvent event) {
@@ -354,8 +355,8 @@ class EpisodeRunnerTest {
         assertThat(first.orchestrationMessages()).anySatisfy(m -> assertThat(m.event())
                 .isInstanceOfSatisfying(HistoryEvent.EventRaised.class, e -> assertThat(e.messageId()).isEqualTo(m.messageId())));
 
-        InstanceState otherExecution = new InstanceState("i1", "Everything", null, "e2", RuntimeStatus.PENDING, null, null,
-                null, null, T0, T0, null, null);
+        InstanceState otherExecution = InstanceState.builder().instanceId("i1").name("Everything").executionId("e2")
+                .status(RuntimeStatus.PENDING).createdAt(T0).lastUpdatedAt(T0).build();
         TaskMessage otherStart = message(new HistoryEvent.ExecutionStarted(-1, T0, "Everything", null, null, "e2", null, null));
         Checkpoint other = runner.run(item(otherExecution, 0, otherStart), List.of());
         assertThat(ids(other)).doesNotContainAnyElementsOf(ids(first));

@@ -134,7 +134,7 @@ final class ManagementBench {
             }
             // purge everything
             s = System.nanoTime();
-            long purged = client.purgeInstances(new PurgeCriteria(Instant.EPOCH, null, null));
+            long purged = client.purgeInstances(PurgeCriteria.builder().createdFrom(Instant.EPOCH).build());
             double purgeS = (System.nanoTime() - s) / 1e9;
             r.metric("purge_all_s", Stats.round(purgeS)).metric("purged", purged).metric("purge_per_s", Stats.round1(purged / purgeS));
             if (purged != n) {
@@ -198,8 +198,9 @@ final class ManagementBench {
         RuntimeStatus st = status(i);
         String output = st == RuntimeStatus.COMPLETED ? "\"done\"" : st == RuntimeStatus.TERMINATED ? "\"stopped by bench\"" : null;
         dev.taskhub.FailureDetails fd = st == RuntimeStatus.FAILED ? new dev.taskhub.FailureDetails("BenchFailure", "failed on purpose", "") : null;
-        return new InstanceState(id(i), NAME, null, executionId, st, "\"input-" + i + "\"", output, null, fd,
-                createdAt, createdAt.plusSeconds(1), null, null);
+        return InstanceState.builder().instanceId(id(i)).name(NAME).executionId(executionId).status(st)
+                .input("\"input-" + i + "\"").output(output).failureDetails(fd).createdAt(createdAt)
+                .lastUpdatedAt(createdAt.plusSeconds(1)).build();
     }
 
     private static List<HistoryEvent> events(InstanceState s) {
@@ -229,8 +230,9 @@ final class ManagementBench {
                         for (int i = from; i < to; i++) {
                             String exec = "e" + i;
                             InstanceState fin = finalState(i, base, stepMicros, exec);
-                            InstanceState pending = new InstanceState(fin.instanceId(), NAME, null, exec, RuntimeStatus.PENDING,
-                                    fin.input(), null, null, null, fin.createdAt(), fin.createdAt(), null, null);
+                            InstanceState pending = InstanceState.builder().instanceId(fin.instanceId()).name(NAME)
+                                    .executionId(exec).status(RuntimeStatus.PENDING).input(fin.input())
+                                    .createdAt(fin.createdAt()).lastUpdatedAt(fin.createdAt()).build();
                             TaskMessage start = new TaskMessage("s" + i, fin.instanceId(), exec,
                                     new HistoryEvent.ExecutionStarted(-1, fin.createdAt(), NAME, null, fin.input(), exec, null, null), null);
                             p.createInstance(pending, start, Set.of());

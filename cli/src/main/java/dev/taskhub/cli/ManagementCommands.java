@@ -311,7 +311,8 @@ final class ManagementCommands {
         @Override
         void run(Hub hub) {
             Instant from = createdAfter == null ? Instant.EPOCH : date(createdAfter, "--created-after");
-            PurgeCriteria criteria = new PurgeCriteria(from, date(createdBefore, "--created-before"), statuses(runtimeStatus));
+            PurgeCriteria criteria = PurgeCriteria.builder().createdFrom(from)
+                    .createdTo(date(createdBefore, "--created-before")).statuses(statuses(runtimeStatus)).build();
             long deleted = Progress.run(err(), json() ? null : "Purging", () -> hub.purgeInstances(criteria));
             if (json()) {
                 printJson(WireFormat.purgeResult(deleted));

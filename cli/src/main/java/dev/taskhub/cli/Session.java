@@ -26,8 +26,8 @@ final class Session implements AutoCloseable {
             if (create) {
                 provider.createTaskHub();
             }
-            HttpManagementOptions http = new HttpManagementOptions(HttpManagementOptions.DEFAULT_BASE_URL,
-                    provider.taskHubName(), options.connectionStringSetting, null);
+            HttpManagementOptions http = HttpManagementOptions.builder().taskHub(provider.taskHubName())
+                    .connectionName(options.connectionStringSetting).build();
             return new Session(provider, new TaskHubClient(provider, http));
         } catch (RuntimeException e) {
             provider.close();

@@ -445,7 +445,8 @@ public abstract class ManagementConformanceTests extends ConformanceTestBase {
     @Test
     void httpManagementPayload_carriesTaskHubConnectionAndKey() {
         TaskHubClient withHttp = new TaskHubClient(provider,
-                new HttpManagementOptions("http://localhost:7071/runtime/webhooks/durabletask", "MyHub", "AzureWebJobsStorage", "s3cret"));
+                HttpManagementOptions.builder().baseUrl("http://localhost:7071/runtime/webhooks/durabletask")
+                        .taskHub("MyHub").connectionName("AzureWebJobsStorage").systemKey("s3cret").build());
         HttpManagementPayload p = withHttp.createHttpManagementPayload("abc 1");
         String query = "taskHub=MyHub&connection=AzureWebJobsStorage&code=s3cret";
         assertThat(p.id()).isEqualTo("abc 1");
@@ -930,14 +931,15 @@ public abstract class ManagementConformanceTests extends ConformanceTestBase {
         awaitStatus(failed, RuntimeStatus.FAILED);
         client.waitForInstanceStart(running, WAIT);
 
-        assertThat(client.purgeInstances(new PurgeCriteria(from, Instant.now(), Set.of(RuntimeStatus.COMPLETED)))).isEqualTo(5);
+        assertThat(client.purgeInstances(PurgeCriteria.builder().createdFrom(from).createdTo(Instant.now())
+                .statuses(RuntimeStatus.COMPLETED).build())).isEqualTo(5);
         completed.forEach(id -> assertThat(client.getInstanceMetadata(id, false)).isEmpty());
         assertThat(client.getInstanceMetadata(failed, false)).isPresent();
-        assertThat(client.purgeInstances(new PurgeCriteria(from, null, null))).isEqualTo(1);
+        assertThat(client.purgeInstances(PurgeCriteria.builder().createdFrom(from).build())).isEqualTo(1);
         assertThat(client.getInstanceMetadata(running, false)).isPresent();
-        assertThatThrownBy(() -> new PurgeCriteria(null, null, null)).isInstanceOf(InvalidRequestException.class);
-        assertThatThrownBy(() -> new PurgeCriteria(from, null, Set.of(RuntimeStatus.RUNNING))).isInstanceOf(InvalidRequestException.class);
-        assertThatThrownBy(() -> new PurgeCriteria(Instant.now(), from, null)).isInstanceOf(InvalidRequestException.class);
+        assertThatThrownBy(() -> PurgeCriteria.builder().build()).isInstanceOf(InvalidRequestException.class);
+        assertThatThrownBy(() -> PurgeCriteria.builder().createdFrom(from).statuses(RuntimeStatus.RUNNING).build()).isInstanceOf(InvalidRequestException.class);
+        assertThatThrownBy(() -> PurgeCriteria.builder().createdFrom(Instant.now()).createdTo(from).build()).isInstanceOf(InvalidRequestException.class);
     }
 
     // 14. create / delete task hub -----------------------------------------------------------------------------------

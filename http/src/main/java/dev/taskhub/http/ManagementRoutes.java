@@ -130,8 +130,8 @@ final class ManagementRoutes {
             }
             origin = ctx.scheme() + "://" + host;
         }
-        HttpManagementOptions options = new HttpManagementOptions(origin + prefix, settings.taskHubName(),
-                settings.connectionName(), settings.systemKey());
+        HttpManagementOptions options = HttpManagementOptions.builder().baseUrl(origin + prefix)
+                .taskHub(settings.taskHubName()).connectionName(settings.connectionName()).systemKey(settings.systemKey()).build();
         return client.createHttpManagementPayload(id, options);
     }
 
@@ -264,7 +264,8 @@ final class ManagementRoutes {
             throw ApiException.badRequest("Query parameter 'createdTimeFrom' is required to purge by criteria, e.g. "
                     + "createdTimeFrom=1970-01-01T00:00:00Z to purge from the beginning.");
         }
-        long deleted = client.purgeInstances(new PurgeCriteria(from, Params.instant(ctx, "createdTimeTo"), statuses(ctx)));
+        long deleted = client.purgeInstances(PurgeCriteria.builder().createdFrom(from)
+                .createdTo(Params.instant(ctx, "createdTimeTo")).statuses(statuses(ctx)).build());
         if (deleted == 0) {
             throw new ApiException(404, "No finished instances matched the purge criteria; nothing was deleted.");
         }

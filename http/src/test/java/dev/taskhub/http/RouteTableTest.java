@@ -141,7 +141,7 @@ class RouteTableTest {
         client.waitForInstanceStart(id, Duration.ofSeconds(20));
         String hub = provider.taskHubName();
         HttpManagementPayload p = client.createHttpManagementPayload(id,
-                new HttpManagementOptions(server.baseUrl(), hub, "MyConnection", KEY));
+                HttpManagementOptions.builder().baseUrl(server.baseUrl()).taskHub(hub).connectionName("MyConnection").systemKey(KEY).build());
 
         Map<String, String> common = Map.of("taskHub", hub, "connection", "MyConnection", "code", KEY);
         checkShape(server, p.statusQueryGetUri(), ManagementRoute.GET_STATUS, id, common);

@@ -42,8 +42,10 @@ class WireFormatTest {
 
     @Test
     void status_ofFailedInstance_hasMessageAsOutput_andNoStackTrace() {
-        InstanceState state = new InstanceState("i1", "Orch", null, "e1", RuntimeStatus.FAILED, "{\"a\":1}", null, "\"cs\"",
-                new FailureDetails("java.lang.IllegalStateException", "boom", "at Somewhere"), T0, T0.plusSeconds(1), null, null);
+        InstanceState state = InstanceState.builder().instanceId("i1").name("Orch").executionId("e1")
+                .status(RuntimeStatus.FAILED).input("{\"a\":1}").customStatus("\"cs\"")
+                .failureDetails(new FailureDetails("java.lang.IllegalStateException", "boom", "at Somewhere"))
+                .createdAt(T0).lastUpdatedAt(T0.plusSeconds(1)).build();
         JsonNode node = WireFormat.status(metadata(state, null), false);
         assertThat(node.get("runtimeStatus").asText()).isEqualTo("Failed");
         assertThat(node.get("output").asText()).isEqualTo("Orchestrator function 'Orch' failed: boom");
@@ -152,14 +154,19 @@ class WireFormatTest {
     void readStatus_writesTheSameStatusObjectAgain_andGivesBackWhatTheWireCarries() {
         FailureDetails boom = new FailureDetails("java.lang.IllegalStateException", "boom", "at Somewhere");
         List<InstanceState> states = List.of(
-                new InstanceState("f1", "Orch", "1", "e1", RuntimeStatus.FAILED, "{\"a\":1}", null, "\"cs\"", boom, T0,
-                        T0.plusSeconds(1), null, null),
-                new InstanceState("f2", "Orch", null, "e2", RuntimeStatus.FAILED, null, "\"own output\"", null, boom, T0,
-                        T0.plusSeconds(1), null, "parent"),
-                new InstanceState("c1", "Orch", null, "e3", RuntimeStatus.COMPLETED, "[1,2]", "{\"sum\":3}", "not json", null, T0,
-                        T0.plusNanos(123_456_789), T0.plusSeconds(9), null),
-                new InstanceState("t1", "Orch", null, "e4", RuntimeStatus.TERMINATED, null, "\"reason\"", null, null, T0, T0, null, null),
-                new InstanceState("r1", "Orch", null, "e5", RuntimeStatus.RUNNING, null, null, null, null, T0, T0, null, null));
+                InstanceState.builder().instanceId("f1").name("Orch").version("1").executionId("e1")
+                        .status(RuntimeStatus.FAILED).input("{\"a\":1}").customStatus("\"cs\"").failureDetails(boom)
+                        .createdAt(T0).lastUpdatedAt(T0.plusSeconds(1)).build(),
+                InstanceState.builder().instanceId("f2").name("Orch").executionId("e2").status(RuntimeStatus.FAILED)
+                        .output("\"own output\"").failureDetails(boom).createdAt(T0).lastUpdatedAt(T0.plusSeconds(1))
+                        .parentInstanceId("parent").build(),
+                InstanceState.builder().instanceId("c1").name("Orch").executionId("e3").status(RuntimeStatus.COMPLETED)
+                        .input("[1,2]").output("{\"sum\":3}").customStatus("not json").createdAt(T0)
+                        .lastUpdatedAt(T0.plusNanos(123_456_789)).scheduledStartAt(T0.plusSeconds(9)).build(),
+                InstanceState.builder().instanceId("t1").name("Orch").executionId("e4").status(RuntimeStatus.TERMINATED)
+                        .output("\"reason\"").createdAt(T0).lastUpdatedAt(T0).build(),
+                InstanceState.builder().instanceId("r1").name("Orch").executionId("e5").status(RuntimeStatus.RUNNING)
+                        .createdAt(T0).lastUpdatedAt(T0).build());
         for (InstanceState state : states) {
             for (List<HistoryEvent> history : java.util.Arrays.asList(null, everyEventType())) {
                 JsonNode written = WireFormat.status(metadata(state, history), true);

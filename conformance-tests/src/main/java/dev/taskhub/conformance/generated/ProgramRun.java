@@ -382,9 +382,8 @@ final class ProgramRun {
         if (prefix.isEmpty()) {
             return;
         }
-        InstanceState running = new InstanceState(state.instanceId(), state.name(), state.version(), state.executionId(),
-                RuntimeStatus.RUNNING, state.input(), null, state.customStatus(), null, state.createdAt(), state.lastUpdatedAt(),
-                state.scheduledStartAt(), state.parentInstanceId());
+        InstanceState running = state.toBuilder().status(RuntimeStatus.RUNNING).output(null).failureDetails(null)
+                .build();
         String probeId = UUID.randomUUID().toString();
         TaskMessage probe = new TaskMessage(probeId, id, null,
                 new HistoryEvent.EventRaised(-1, Instant.now(), "__replay_probe", null, probeId), null);

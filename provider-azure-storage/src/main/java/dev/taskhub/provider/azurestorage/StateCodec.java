@@ -95,15 +95,17 @@ final class StateCodec {
     static InstanceState fromProps(Map<String, Object> p, String prefix, PayloadStore payloads, boolean withPayloads) {
         String id = str(p, prefix + "InstanceId");
         String failure = readLarge(p, prefix, "FailureDetails", payloads, true);
-        return new InstanceState(id, str(p, prefix + "Name"), str(p, prefix + "Version"), str(p, prefix + "ExecutionId"),
-                RuntimeStatus.parse(str(p, prefix + "RuntimeStatus")),
-                withPayloads ? readLarge(p, prefix, "Input", payloads, true) : null,
-                withPayloads ? readLarge(p, prefix, "Output", payloads, true) : null,
-                readLarge(p, prefix, "CustomStatus", payloads, true),
-                failure == null ? null : parseFailure(failure),
-                Instant.parse(str(p, prefix + "CreatedAt")), Instant.parse(str(p, prefix + "LastUpdatedAt")),
-                str(p, prefix + "ScheduledStartAt") == null ? null : Instant.parse(str(p, prefix + "ScheduledStartAt")),
-                str(p, prefix + "ParentInstanceId"));
+        return InstanceState.builder().instanceId(id).name(str(p, prefix + "Name")).version(str(p, prefix + "Version"))
+                .executionId(str(p, prefix + "ExecutionId"))
+                .status(RuntimeStatus.parse(str(p, prefix + "RuntimeStatus")))
+                .input(withPayloads ? readLarge(p, prefix, "Input", payloads, true) : null)
+                .output(withPayloads ? readLarge(p, prefix, "Output", payloads, true) : null)
+                .customStatus(readLarge(p, prefix, "CustomStatus", payloads, true))
+                .failureDetails(failure == null ? null : parseFailure(failure))
+                .createdAt(Instant.parse(str(p, prefix + "CreatedAt")))
+                .lastUpdatedAt(Instant.parse(str(p, prefix + "LastUpdatedAt")))
+                .scheduledStartAt(str(p, prefix + "ScheduledStartAt") == null ? null : Instant.parse(str(p, prefix + "ScheduledStartAt")))
+                .parentInstanceId(str(p, prefix + "ParentInstanceId")).build();
     }
 
     private static void large(Map<String, Object> p, String field, String value, String previousValue, String instanceId,

@@ -290,8 +290,10 @@ class AzureFencingTest {
         }
         InstanceState base = item.instance();
         String output = status == RuntimeStatus.COMPLETED ? bigText(mark + "output") : null;
-        InstanceState state = new InstanceState(item.instanceId(), base.name(), base.version(), base.executionId(), status, base.input(),
-                output, bigText(mark + "status"), null, base.createdAt(), now, null, base.parentInstanceId());
+        InstanceState state = InstanceState.builder().instanceId(item.instanceId()).name(base.name())
+                .version(base.version()).executionId(base.executionId()).status(status).input(base.input())
+                .output(output).customStatus(bigText(mark + "status")).createdAt(base.createdAt()).lastUpdatedAt(now)
+                .parentInstanceId(base.parentInstanceId()).build();
         return new Checkpoint(item, events, false, state, List.<TaskMessage>of(), List.of());
     }
 

@@ -289,8 +289,8 @@ class AzureStorageProviderTest {
         // a pending timer of the old execution
         Instant soon = Instant.now();
         provider.sendOrchestrationMessage(new TaskMessage(newId(), id, "exec-" + id, new HistoryEvent.TimerFired(-1, soon, 0, soon), null));
-        InstanceState again = new InstanceState(id, "Orch", null, "exec2", RuntimeStatus.PENDING, "3", null, null, null,
-                Instant.now(), Instant.now(), null, null);
+        InstanceState again = InstanceState.builder().instanceId(id).name("Orch").executionId("exec2")
+                .status(RuntimeStatus.PENDING).input("3").createdAt(Instant.now()).lastUpdatedAt(Instant.now()).build();
         provider.createInstance(again, start(again), Set.of(RuntimeStatus.COMPLETED));
         assertThat(provider.getInstance(id)).get().satisfies(s -> {
             assertThat(s.status()).isEqualTo(RuntimeStatus.PENDING);
@@ -343,8 +343,8 @@ class AzureStorageProviderTest {
             Checkpoint cp = running(item, List.of(), List.of());
             InstanceState s = cp.state();
             String status = "\"" + String.valueOf(round).repeat(40_000) + "\"";
-            InstanceState withStatus = new InstanceState(s.instanceId(), s.name(), s.version(), s.executionId(), s.status(), s.input(),
-                    s.output(), status, null, s.createdAt(), s.lastUpdatedAt(), null, s.parentInstanceId());
+            InstanceState withStatus = s.toBuilder().customStatus(status).failureDetails(null).scheduledStartAt(null)
+                    .build();
             assertThat(provider.commitCheckpoints(List.of(new Checkpoint(item, cp.newEvents(), false, withStatus, List.of(), List.of()))))
                     .containsExactly(CommitResult.COMMITTED);
             assertThat(provider.getInstance(id).orElseThrow().customStatus()).isEqualTo(status);
@@ -432,13 +432,13 @@ class AzureStorageProviderTest {
         provider.commitCheckpoints(List.of(complete(item, "1")));
         create(provider, running, null);
         assertThat(provider.purgeInstance(running)).isFalse();
-        long purged = provider.purgeInstances(new PurgeCriteria(Instant.EPOCH, null, Set.of()));
+        long purged = provider.purgeInstances(PurgeCriteria.builder().createdFrom(Instant.EPOCH).build());
         assertThat(purged).isEqualTo(1);
         assertThat(provider.getInstance(done)).isEmpty();
         assertThat(provider.getHistory(done)).isEmpty();
         assertThat(blobs(provider, done)).isEmpty();
         assertThat(provider.getInstance(running)).isPresent();
-        assertThat(provider.purgeInstances(new PurgeCriteria(Instant.EPOCH, null, Set.of()))).isZero();
+        assertThat(provider.purgeInstances(PurgeCriteria.builder().createdFrom(Instant.EPOCH).build())).isZero();
     }
 
     @Test

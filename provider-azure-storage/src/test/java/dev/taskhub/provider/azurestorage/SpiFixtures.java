@@ -26,7 +26,8 @@ final class SpiFixtures {
 
     static InstanceState pending(String id, String input) {
         Instant now = Instant.now();
-        return new InstanceState(id, "Orch", null, "exec-" + id, RuntimeStatus.PENDING, input, null, null, null, now, now, null, null);
+        return InstanceState.builder().instanceId(id).name("Orch").executionId("exec-" + id)
+                .status(RuntimeStatus.PENDING).input(input).createdAt(now).lastUpdatedAt(now).build();
     }
 
     static TaskMessage start(InstanceState s) {
@@ -66,8 +67,8 @@ final class SpiFixtures {
         events.add(new HistoryEvent.OrchestratorStarted(-1, now));
         item.messages().forEach(m -> events.add(m.event()));
         events.add(new HistoryEvent.ExecutionCompleted(-1, now, RuntimeStatus.COMPLETED, output, null));
-        InstanceState done = new InstanceState(base.instanceId(), base.name(), base.version(), base.executionId(), RuntimeStatus.COMPLETED,
-                base.input(), output, null, null, base.createdAt(), now, null, base.parentInstanceId());
+        InstanceState done = base.toBuilder().status(RuntimeStatus.COMPLETED).output(output).customStatus(null)
+                .failureDetails(null).lastUpdatedAt(now).scheduledStartAt(null).build();
         return new Checkpoint(item, events, false, done, List.of(), List.of());
     }
 
@@ -81,8 +82,8 @@ final class SpiFixtures {
         for (ActivityRequest a : activities) {
             events.add(new HistoryEvent.TaskScheduled(a.taskId(), now, a.name(), a.input()));
         }
-        InstanceState running = new InstanceState(base.instanceId(), base.name(), base.version(), base.executionId(), RuntimeStatus.RUNNING,
-                base.input(), null, null, null, base.createdAt(), now, null, base.parentInstanceId());
+        InstanceState running = base.toBuilder().status(RuntimeStatus.RUNNING).output(null).customStatus(null)
+                .failureDetails(null).lastUpdatedAt(now).scheduledStartAt(null).build();
         return new Checkpoint(item, events, false, running, messages, activities);
     }
 
@@ -91,7 +92,8 @@ final class SpiFixtures {
                 .filter(HistoryEvent.ExecutionStarted.class::isInstance).map(HistoryEvent.ExecutionStarted.class::cast).findFirst()
                 .orElseThrow();
         Instant now = Instant.now();
-        return new InstanceState(item.instanceId(), started.name(), null, started.executionId(), RuntimeStatus.RUNNING, started.input(),
-                null, null, null, now, now, null, null);
+        return InstanceState.builder().instanceId(item.instanceId()).name(started.name())
+                .executionId(started.executionId()).status(RuntimeStatus.RUNNING).input(started.input()).createdAt(now)
+                .lastUpdatedAt(now).build();
     }
 }

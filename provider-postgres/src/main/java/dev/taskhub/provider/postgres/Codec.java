@@ -40,11 +40,12 @@ final class Codec {
         if (status == null) {
             return null;
         }
-        return new InstanceState(rs.getString("instance_id"), rs.getString("name"), rs.getString("version"),
-                rs.getString("execution_id"), RuntimeStatus.valueOf(status),
-                withPayloads ? rs.getString("input") : null, withPayloads ? rs.getString("output") : null,
-                rs.getString("custom_status"), failure(rs.getString("failure_details")),
-                Db.getNanos(rs, "created_ns"), Db.getNanos(rs, "updated_ns"),
-                Db.getNanos(rs, "scheduled_ns"), rs.getString("parent_instance_id"));
+        return InstanceState.builder().instanceId(rs.getString("instance_id")).name(rs.getString("name"))
+                .version(rs.getString("version")).executionId(rs.getString("execution_id"))
+                .status(RuntimeStatus.valueOf(status)).input(withPayloads ? rs.getString("input") : null)
+                .output(withPayloads ? rs.getString("output") : null).customStatus(rs.getString("custom_status"))
+                .failureDetails(failure(rs.getString("failure_details"))).createdAt(Db.getNanos(rs, "created_ns"))
+                .lastUpdatedAt(Db.getNanos(rs, "updated_ns")).scheduledStartAt(Db.getNanos(rs, "scheduled_ns"))
+                .parentInstanceId(rs.getString("parent_instance_id")).build();
     }
 }

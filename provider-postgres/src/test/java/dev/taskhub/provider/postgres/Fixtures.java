@@ -26,8 +26,8 @@ final class Fixtures {
     }
 
     static InstanceState pending(String id, Instant created) {
-        return new InstanceState(id, "Hello", null, "exec-1", RuntimeStatus.PENDING, "\"in\"", null, null, null,
-                created, created, null, null);
+        return InstanceState.builder().instanceId(id).name("Hello").executionId("exec-1").status(RuntimeStatus.PENDING)
+                .input("\"in\"").createdAt(created).lastUpdatedAt(created).build();
     }
 
     static TaskMessage start(String id) {
@@ -55,9 +55,8 @@ final class Fixtures {
 
     static InstanceState withStatus(OrchestrationWorkItem item, RuntimeStatus status) {
         InstanceState s = item.instance();
-        return new InstanceState(s.instanceId(), s.name(), s.version(), s.executionId(), status, s.input(),
-                status == RuntimeStatus.COMPLETED ? "\"done\"" : s.output(), s.customStatus(), s.failureDetails(),
-                s.createdAt(), now(), s.scheduledStartAt(), s.parentInstanceId());
+        return s.toBuilder().status(status).output(status == RuntimeStatus.COMPLETED ? "\"done\"" : s.output())
+                .lastUpdatedAt(now()).build();
     }
 
     /** A checkpoint that records the delivered messages as history and sets the status. */

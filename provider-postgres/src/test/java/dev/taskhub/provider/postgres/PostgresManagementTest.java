@@ -137,7 +137,8 @@ class PostgresManagementTest {
         createWithStatus("running", base.plusSeconds(2), RuntimeStatus.RUNNING);
         createWithStatus("done-late", base.plusSeconds(500), RuntimeStatus.COMPLETED);
 
-        long purged = provider.purgeInstances(new PurgeCriteria(base, base.plusSeconds(100), Set.of(RuntimeStatus.COMPLETED)));
+        long purged = provider.purgeInstances(PurgeCriteria.builder().createdFrom(base).createdTo(base.plusSeconds(100))
+                .statuses(RuntimeStatus.COMPLETED).build());
         assertThat(purged).isEqualTo(20);
         assertThat(provider.getInstance("done-3")).isEmpty();
         assertThat(provider.getHistory("done-3")).isEmpty();
@@ -145,7 +146,7 @@ class PostgresManagementTest {
         assertThat(provider.getInstance("running")).isPresent();
         assertThat(provider.getInstance("done-late")).isPresent();
 
-        assertThat(provider.purgeInstances(new PurgeCriteria(Instant.EPOCH, null, null))).isEqualTo(2);
+        assertThat(provider.purgeInstances(PurgeCriteria.builder().createdFrom(Instant.EPOCH).build())).isEqualTo(2);
         assertThat(provider.getInstance("running")).isPresent();
     }
 

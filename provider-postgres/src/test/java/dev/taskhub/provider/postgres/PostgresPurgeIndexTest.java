@@ -106,8 +106,8 @@ class PostgresPurgeIndexTest {
             // the same instance id in another hub keeps its activity
             createFinished(other, "gone-1", base.plusSeconds(1), RuntimeStatus.COMPLETED, 1);
 
-            assertThat(provider.purgeInstances(new PurgeCriteria(base, base.plusSeconds(10),
-                    Set.of(RuntimeStatus.COMPLETED, RuntimeStatus.TERMINATED, RuntimeStatus.FAILED)))).isEqualTo(4);
+            assertThat(provider.purgeInstances(PurgeCriteria.builder().createdFrom(base).createdTo(base.plusSeconds(10))
+                    .statuses(RuntimeStatus.COMPLETED, RuntimeStatus.TERMINATED, RuntimeStatus.FAILED).build())).isEqualTo(4);
             assertThat(queuedActivities(provider)).containsExactly(Map.entry("alive", 2), Map.entry("kept-late", 1));
             assertThat(provider.purgeInstance("kept-late")).isTrue();
             assertThat(provider.purgeInstance("alive")).isFalse();

@@ -172,10 +172,12 @@ final class Instances {
     }
 
     private static InstanceState state(ResultSet r, boolean withPayloads) throws SQLException {
-        return new InstanceState(r.getString("instance_id"), r.getString("name"), r.getString("version"),
-                r.getString("execution_id"), RuntimeStatus.valueOf(r.getString("status")),
-                withPayloads ? r.getString("input") : null, withPayloads ? r.getString("output") : null,
-                r.getString("custom_status"), failure(r.getString("failure_details")),
-                instant(r, "created_ns"), instant(r, "updated_ns"), instant(r, "scheduled_ns"), r.getString("parent_instance_id"));
+        return InstanceState.builder().instanceId(r.getString("instance_id")).name(r.getString("name"))
+                .version(r.getString("version")).executionId(r.getString("execution_id"))
+                .status(RuntimeStatus.valueOf(r.getString("status"))).input(withPayloads ? r.getString("input") : null)
+                .output(withPayloads ? r.getString("output") : null).customStatus(r.getString("custom_status"))
+                .failureDetails(failure(r.getString("failure_details"))).createdAt(instant(r, "created_ns"))
+                .lastUpdatedAt(instant(r, "updated_ns")).scheduledStartAt(instant(r, "scheduled_ns"))
+                .parentInstanceId(r.getString("parent_instance_id")).build();
     }
 }
