@@ -4,7 +4,6 @@ import dev.taskhub.InstanceAlreadyExistsException;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
-import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.spi.ContinuationTokens;
 import dev.taskhub.spi.InstancePage;
 import dev.taskhub.spi.InstanceState;
@@ -33,7 +32,6 @@ final class InstanceRepository {
     private final String deleteHistory;
     private final String deleteMessages;
     private final String getInstance;
-    private final String getHistory;
     private final String purgeOne;
     private final String purgeSelect;
     private final String[] purgeDeletes;
@@ -62,7 +60,6 @@ final class InstanceRepository {
         this.deleteMessages = db.sql("DELETE FROM {s}orchestration_messages WHERE hub = ? AND instance_id = ?");
         this.getInstance = db.sql("SELECT " + Codec.STATE_COLUMNS + ", " + Codec.PAYLOAD_COLUMNS
                 + " FROM {s}instances WHERE hub = ? AND instance_id = ? AND status IS NOT NULL");
-        this.getHistory = db.sql("SELECT event FROM {s}history WHERE hub = ? AND instance_id = ? ORDER BY seq");
         // v holds at most one id; comparing with it as a scalar keeps every delete an index lookup whatever the
         // statistics say (a join could be planned as a scan of the whole hub)
         String cascade = "h AS (DELETE FROM {s}history WHERE hub = ? AND instance_id = (SELECT instance_id FROM v)), "
@@ -186,22 +183,6 @@ final class InstanceRepository {
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? Optional.ofNullable(Codec.state(rs, true)) : Optional.empty();
                 }
-            }
-        });
-    }
-
-    List<HistoryEvent> history(String instanceId) {
-        return db.autoCommit("read history", c -> {
-            try (PreparedStatement ps = c.prepareStatement(getHistory)) {
-                ps.setString(1, hub);
-                ps.setString(2, instanceId);
-                List<HistoryEvent> events = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        events.add(Codec.event(rs.getString(1)));
-                    }
-                }
-                return events;
             }
         });
     }

@@ -48,6 +48,7 @@ public final class PostgresStorageProvider implements StorageProvider {
     private final Db db;
     private final HubSchema schema;
     private final InstanceRepository instances;
+    private final HistoryRepository histories;
     private final QueueStore queues;
     private final CheckpointWriter checkpoints;
     private final Enqueuer enqueuer;
@@ -68,6 +69,7 @@ public final class PostgresStorageProvider implements StorageProvider {
         this.schema = new HubSchema(db);
         this.enqueuer = new Enqueuer(db);
         this.instances = new InstanceRepository(db, enqueuer);
+        this.histories = new HistoryRepository(db);
         this.queues = new QueueStore(db, enqueuer);
         this.checkpoints = new CheckpointWriter(db, enqueuer);
         this.orchestrationWaiters = new WaiterAdvert(db, "o");
@@ -160,7 +162,7 @@ public final class PostgresStorageProvider implements StorageProvider {
     @Override
     public List<HistoryEvent> getHistory(String instanceId) {
         ensureOpen();
-        return instances.history(Objects.requireNonNull(instanceId, "instanceId"));
+        return histories.history(Objects.requireNonNull(instanceId, "instanceId"));
     }
 
     // ------------------------------------------------------------------ queues
