@@ -158,7 +158,7 @@ class CliManagingInstancesDocTest {
     }
 
     /** What the line did, seen from the task hub (and what it printed). */
-    private void check(String command, String id, List<String> args, String out) throws IOException {
+    private void check(String command, String id, List<String> args, String out) throws IOException, InterruptedException {
         switch (command) {
             case "start-new" -> {
                 try (StorageProvider hub = hub(option(args, "--task-hub-name"))) {
@@ -192,6 +192,12 @@ class CliManagingInstancesDocTest {
                         ? Files.readString(dir.resolve(data.substring(1))).replace(" ", "") : data);
             }
             case "rewind" -> {
+                // the rewind is applied by the worker after the command returns; FAILED is terminal, so wait it out
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (client.getInstanceMetadata(id, false).orElseThrow().runtimeStatus() == RuntimeStatus.FAILED
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
                 OrchestrationMetadata m = client.waitForInstanceCompletion(id, WAIT);
                 assertThat(m.runtimeStatus()).isEqualTo(RuntimeStatus.COMPLETED);
                 assertThat(m.readOutputAs(String.class)).isEqualTo("recovered");
