@@ -45,7 +45,13 @@ abstract class Dispatcher {
         stopping = true;
     }
 
-    /** Interrupts threads blocked waiting for work, then waits for all to end. */
+    /**
+     * Waits for the threads to end: each finishes the batch in hand (its commit included) and a thread waiting for work
+     * returns within the poll wait. Only threads still running at the deadline are interrupted. An interrupt earlier
+     * would cut storage requests short: a store that commits in several steps (Azure Storage) would be left with part
+     * of a checkpoint applied, and messages received or locked by the cut request hidden until their visibility
+     * timeout ends.
+     */
     void awaitStop(long millis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + millis;
         List<Thread> threadsToStop;
@@ -53,13 +59,16 @@ abstract class Dispatcher {
             threadsToStop = new ArrayList<>(running);
         }
         for (Thread t : threadsToStop) {
-            t.join(Math.max(1, Math.min(50, deadline - System.currentTimeMillis())));
+            t.join(Math.max(1, deadline - System.currentTimeMillis()));
+        }
+        for (Thread t : threadsToStop) {
             if (t.isAlive()) {
+                log.warn("{}: thread {} still busy {} ms after stop was asked; interrupting it", name, t.getName(), millis);
                 t.interrupt();
             }
         }
         for (Thread t : threadsToStop) {
-            t.join(Math.max(1, deadline - System.currentTimeMillis()));
+            t.join(1_000);
         }
     }
 

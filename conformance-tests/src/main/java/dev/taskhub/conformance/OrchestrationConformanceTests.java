@@ -9,6 +9,11 @@ import dev.taskhub.orchestration.RetryPolicy;
 import dev.taskhub.orchestration.Task;
 import dev.taskhub.orchestration.TaskCanceledException;
 import dev.taskhub.orchestration.TaskFailedException;
+import dev.taskhub.spi.Checkpoint;
+import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.StorageProvider;
+import dev.taskhub.spi.support.ForwardingStorageProvider;
+import dev.taskhub.worker.TaskHubWorker;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -18,6 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -30,6 +38,37 @@ public abstract class OrchestrationConformanceTests extends ConformanceTestBase 
 
     private static AtomicInteger counter(String key) {
         return COUNTERS.computeIfAbsent(key, k -> new AtomicInteger());
+    }
+
+    /**
+     * Closing a worker commits the episode in hand: an interrupt would cut the commit short, which on a store that
+     * commits in several steps (Azure Storage) leaves part of it applied and its messages hidden until they time out.
+     */
+    @Test
+    void close_commitsTheEpisodeInHandWithoutInterruptingIt() throws InterruptedException {
+        CountDownLatch committing = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        StorageProvider slowCommits = new ForwardingStorageProvider(provider) {
+            @Override
+            public List<CommitResult> commitCheckpoints(List<Checkpoint> checkpoints) {
+                committing.countDown();
+                try {
+                    Thread.sleep(1_000);   // a commit of several storage requests, in progress when the worker closes
+                } catch (InterruptedException e) {
+                    interrupted.set(true);
+                    Thread.currentThread().interrupt();
+                }
+                return super.commitCheckpoints(checkpoints);
+            }
+        };
+        // orchestrations only: the close goes straight to the orchestration threads
+        TaskHubWorker worker = startWorker(slowCommits, testOptions().processActivities(false).build(),
+                w -> w.addOrchestrator("Quick", ctx -> "done"));
+        String id = client.scheduleNewOrchestrationInstance("Quick");
+        assertThat(committing.await(30, TimeUnit.SECONDS)).as("the episode reached its commit").isTrue();
+        worker.close();
+        assertThat(interrupted).as("the commit in progress was interrupted by close()").isFalse();
+        assertThat(client.getInstanceMetadata(id, false).map(OrchestrationMetadata::runtimeStatus)).contains(RuntimeStatus.COMPLETED);
     }
 
     @Test
