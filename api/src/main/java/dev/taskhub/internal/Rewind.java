@@ -200,8 +200,9 @@ final class Rewind {
         if (state.status() == RuntimeStatus.FAILED) {
             return keepResults(workItem, state, history, now);
         }
-        if (rewindMessage(workItem.messages()) != null) {
-            TaskMessage answer = answerParent(state, history, now);
+        TaskMessage rewind = rewindMessage(workItem.messages());
+        if (rewind != null) {
+            TaskMessage answer = answerParent(state, history, now, rewind.messageId());
             if (answer != null) {
                 return new Checkpoint(workItem, List.of(), false, null, List.of(answer), List.of());
             }
@@ -246,7 +247,7 @@ final class Rewind {
     }
 
     /** The outcome message a finished sub-orchestration sent its parent, sent again; null without a parent. */
-    private static TaskMessage answerParent(InstanceState state, List<HistoryEvent> history, Instant now) {
+    private static TaskMessage answerParent(InstanceState state, List<HistoryEvent> history, Instant now, String rewindMessageId) {
         HistoryEvent.ParentInstance parent = null;
         String output = state.output();
         String terminatedReason = null;
@@ -270,7 +271,9 @@ final class Rewind {
             event = new HistoryEvent.SubOrchestrationInstanceFailed(-1, now, parent.taskScheduledId(),
                     new FailureDetails("Terminated", "The sub-orchestration was terminated: " + terminatedReason, ""));
         }
-        return new TaskMessage(EpisodeRunner.newMessageId(), parent.instanceId(), parent.executionId(), event, null);
+        // the same id when the episode runs again (see reissue)
+        return new TaskMessage(Ids.derived(state.instanceId(), state.executionId(), "answer", rewindMessageId), parent.instanceId(),
+                parent.executionId(), event, null);
     }
 
     /**
@@ -283,6 +286,10 @@ final class Rewind {
             done.add(EpisodeRunner.completionId(e));
         }
         String executionId = base.executionId();
+        // Ids derived from the rewind (the how-many-th of this execution) and the call: a store that sends before it
+        // commits (Azure Storage) runs the episode again after an interrupted commit, and the receivers must recognise
+        // the repeat's messages as copies (a child asked twice would rewind or start over twice).
+        long rewinds = events.stream().filter(HistoryEvent.ExecutionRewound.class::isInstance).count();
         List<TaskMessage> messages = new ArrayList<>();
         List<ActivityRequest> activities = new ArrayList<>();
         for (HistoryEvent e : events) {
@@ -290,23 +297,24 @@ final class Rewind {
                 continue;
             }
             if (e instanceof HistoryEvent.TaskScheduled t) {
-                activities.add(new ActivityRequest(EpisodeRunner.newMessageId(), base.instanceId(), executionId, t.eventId(),
-                        t.name(), t.input()));
+                activities.add(new ActivityRequest(Ids.derived(base.instanceId(), executionId, rewinds, "reissue-activity", t.eventId()),
+                        base.instanceId(), executionId, t.eventId(), t.name(), t.input()));
             } else if (e instanceof HistoryEvent.TimerCreated t) {
-                messages.add(new TaskMessage(EpisodeRunner.newMessageId(), base.instanceId(), executionId,
-                        new HistoryEvent.TimerFired(-1, t.fireAt(), t.eventId(), t.fireAt()), t.fireAt()));
+                messages.add(new TaskMessage(Ids.derived(base.instanceId(), executionId, rewinds, "reissue-timer", t.eventId()),
+                        base.instanceId(), executionId, new HistoryEvent.TimerFired(-1, t.fireAt(), t.eventId(), t.fireAt()), t.fireAt()));
             } else if (e instanceof HistoryEvent.SubOrchestrationInstanceCreated c) {
                 HistoryEvent event;
                 String childExecution = null;
                 if (rewound.recreatedChildren().contains(c.instanceId())) {
                     // The instance holds a later attempt's execution: start the kept call's child again.
-                    childExecution = Ids.random();
+                    childExecution = Ids.derived(base.instanceId(), executionId, rewinds, "reissue-child-execution", c.eventId());
                     event = new HistoryEvent.ExecutionStarted(-1, now, c.name(), c.version(), c.input(), childExecution,
                             new HistoryEvent.ParentInstance(base.instanceId(), executionId, c.eventId(), base.name()), null);
                 } else {
                     event = new HistoryEvent.ExecutionRewound(-1, now, reason);
                 }
-                messages.add(new TaskMessage(EpisodeRunner.newMessageId(), c.instanceId(), childExecution, event, null));
+                messages.add(new TaskMessage(Ids.derived(base.instanceId(), executionId, rewinds, "reissue-child", c.eventId()),
+                        c.instanceId(), childExecution, event, null));
             }
         }
         return new Reissue(messages, activities);

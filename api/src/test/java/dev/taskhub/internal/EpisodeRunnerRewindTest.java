@@ -281,6 +281,33 @@ class EpisodeRunnerRewindTest {
         assertThat(j.history).filteredOn(HistoryEvent.TimerFired.class::isInstance).hasSize(1);
     }
 
+    /**
+     * A store that sends first and commits later (Azure Storage) runs a rewind episode again when a crash interrupted
+     * its commit after the sends: the repeat must send the same message ids, so that the receivers drop the copies
+     * (a child rewound twice, or started twice under different executions, would run its work again).
+     */
+    @Test
+    void aRewindEpisodeRunAgain_sendsTheSameMessageIds() {
+        Instance parent = new Instance("p1", "Parent", null);
+        parent.deliver(new HistoryEvent.SubOrchestrationInstanceFailed(-1, T0, 0, BOOM));
+        Instance parallel = new Instance("i1", "Parallel", null);
+        parallel.failed(0);
+        Instance retried = new Instance("r1", "RetriedChild", null);
+        retried.deliver(new HistoryEvent.SubOrchestrationInstanceFailed(-1, T0, 0, BOOM));
+        retried.fired(1);
+        retried.deliver(new HistoryEvent.SubOrchestrationInstanceFailed(-1, T0, 2, BOOM));
+        for (Instance i : List.of(parent, parallel, retried)) {
+            assertThat(i.status()).isEqualTo(RuntimeStatus.FAILED);
+            TaskMessage rewind = new TaskMessage(Ids.random(), i.id, null, new HistoryEvent.ExecutionRewound(-1, T0, "fixed"), null);
+            OrchestrationWorkItem item = new OrchestrationWorkItem(i.id, "lock", T0.plusSeconds(30), i.state, List.of(rewind), i.version, 1);
+            Checkpoint first = runner.run(item, new ArrayList<>(i.history));
+            Checkpoint again = runner.run(item, new ArrayList<>(i.history));
+            assertThat(first.orchestrationMessages().size() + first.activityRequests().size()).as(i.id).isPositive();
+            assertThat(again.orchestrationMessages()).as(i.id).isEqualTo(first.orchestrationMessages());
+            assertThat(again.activityRequests()).as(i.id).isEqualTo(first.activityRequests());
+        }
+    }
+
     @Test
     void aFailedSubOrchestration_isAskedToRewind_notStartedAgain() {
         Instance parent = new Instance("p1", "Parent", null);
