@@ -153,7 +153,7 @@ final class ProgramRun {
             }
             boolean terminal = poll(ticker, () -> client.provider().getInstance(rootId).map(s -> s.status().isTerminal()).orElse(false));
             if (!terminal) {
-                return fail("root " + rootId + " did not finish (phase " + phase + "): " + describe(rootId));
+                return fail("root " + rootId + " did not finish (phase " + phase + "): " + describe(rootId) + describeChildren(model, rootId));
             }
             if (!last) {
                 // a rewind follows: let every result of the failed execution arrive first
@@ -444,6 +444,14 @@ final class ProgramRun {
         } catch (RuntimeException e) {
             return "(unreadable: " + e + ")";
         }
+    }
+
+    /** The model's other instances as stored, for a root that did not finish (is it waiting for a stalled child?). */
+    private String describeChildren(Model model, String rootId) {
+        StringBuilder b = new StringBuilder();
+        model.instances.keySet().stream().filter(id -> !id.equals(rootId)).sorted()
+                .forEach(id -> b.append("\n    ").append(id).append(": ").append(describe(id)));
+        return b.toString();
     }
 
     static String toJson(Object value) {
