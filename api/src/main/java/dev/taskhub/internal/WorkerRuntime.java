@@ -38,7 +38,8 @@ public final class WorkerRuntime {
             activities.shutdown(options.shutdownTimeout());
         }
         if (runOrchestrations) {
-            orchestrations.awaitStop(Math.max(2000, options.pollWait().toMillis() * 3));
+            // a batch in hand is committed: give its commit time (idle threads return within the poll wait)
+            orchestrations.awaitStop(Math.max(5000, options.pollWait().toMillis() * 3));
         }
     }
 }

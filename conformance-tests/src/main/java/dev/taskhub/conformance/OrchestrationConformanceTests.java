@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -45,15 +46,18 @@ public abstract class OrchestrationConformanceTests extends ConformanceTestBase 
      * commits in several steps (Azure Storage) leaves part of it applied and its messages hidden until they time out.
      */
     @Test
-    void close_commitsTheEpisodeInHandWithoutInterruptingIt() throws InterruptedException {
+    void close_commitsTheEpisodeInHandWithoutInterruptingIt() throws Exception {
         CountDownLatch committing = new CountDownLatch(1);
+        CountDownLatch closing = new CountDownLatch(1);
         AtomicBoolean interrupted = new AtomicBoolean();
         StorageProvider slowCommits = new ForwardingStorageProvider(provider) {
             @Override
             public List<CommitResult> commitCheckpoints(List<Checkpoint> checkpoints) {
                 committing.countDown();
                 try {
-                    Thread.sleep(1_000);   // a commit of several storage requests, in progress when the worker closes
+                    // a commit of several storage requests, still in progress a while after close() began
+                    closing.await(30, TimeUnit.SECONDS);
+                    Thread.sleep(500);
                 } catch (InterruptedException e) {
                     interrupted.set(true);
                     Thread.currentThread().interrupt();
@@ -66,7 +70,9 @@ public abstract class OrchestrationConformanceTests extends ConformanceTestBase 
                 w -> w.addOrchestrator("Quick", ctx -> "done"));
         String id = client.scheduleNewOrchestrationInstance("Quick");
         assertThat(committing.await(30, TimeUnit.SECONDS)).as("the episode reached its commit").isTrue();
-        worker.close();
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(worker::close);
+        closing.countDown();
+        closed.get(30, TimeUnit.SECONDS);
         assertThat(interrupted).as("the commit in progress was interrupted by close()").isFalse();
         assertThat(client.getInstanceMetadata(id, false).map(OrchestrationMetadata::runtimeStatus)).contains(RuntimeStatus.COMPLETED);
     }
