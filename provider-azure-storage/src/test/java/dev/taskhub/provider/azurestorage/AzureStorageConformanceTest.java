@@ -12,9 +12,9 @@ class AzureStorageConformanceTest extends ProviderConformanceSuite {
 
     @Override
     protected String knownGeneratedViolations() {
-        return "open findings on Azure Storage with a crashed worker every 3 s (docs/testing.md, 'Open findings'): about 3 of "
-                + "120 programs either do not finish within 60 s after a crash interrupted a checkpoint (waiting on a "
-                + "sub-orchestration's completion or a first activity), or end FAILED with a stored history that replays "
-                + "as RUNNING";
+        return "not yet confirmed at 0 violations (docs/testing.md, 'On Azure Storage'): the causes of the last findings "
+                + "(stalls of 60 s after crashes cut checkpoints and receives short; a child rewound twice by a repeated "
+                + "rewind episode) are fixed, but the confirming batch runs could not be completed on the overloaded "
+                + "development machine; remove this override once a CI-budget batch passes";
     }
 }
