@@ -5,6 +5,8 @@ import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.orchestration.RetryPolicy;
 import dev.taskhub.orchestration.TaskFailedException;
+import dev.taskhub.spi.StorageProvider;
+import dev.taskhub.worker.TaskHubWorker;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,13 +35,21 @@ public abstract class LocalActivityConformanceTests extends ConformanceTestBase 
         return n == null ? 0 : n.get();
     }
 
+    /**
+     * A worker with a long lock lease: these tests count runs, and a lease that expires on a loaded machine would make
+     * the worker run an episode (and its local activities) again, which is allowed but not what they check.
+     */
+    private void startLocalWorker(StorageProvider on, Consumer<TaskHubWorker.Builder> registrations) {
+        startWorker(on, testOptions().lockLease(Duration.ofSeconds(60)).build(), registrations);
+    }
+
     private long count(String instanceId, Class<? extends HistoryEvent> type) {
         return client.getHistory(instanceId).stream().filter(type::isInstance).count();
     }
 
     @Test
     void aChainOfLocalActivities_completesInOneEpisode_eachRunOnceAndRecorded() {
-        startWorker(w -> w
+        startLocalWorker(provider, w -> w
                 .addOrchestrator("LocalChain", ctx -> {
                     StringBuilder out = new StringBuilder();
                     for (String s : List.of("a", "b", "c", "d", "e")) {
@@ -61,7 +72,7 @@ public abstract class LocalActivityConformanceTests extends ConformanceTestBase 
 
     @Test
     void aRecordedResult_isReplayedInLaterEpisodes_withoutRunningTheActivityAgain() {
-        startWorker(w -> w
+        startLocalWorker(provider, w -> w
                 .addOrchestrator("LocalThenWait", ctx -> {
                     String first = ctx.callLocalActivity("Count", "first", String.class).await();
                     String go = ctx.waitForExternalEvent("Go", String.class).await();
@@ -79,7 +90,7 @@ public abstract class LocalActivityConformanceTests extends ConformanceTestBase 
 
     @Test
     void theRetryPolicy_isHonoured_withShortBackoffsInTheEpisodeAndLongOnesOnADurableTimer() {
-        startWorker(w -> w
+        startLocalWorker(provider, w -> w
                 .addOrchestrator("LocalRetries", ctx -> {
                     String quick = ctx.callLocalActivity("FailsTwice", "quick", String.class,
                             RetryPolicy.builder(3, Duration.ofMillis(20)).build()).await();
@@ -104,7 +115,7 @@ public abstract class LocalActivityConformanceTests extends ConformanceTestBase 
 
     @Test
     void aFailureAfterTheLastAttempt_surfacesAsTaskFailedException() {
-        startWorker(w -> w
+        startLocalWorker(provider, w -> w
                 .addOrchestrator("LocalFails", ctx -> {
                     try {
                         ctx.callLocalActivity("AlwaysFails", "x", String.class, RetryPolicy.builder(2, Duration.ofMillis(10)).build()).await();
@@ -131,7 +142,7 @@ public abstract class LocalActivityConformanceTests extends ConformanceTestBase 
     void aCrashAfterTheActivityRanAndBeforeTheCheckpoint_runsItAgain_andTheOrchestrationCompletesOnce() {
         InterceptingProvider crashing = new InterceptingProvider(provider);
         crashing.loseOnce(c -> c.newEvents().stream().anyMatch(HistoryEvent.TaskCompleted.class::isInstance));
-        startWorker(crashing, testOptions().build(), w -> w
+        startLocalWorker(crashing, w -> w
                 .addOrchestrator("LocalCrash", ctx -> {
                     String a = ctx.callLocalActivity("Charge", "a", String.class).await();
                     String b = ctx.callLocalActivity("Charge", "b", String.class).await();
