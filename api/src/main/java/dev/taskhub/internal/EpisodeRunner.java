@@ -39,12 +39,20 @@ public final class EpisodeRunner {
     private final int maxDeliveryCount;
     /** Serialises user payloads (inputs, outputs, custom status, event data); the history envelope stays JSON. */
     private final DataConverter converter;
+    private final LocalActivities localActivities;
 
     public EpisodeRunner(Registrations registry, Clock clock, int maxDeliveryCount) {
         this(registry, clock, maxDeliveryCount, JsonDataConverter.DEFAULT);
     }
 
+    /** Local activities run one after the other on the episode's thread. */
     public EpisodeRunner(Registrations registry, Clock clock, int maxDeliveryCount, DataConverter converter) {
+        this(registry, clock, maxDeliveryCount, converter, new LocalActivities(registry, converter, null));
+    }
+
+    public EpisodeRunner(Registrations registry, Clock clock, int maxDeliveryCount, DataConverter converter,
+                         LocalActivities localActivities) {
+        this.localActivities = localActivities;
         this.converter = converter;
         this.registry = registry;
         this.clock = clock;
@@ -198,7 +206,8 @@ public final class EpisodeRunner {
             return episode.finish(base, history, replace, newEvents, List.of(), RuntimeStatus.FAILED, null, failure, null, false);
         }
 
-        ReplayContext context = new ReplayContext(workItem.instanceId(), history, newEvents, converter);
+        ReplayContext context = new ReplayContext(workItem.instanceId(), history, newEvents, converter,
+                (calls, at) -> localActivities.run(workItem.instanceId(), workItem.deliveryCount(), calls, at));
         ReplayContext.Outcome outcome = context.run(orchestrator);
         dropUnanswered(newEvents, earlyCompletions, context.newActions());
         String customStatus = context.customStatusSet() ? context.customStatus() : base.customStatus();

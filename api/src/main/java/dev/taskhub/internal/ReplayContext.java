@@ -68,13 +68,39 @@ final class ReplayContext implements OrchestrationContext {
     private String continueAsNewInput;
     private boolean preserveUnprocessedEvents;
     private String nonDeterminism;
+    /** Runs this replay's local activities; null to schedule them as ordinary activities. */
+    private final LocalRunner localRunner;
+    /** Local activity calls made and not run yet, in call order. */
+    private final List<LocalPending> pendingLocal = new ArrayList<>();
+
+    /** Retry back-offs of local activities up to this are waited in the worker; longer ones use a durable timer. */
+    static final Duration LOCAL_RETRY_THRESHOLD = Duration.ofSeconds(1);
+
+    /** Runs a batch of local activity calls and returns their completion events, in order. */
+    @FunctionalInterface
+    interface LocalRunner {
+        List<HistoryEvent> run(List<LocalActivities.Call> calls, Instant now);
+    }
+
+    private record LocalPending(LocalActivities.Call call, Action action, TaskImpl<?> task) {}
 
     ReplayContext(String instanceId, List<HistoryEvent> past, List<HistoryEvent> incoming) {
-        this(instanceId, past, incoming, JsonDataConverter.DEFAULT);
+        this(instanceId, past, incoming, JsonDataConverter.DEFAULT, null);
     }
 
     ReplayContext(String instanceId, List<HistoryEvent> past, List<HistoryEvent> incoming, DataConverter converter) {
+        this(instanceId, past, incoming, converter, null);
+    }
+
+    /**
+     * @param incoming   this episode's new events; local activities append their events to it, so it must be mutable
+     *                   when the orchestrator calls local activities
+     * @param localRunner runs local activities; null to schedule them as ordinary activities
+     */
+    ReplayContext(String instanceId, List<HistoryEvent> past, List<HistoryEvent> incoming, DataConverter converter,
+                  LocalRunner localRunner) {
         this.converter = converter;
+        this.localRunner = localRunner;
         this.instanceId = instanceId;
         this.past = past;
         this.incoming = incoming;
@@ -155,13 +181,49 @@ final class ReplayContext implements OrchestrationContext {
         return bufferedEvents;
     }
 
-    /** Applies the next event; false when there is none left. */
+    /**
+     * Applies the next event; false when there is none left. When the events run out, the local activities called
+     * meanwhile run, and their events are appended to this episode's new events and applied.
+     */
     boolean processNextEvent() {
         HistoryEvent event = nextEvent();
         if (event == null) {
-            return false;
+            if (!runLocalActivities()) {
+                return false;
+            }
+            event = nextEvent();
         }
         apply(event);
+        return true;
+    }
+
+    /**
+     * Runs the local activity calls the history does not record (all events are applied, so a recorded call has been
+     * matched by now), and appends for each its {@code TaskScheduled} and its completion to the new events: the call
+     * and its result are committed together with the episode's checkpoint, and a replay finds both instead of running
+     * the activity again. False when there was nothing to run.
+     */
+    private boolean runLocalActivities() {
+        if (pendingLocal.isEmpty()) {
+            return false;
+        }
+        List<LocalPending> toRun = new ArrayList<>(pendingLocal.size());
+        for (LocalPending p : pendingLocal) {
+            if (unmatchedActions.get(p.call().id()) == p.action() && !p.task().isDone()) {
+                toRun.add(p);
+            }
+        }
+        pendingLocal.clear();
+        if (toRun.isEmpty()) {
+            return false;
+        }
+        List<LocalActivities.Call> calls = toRun.stream().map(LocalPending::call).toList();
+        List<HistoryEvent> completions = localRunner.run(calls, currentInstant);
+        for (int i = 0; i < calls.size(); i++) {
+            LocalActivities.Call call = calls.get(i);
+            incoming.add(new HistoryEvent.TaskScheduled(call.id(), currentInstant, call.name(), call.input()));
+            incoming.add(completions.get(i));
+        }
         return true;
     }
 
@@ -364,7 +426,30 @@ final class ReplayContext implements OrchestrationContext {
         if (retryPolicy == null) {
             return scheduleTask(name, json, resultType);
         }
-        return withRetries(name, retryPolicy, resultType, () -> scheduleTask(name, json, resultType));
+        return withRetries(name, retryPolicy, resultType, false, wait -> scheduleTask(name, json, resultType));
+    }
+
+    @Override
+    public <T> Task<T> callLocalActivity(String name, Object input, Class<T> resultType, RetryPolicy retryPolicy) {
+        requireName(name, "activity name");
+        String json = converter.serialize(input);
+        if (localRunner == null) {
+            return callActivity(name, input, resultType, retryPolicy);
+        }
+        if (retryPolicy == null) {
+            return scheduleLocal(name, json, resultType, Duration.ZERO);
+        }
+        return withRetries(name, retryPolicy, resultType, true, wait -> scheduleLocal(name, json, resultType, wait));
+    }
+
+    /** A local call is recorded like an activity call; it runs when the orchestrator waits and the events run out. */
+    private <T> TaskImpl<T> scheduleLocal(String name, String json, Class<T> resultType, Duration wait) {
+        Action call = new Action.ScheduleTask(nextSequence(), name, json);
+        nextId(call);
+        TaskImpl<T> task = new TaskImpl<>(this, name, resultType);
+        open(task, call);
+        pendingLocal.add(new LocalPending(new LocalActivities.Call(call.id(), name, json, wait), call, task));
+        return task;
     }
 
     private <T> TaskImpl<T> scheduleTask(String name, String json, Class<T> resultType) {
@@ -430,7 +515,7 @@ final class ReplayContext implements OrchestrationContext {
         if (retryPolicy == null) {
             return scheduleSubOrchestration(name, json, subInstanceId, resultType);
         }
-        return withRetries(name, retryPolicy, resultType, () -> scheduleSubOrchestration(name, json, subInstanceId, resultType));
+        return withRetries(name, retryPolicy, resultType, false, wait -> scheduleSubOrchestration(name, json, subInstanceId, resultType));
     }
 
     private <T> TaskImpl<T> scheduleSubOrchestration(String name, String json, String subInstanceId, Class<T> resultType) {
@@ -443,12 +528,18 @@ final class ReplayContext implements OrchestrationContext {
         return task;
     }
 
-    private <T> Task<T> withRetries(String name, RetryPolicy policy, Class<T> type, java.util.function.Supplier<TaskImpl<T>> attempt) {
+    /**
+     * Attempts with retries. {@code attempt} makes one attempt after waiting the given back-off in the worker (only
+     * local activities wait there: with {@code local}, a back-off up to {@link #LOCAL_RETRY_THRESHOLD} is waited in the
+     * worker; any other back-off is a durable timer).
+     */
+    private <T> Task<T> withRetries(String name, RetryPolicy policy, Class<T> type, boolean local,
+                                    java.util.function.Function<Duration, TaskImpl<T>> attempt) {
         TaskImpl<T> result = new TaskImpl<>(this, name, type);
         Instant firstAttempt = currentInstant;
         new Object() {
-            void run(int number) {
-                TaskImpl<T> task = attempt.get();
+            void run(int number, Duration wait) {
+                TaskImpl<T> task = attempt.apply(wait);
                 task.onDone(() -> {
                     if (!task.isFailed()) {
                         result.complete(task.value());
@@ -463,10 +554,14 @@ final class ReplayContext implements OrchestrationContext {
                         result.fail(failure);
                         return;
                     }
-                    ((TaskImpl<Void>) createTimer(currentInstant.plus(delay))).onDone(() -> run(number + 1));
+                    if (local && delay.compareTo(LOCAL_RETRY_THRESHOLD) <= 0) {
+                        run(number + 1, delay);
+                        return;
+                    }
+                    ((TaskImpl<Void>) createTimer(currentInstant.plus(delay))).onDone(() -> run(number + 1, Duration.ZERO));
                 });
             }
-        }.run(1);
+        }.run(1, Duration.ZERO);
         return result;
     }
 

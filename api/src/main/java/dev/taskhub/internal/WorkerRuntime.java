@@ -3,6 +3,9 @@ package dev.taskhub.internal;
 import dev.taskhub.spi.StorageProvider;
 
 import java.time.Clock;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /** The dispatchers of one worker, started and stopped together. */
 public final class WorkerRuntime {
@@ -11,6 +14,8 @@ public final class WorkerRuntime {
     private final EngineOptions options;
     private final boolean runOrchestrations;
     private final boolean runActivities;
+    /** Runs several local activities of one episode at once; threads are made on demand and end when idle. */
+    private final ThreadPoolExecutor localPool;
 
     public WorkerRuntime(StorageProvider provider, Registrations registry, EngineOptions options, Clock clock) {
         this.options = options;
@@ -18,7 +23,16 @@ public final class WorkerRuntime {
         // unknown activity then fails clearly) unless told not to, so that worker pools can specialise.
         this.runOrchestrations = !registry.orchestratorNames().isEmpty();
         this.runActivities = options.processActivities() && (runOrchestrations || !registry.activityNames().isEmpty());
-        this.orchestrations = new OrchestrationDispatcher(provider, new EpisodeRunner(registry, clock, options.maxDeliveryCount(), options.dataConverter()), options);
+        this.localPool = new ThreadPoolExecutor(options.activityConcurrency(), options.activityConcurrency(), 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "taskhub-local-activity");
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.localPool.allowCoreThreadTimeOut(true);
+        LocalActivities local = new LocalActivities(registry, options.dataConverter(), localPool);
+        this.orchestrations = new OrchestrationDispatcher(provider,
+                new EpisodeRunner(registry, clock, options.maxDeliveryCount(), options.dataConverter(), local), options);
         this.activities = new ActivityDispatcher(provider, registry, options, clock);
     }
 
@@ -41,5 +55,6 @@ public final class WorkerRuntime {
             // a batch in hand is committed: give its commit time (idle threads return within the poll wait)
             orchestrations.awaitStop(Math.max(5000, options.pollWait().toMillis() * 3));
         }
+        localPool.shutdown();
     }
 }

@@ -41,6 +41,37 @@ public interface OrchestrationContext {
         return callActivity(name, input, Void.class, null);
     }
 
+    /**
+     * Calls an activity as a <em>local activity</em>: the orchestration worker runs it itself, in the episode that
+     * waits for it, and records the call and its result in the history with the episode's checkpoint, instead of
+     * sending it through the activity queue and waiting for another episode. A chain of local activities therefore
+     * costs one checkpoint instead of one per activity.
+     *
+     * <p>The activity must be registered on the worker that runs the orchestrator. It runs when the orchestrator waits
+     * and nothing else is left to apply (several local calls made before that wait run at once, on a pool bounded by
+     * the worker's {@code activityConcurrency}). A replay uses the recorded result and does not run it again. Semantics
+     * are at least once, as for any activity: if the worker stops (or loses the instance's lock) after running it and
+     * before the checkpoint is committed, it runs again in the next episode. A failure surfaces as
+     * {@link TaskFailedException}, as for {@link #callActivity}.
+     *
+     * <p>With a retry policy, each attempt is recorded as its own call (a {@code TaskScheduled} with its result).
+     * Back-offs of at most one second are waited in the worker, within the same episode; longer ones use a durable
+     * timer between attempts, as for an ordinary activity.
+     *
+     * <p>Use it for short (well under the lock lease), idempotent work; the instance's lock is held while it runs, so
+     * events for the instance wait meanwhile. Use {@link #callActivity} for long work, for work that must run on another
+     * pool of workers, or when many should be spread over several workers.
+     */
+    <T> Task<T> callLocalActivity(String name, Object input, Class<T> resultType, RetryPolicy retryPolicy);
+
+    default <T> Task<T> callLocalActivity(String name, Object input, Class<T> resultType) {
+        return callLocalActivity(name, input, resultType, null);
+    }
+
+    default Task<Void> callLocalActivity(String name, Object input) {
+        return callLocalActivity(name, input, Void.class, null);
+    }
+
     /** A durable timer that completes at {@code fireAt}; never earlier. */
     Task<Void> createTimer(Instant fireAt);
 

@@ -29,6 +29,7 @@ public final class BenchMain {
                 [--providers inmemory,postgres,azure-storage] [--only hello,fanout,timers,pickup,mgmt,pgbench,flowable,temporal]
                 [--quick]               tiny N everywhere (a smoke run of the whole harness)
               hello   --provider P      hello sequence: 5 chained activities per orchestration
+              hello-local --provider P  the hello sequence with local activities (run by the orchestration worker)
               fanout  --provider P      fan-out/fan-in: 100 parallel activities summed
               timers  --provider P      10,000 instances each on a 5 s durable timer (run with -Xmx512m to check the heap target)
               pickup  --provider P      idle pickup latency: schedule -> first episode
@@ -95,7 +96,7 @@ public final class BenchMain {
     /** Runs one workload in this JVM. Never throws: a failure becomes a failed result. */
     static Result runOne(String cmd, Args args) {
         String provider = Backends.normalize(args.get("provider", "inmemory"));
-        boolean providerBased = List.of("hello", "fanout", "timers", "pickup", "mgmt").contains(cmd);
+        boolean providerBased = List.of("hello", "hello-local", "fanout", "timers", "pickup", "mgmt").contains(cmd);
         String system = providerBased ? "taskhub/" + provider : cmd;
         long t0 = System.nanoTime();
         try {
@@ -108,6 +109,7 @@ public final class BenchMain {
             System.out.println(">> " + cmd + (providerBased ? " on " + provider : "") + " " + String.join(" ", args.passThrough()));
             Result r = switch (cmd) {
                 case "hello" -> new TaskhubBench(args, provider).hello();
+                case "hello-local" -> new TaskhubBench(args, provider).helloLocal();
                 case "fanout" -> new TaskhubBench(args, provider).fanout();
                 case "timers" -> new TaskhubBench(args, provider).timers();
                 case "pickup" -> new TaskhubBench(args, provider).pickup();

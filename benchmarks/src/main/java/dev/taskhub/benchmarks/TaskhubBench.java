@@ -31,6 +31,7 @@ import java.util.function.Consumer;
 final class TaskhubBench {
     static final String HELLO = "BenchHelloSequence";
     static final String SAY_HELLO = "BenchSayHello";
+    static final String HELLO_LOCAL = "BenchHelloSequenceLocal";
     static final String FAN_OUT = "BenchFanOutFanIn";
     static final String FAN_ITEM = "BenchFanItem";
     static final String TIMER = "BenchTimer";
@@ -232,10 +233,17 @@ final class TaskhubBench {
     // ---- 1. hello sequence ---------------------------------------------------------------------------------------
 
     static String helloOrchestrator(OrchestrationContext ctx, Loop[] current) {
+        return helloOrchestrator(ctx, current, false);
+    }
+
+    /** The hello sequence; with {@code local}, its activities are local activities (one episode per orchestration). */
+    static String helloOrchestrator(OrchestrationContext ctx, Loop[] current, boolean local) {
         String name = ctx.getInput(String.class);
         StringBuilder out = new StringBuilder();
         for (int i = 1; i <= 5; i++) {
-            out.append(ctx.callActivity(SAY_HELLO, name + "#" + i, String.class).await()).append(' ');
+            String input = name + "#" + i;
+            out.append((local ? ctx.callLocalActivity(SAY_HELLO, input, String.class) : ctx.callActivity(SAY_HELLO, input, String.class))
+                    .await()).append(' ');
         }
         signalDone(ctx, current);
         return out.toString();
@@ -253,6 +261,11 @@ final class TaskhubBench {
 
     Result hello() throws Exception {
         return throughput("hello", def(120_000, 10_000, 300), def(5_000, 300, 20), def(128, 256, 64));
+    }
+
+    /** The hello sequence with local activities: run by the orchestration worker, recorded with its checkpoint. */
+    Result helloLocal() throws Exception {
+        return throughput("hello-local", def(120_000, 10_000, 300), def(5_000, 300, 20), def(128, 256, 64));
     }
 
     Result fanout() throws Exception {
@@ -283,7 +296,7 @@ final class TaskhubBench {
             try (StorageProvider p = open(hub)) {
                 TaskHubClient client = new TaskHubClient(p);
                 try (TaskHubWorker worker = worker(p, options, current).start()) {
-                    runLoop(client, fan, warmup, "w", Math.min(inflight, warmup), submitters, width, current);
+                    runLoop(client, workload, warmup, "w", Math.min(inflight, warmup), submitters, width, current);
                 }
             }
         }
@@ -309,7 +322,7 @@ final class TaskhubBench {
             counters0 = ProviderCounters.read(raw);
             TaskHubWorker worker = worker(p, options, current).start();
             t0 = System.nanoTime();
-            loop = runLoop(client, fan, n, "m", inflight, submitters, width, current);
+            loop = runLoop(client, workload, n, "m", inflight, submitters, width, current);
             tSignalled = loop.lastFinishNanos.get();
             allDone = awaitNoneActive(client, "m", Duration.ofSeconds(120));
             tAllDone = System.nanoTime();
@@ -362,7 +375,7 @@ final class TaskhubBench {
         if (!counters1.isEmpty()) {
             Map<String, Long> d = ProviderCounters.delta(counters0, counters1);
             long total = ProviderCounters.total(d);
-            int episodes = 6;
+            int episodes = workload.equals("hello-local") ? 1 : 6;
             r.metric("storage_requests", total);
             r.metric("storage_requests_per_orchestration", Stats.round((double) total / n));
             if (!fan) {
@@ -378,7 +391,8 @@ final class TaskhubBench {
             }
             r.note("storage requests: the provider's own counters (every try, retries included) over the measured run, "
                     + "incl. the harness's completion polls; episodes per orchestration: "
-                    + (fan ? "2 to " + (1 + width) + " (results that arrive together share an episode)" : "6 (start + one per activity result)"));
+                    + (fan ? "2 to " + (1 + width) + " (results that arrive together share an episode)"
+                    : episodes == 1 ? "1 (local activities run in the start's episode)" : "6 (start + one per activity result)"));
         }
         return r;
     }
@@ -386,6 +400,7 @@ final class TaskhubBench {
     private TaskHubWorker worker(StorageProvider p, WorkerOptions options, Loop[] current) {
         return TaskHubWorker.builder(p).options(options)
                 .addOrchestrator(HELLO, ctx -> helloOrchestrator(ctx, current))
+                .addOrchestrator(HELLO_LOCAL, ctx -> helloOrchestrator(ctx, current, true))
                 .addActivity(SAY_HELLO, ctx -> "Hello " + ctx.getInput(String.class) + "!")
                 .addOrchestrator(FAN_OUT, ctx -> {
                     int width = ctx.getInput(Integer.class);
@@ -404,14 +419,16 @@ final class TaskhubBench {
                 .build();
     }
 
-    private Loop runLoop(TaskHubClient client, boolean fan, int n, String prefix, int inflight, int submitters, int width,
+    private Loop runLoop(TaskHubClient client, String workload, int n, String prefix, int inflight, int submitters, int width,
                          Loop[] current) throws InterruptedException {
+        boolean fan = workload.equals("fanout");
+        String hello = workload.equals("hello-local") ? HELLO_LOCAL : HELLO;
         Loop loop = new Loop(n, prefix, inflight);
         current[0] = loop;
         if (fan) {
             loop.submitAll(submitters, id -> client.scheduleNewOrchestrationInstance(FAN_OUT, width, NewOrchestrationOptions.withInstanceId(id)));
         } else {
-            loop.submitAll(submitters, id -> client.scheduleNewOrchestrationInstance(HELLO, "bench", NewOrchestrationOptions.withInstanceId(id)));
+            loop.submitAll(submitters, id -> client.scheduleNewOrchestrationInstance(hello, "bench", NewOrchestrationOptions.withInstanceId(id)));
         }
         long timeoutS = Math.max(120, n / 5L);
         if (!loop.done.await(timeoutS, TimeUnit.SECONDS)) {

@@ -12,18 +12,21 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * A provider that forwards every call to the provider under test, for a worker whose commits a test wants to watch or
  * break: it records the ids of the messages consumed by committed checkpoints, and can crash one checkpoint of an
  * instance between sending its outbound messages and committing it (the window that Azure Storage's commit order
- * leaves open). {@link #close()} does not close the provider under test; the suite does.
+ * leaves open), or lose one checkpoint entirely (the worker stopped after the episode ran, before the commit).
+ * {@link #close()} does not close the provider under test; the suite does.
  */
 final class InterceptingProvider extends ForwardingStorageProvider {
     private final Set<String> consumed = ConcurrentHashMap.newKeySet();
     private final Set<String> crashed = ConcurrentHashMap.newKeySet();
     private volatile String crashInstanceId;
     private volatile Consumer<Checkpoint> afterSend;
+    private volatile Predicate<Checkpoint> lose;
 
     InterceptingProvider(StorageProvider delegate) {
         super(delegate);
@@ -39,6 +42,15 @@ final class InterceptingProvider extends ForwardingStorageProvider {
         this.crashInstanceId = instanceId;
     }
 
+    /**
+     * The next checkpoint that {@code which} accepts is lost, as if the worker had stopped after running the episode and
+     * before committing it: nothing of it is applied, the work item is released so that it comes back at once, and the
+     * worker sees the commit refused.
+     */
+    void loseOnce(Predicate<Checkpoint> which) {
+        this.lose = which;
+    }
+
     /** Whether a committed checkpoint consumed the message with this id (the worker processed it). */
     boolean consumed(String messageId) {
         return consumed.contains(messageId);
@@ -52,9 +64,15 @@ final class InterceptingProvider extends ForwardingStorageProvider {
     public List<CommitResult> commitCheckpoints(List<Checkpoint> checkpoints) {
         List<Checkpoint> forwarded = new ArrayList<>();
         int crashAt = -1;
+        int lostAt = -1;
         for (int i = 0; i < checkpoints.size(); i++) {
             Checkpoint c = checkpoints.get(i);
-            if (crashAt < 0 && c.workItem().instanceId().equals(crashInstanceId) && !c.orchestrationMessages().isEmpty()
+            Predicate<Checkpoint> toLose = lose;
+            if (lostAt < 0 && toLose != null && toLose.test(c)) {
+                lose = null;
+                lostAt = i;
+                delegate().abandonOrchestrationWorkItem(c.workItem(), Duration.ZERO);
+            } else if (crashAt < 0 && c.workItem().instanceId().equals(crashInstanceId) && !c.orchestrationMessages().isEmpty()
                     && crashed.add(c.workItem().instanceId())) {
                 crashAt = i;
             } else {
@@ -76,6 +94,11 @@ final class InterceptingProvider extends ForwardingStorageProvider {
         for (int i = 0; i < checkpoints.size(); i++) {
             if (i == crashAt) {
                 out.add(crashResult);
+                continue;
+            }
+            if (i == lostAt) {
+                out.add(new CommitResult.Refused(new StorageException("Simulated crash after the episode of '"
+                        + checkpoints.get(i).workItem().instanceId() + "' ran and before its checkpoint was committed", null)));
                 continue;
             }
             CommitResult r = results.get(next++);

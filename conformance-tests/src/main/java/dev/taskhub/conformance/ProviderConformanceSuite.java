@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Nested;
  * }
  * }</pre>
  *
- * <p>The groups: {@link Orchestration} (the programming model end to end), {@link Spi} (the invariants of the provider
+ * <p>The groups: {@link Orchestration} (the programming model end to end), {@link LocalActivities} (local
+ * activities, with a lost checkpoint), {@link Spi} (the invariants of the provider
  * SPI: locks, leases, ordering, duplicates, dead-lettering), {@link Management} (every client management operation) and
  * {@link Generated} (generated programs, outside actions and injected faults checked against a reference model).
  * Tests that need a {@link dev.taskhub.spi.Capability} the provider does not declare are skipped with the reason. See
@@ -44,6 +45,15 @@ public abstract class ProviderConformanceSuite {
     /** The programming model end to end on this provider. */
     @Nested
     public class Orchestration extends OrchestrationConformanceTests {
+        @Override
+        protected StorageProvider createProvider(String taskHubName) {
+            return ProviderConformanceSuite.this.createProvider(taskHubName);
+        }
+    }
+
+    /** Local activities: run in the orchestration worker, stored with the episode's checkpoint, on this provider. */
+    @Nested
+    public class LocalActivities extends LocalActivityConformanceTests {
         @Override
         protected StorageProvider createProvider(String taskHubName) {
             return ProviderConformanceSuite.this.createProvider(taskHubName);
