@@ -471,11 +471,18 @@ final class QueueStore {
         return true;
     }
 
-    /** The earliest time a message not visible yet becomes visible, or null. */
+    /**
+     * The earliest time a message not visible yet becomes visible, or null. Messages of finished instances (the timer
+     * that lost an {@code anyOf}) do not count: they would be dropped, so time need not move for them.
+     */
     private Instant nextDue(Instant now) {
         Instant next = delayedActivities.isEmpty() ? null : delayedActivities.peek().visibleAt;
-        for (Queue queue : queues.values()) {
-            for (Message m : queue.messages) {
+        for (Map.Entry<String, Queue> entry : queues.entrySet()) {
+            HubState.Instance instance = hub.instances.get(entry.getKey());
+            if (instance != null && instance.state.status().isTerminal()) {
+                continue;
+            }
+            for (Message m : entry.getValue().messages) {
                 if (m.visibleAt.isAfter(now)) {
                     next = earliest(next, m.visibleAt);
                 }
