@@ -302,7 +302,8 @@ final class ManagementRoutes {
         if (declared > max) {
             throw tooLarge(max);
         }
-        try (InputStream in = ctx.req().getInputStream()) {
+        try {
+            InputStream in = ctx.req().getInputStream();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] buffer = new byte[16 * 1024];
             long total = 0;
@@ -319,6 +320,32 @@ final class ManagementRoutes {
             throw ApiException.badRequest("Could not read the request body: " + e.getMessage());
         }
     }
+
+    /**
+     * Reads and drops what is left of a rejected request's body, so that the client, which may still be sending it,
+     * receives the error response instead of a reset connection. Past {@link #DISCARD_LIMIT} bytes the connection
+     * is closed after the response instead.
+     */
+    static void discardBody(Context ctx) {
+        try {
+            InputStream in = ctx.req().getInputStream();
+            byte[] buffer = new byte[16 * 1024];
+            long total = 0;
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                total += n;
+                if (total > DISCARD_LIMIT) {
+                    ctx.header("Connection", "close");
+                    return;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            ctx.header("Connection", "close");
+        }
+    }
+
+    /** How much of a rejected request's body is read and dropped before the connection is closed instead. */
+    static final long DISCARD_LIMIT = 64L * 1024 * 1024;
 
     static ApiException tooLarge(long max) {
         String readable = max % (1024 * 1024) == 0 ? (max / (1024 * 1024)) + " MiB"

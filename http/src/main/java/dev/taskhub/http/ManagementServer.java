@@ -225,6 +225,7 @@ public final class ManagementServer implements AutoCloseable {
     }
 
     private void handleException(Exception e, Context ctx) {
+        ManagementRoutes.discardBody(ctx);
         if (e instanceof ApiException api) {
             Json.error(ctx, api.status(), api.getMessage());
         } else if (e instanceof InvalidRequestException) {

@@ -431,6 +431,19 @@ class ManagementServerTest {
     }
 
     @Test
+    void oversizedBody_theClientStillSendingGetsThe413NotAResetConnection() {
+        // Much larger than the socket buffers: the server answers while the client is still sending.
+        String huge = "\"" + "x".repeat(8 * 1024 * 1024) + "\"";
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> r = send("POST", "/orchestrators/E1_HelloSequence", huge);
+            assertThat(r.statusCode()).isEqualTo(413);
+            assertThat(json(r).get("message").asText()).contains("larger than the limit");
+            assertThat(send("POST", "/instances/whatever/raiseEvent/go", huge, null).statusCode()).isEqualTo(401);
+        }
+        assertThat(client.queryInstances(dev.taskhub.query.InstanceQuery.builder().build()).instances()).isEmpty();
+    }
+
+    @Test
     void oversizedBody_is413WithJsonMessage() {
         String big = "\"" + "x".repeat(70 * 1024) + "\"";
         HttpResponse<String> r = send("POST", "/orchestrators/E1_HelloSequence", big);

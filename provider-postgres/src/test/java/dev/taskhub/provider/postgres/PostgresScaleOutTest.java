@@ -53,7 +53,7 @@ class PostgresScaleOutTest {
                 ids.add(client.scheduleNewOrchestrationInstance(ChainWorkload.ORCHESTRATOR, "s" + i));
             }
             for (int i = 0; i < INSTANCES; i++) {
-                OrchestrationMetadata m = client.waitForInstanceCompletion(ids.get(i), Duration.ofSeconds(60));
+                OrchestrationMetadata m = client.waitForInstanceCompletion(ids.get(i), Duration.ofSeconds(120));
                 assertThat(m.runtimeStatus()).as(ids.get(i)).isEqualTo(RuntimeStatus.COMPLETED);
                 assertThat(m.readOutputAs(String.class)).isEqualTo(ChainWorkload.expected("s" + i));
                 assertNoDuplicates(provider.getHistory(ids.get(i)));
