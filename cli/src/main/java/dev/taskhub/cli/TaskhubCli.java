@@ -30,7 +30,8 @@ import java.lang.reflect.Constructor;
                 ""},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the operation was refused (unknown instance, wrong state, bad value, configuration)",
-                "2:usage error (unknown subcommand or option, missing required option)"},
+                "2:usage error (unknown subcommand or option, missing required option)",
+                "3:replay: a history does not replay deterministically"},
         footer = {"", "Reference: docs/cli.md and docs/http-api.md"},
         subcommands = {
                 ManagementCommands.StartNew.class,
@@ -46,6 +47,7 @@ import java.lang.reflect.Constructor;
                 ManagementCommands.PurgeInstance.class,
                 ManagementCommands.PurgeHistory.class,
                 ManagementCommands.DeleteTaskHub.class,
+                ReplayCommand.class,
                 ServeCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class

@@ -3,82 +3,102 @@ package dev.taskhub.samples;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.TaskHubClient;
-import dev.taskhub.config.StorageProviders;
-import dev.taskhub.spi.ProviderConfig;
-import dev.taskhub.spi.StorageProvider;
-import dev.taskhub.worker.TaskHubWorker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import dev.taskhub.testing.TaskhubExtension;
+import dev.taskhub.testing.TestTaskHub;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.util.UUID;
+import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/**
+ * The samples on a test task hub with a virtual clock: timers (the approval timeout, the monitor's polling interval)
+ * fire as soon as every instance waits, so no test waits for them in real time.
+ */
 class SamplesTest {
-    private StorageProvider provider;
-    private TaskHubWorker worker;
-    private TaskHubClient client;
+    @RegisterExtension
+    static final TaskhubExtension taskhub = TaskhubExtension.builder().addModule(new SamplesModule()).build();
 
-    @BeforeEach
-    void start() {
-        provider = StorageProviders.open(null, ProviderConfig.of("inmemory", "Samples" + UUID.randomUUID().toString().substring(0, 8)));
-        worker = TaskHubWorker.builder(provider).addModule(new SamplesModule()).build().start();
-        client = new TaskHubClient(provider);
-    }
-
-    @AfterEach
-    void stop() {
-        worker.close();
-        provider.deleteTaskHub();
-        provider.close();
-    }
-
-    private OrchestrationMetadata complete(String id) {
-        OrchestrationMetadata m = client.waitForInstanceCompletion(id, Duration.ofSeconds(10));
+    private static OrchestrationMetadata complete(TestTaskHub hub, String id) {
+        OrchestrationMetadata m = hub.waitForCompletion(id);
         assertThat(m.runtimeStatus()).as("status of %s: %s", id, m.failureDetails()).isEqualTo(RuntimeStatus.COMPLETED);
         return m;
     }
 
     @Test
-    void helloSequence_saysHelloToThreeCities() {
-        String id = client.scheduleNewOrchestrationInstance(HelloSequence.ORCHESTRATOR);
-        assertThat(complete(id).serializedOutput()).isEqualTo("[\"Hello Tokyo!\",\"Hello Seattle!\",\"Hello London!\"]");
+    void helloSequence_saysHelloToThreeCities(TestTaskHub hub) {
+        String id = hub.start(HelloSequence.ORCHESTRATOR, null);
+        assertThat(complete(hub, id).serializedOutput()).isEqualTo("[\"Hello Tokyo!\",\"Hello Seattle!\",\"Hello London!\"]");
+        hub.assertThat(id).calledActivities(HelloSequence.ACTIVITY, HelloSequence.ACTIVITY, HelloSequence.ACTIVITY);
     }
 
     @Test
-    void fanOutFanIn_sumsDoubledItems() {
-        String id = client.scheduleNewOrchestrationInstance(FanOutFanIn.ORCHESTRATOR, 100);
-        assertThat(complete(id).readOutputAs(Long.class)).isEqualTo(2L * 100 * 101 / 2);
+    void fanOutFanIn_sumsDoubledItems(TestTaskHub hub) {
+        String id = hub.start(FanOutFanIn.ORCHESTRATOR, 100);
+        assertThat(complete(hub, id).readOutputAs(Long.class)).isEqualTo(2L * 100 * 101 / 2);
     }
 
     @Test
-    void humanApproval_approvedByEvent() {
-        String id = client.scheduleNewOrchestrationInstance(HumanApproval.ORCHESTRATOR, 60);
+    void humanApproval_approvedByEvent(TestTaskHub hub, TaskHubClient client) {
+        String id = hub.start(HumanApproval.ORCHESTRATOR, 60);
         client.raiseEvent(id, HumanApproval.EVENT, true);
-        assertThat(complete(id).readOutputAs(String.class)).isEqualTo("Approved");
+        assertThat(complete(hub, id).readOutputAs(String.class)).isEqualTo("Approved");
+        hub.assertThat(id).calledActivities(HumanApproval.REQUEST).receivedEvents(HumanApproval.EVENT).firedTimers(0);
     }
 
     @Test
-    void humanApproval_escalatesAfterTimeout() {
-        String id = client.scheduleNewOrchestrationInstance(HumanApproval.ORCHESTRATOR, 1);
-        assertThat(complete(id).readOutputAs(String.class)).startsWith("Escalated");
+    void humanApproval_escalatesAfterTimeout(TestTaskHub hub) {
+        String id = hub.start(HumanApproval.ORCHESTRATOR, 1);
+        assertThat(complete(hub, id).readOutputAs(String.class)).startsWith("Escalated");
     }
 
     @Test
-    void counter_continuesAsNewUntilStopped() {
-        String id = client.scheduleNewOrchestrationInstance(Counter.ORCHESTRATOR, 0);
+    void humanApproval_escalatesAfterThirtyDays_inMilliseconds(TestTaskHub hub) {
+        Instant start = hub.now();
+        String id = hub.start(HumanApproval.ORCHESTRATOR, (int) Duration.ofDays(30).toSeconds());
+
+        complete(hub, id);
+
+        hub.assertThat(id).calledActivities(HumanApproval.REQUEST).createdTimers(1).firedTimers(1).receivedEvents()
+                .completedWith("Escalated: no approval in time");
+        assertThat(Duration.between(start, hub.now())).isGreaterThanOrEqualTo(Duration.ofDays(30));
+    }
+
+    @Test
+    void humanApproval_approvedOnDay29_beforeTheThirtyDayTimeout(TestTaskHub hub) {
+        hub.autoSkipTime(false);
+        String id = hub.start(HumanApproval.ORCHESTRATOR, (int) Duration.ofDays(30).toSeconds());
+        hub.advance(Duration.ofDays(29));
+        hub.assertThat(id).hasStatus(RuntimeStatus.RUNNING).firedTimers(0);
+
+        hub.client().raiseEvent(id, HumanApproval.EVENT, true);
+
+        assertThat(complete(hub, id).readOutputAs(String.class)).isEqualTo("Approved");
+    }
+
+    @Test
+    void counter_continuesAsNewUntilStopped(TestTaskHub hub, TaskHubClient client) {
+        String id = hub.start(Counter.ORCHESTRATOR, 0);
         client.raiseEvent(id, Counter.EVENT, "add");
         client.raiseEvent(id, Counter.EVENT, "add");
         client.raiseEvent(id, Counter.EVENT, "add");
         client.raiseEvent(id, Counter.EVENT, "stop");
-        assertThat(complete(id).readOutputAs(Integer.class)).isEqualTo(3);
+        assertThat(complete(hub, id).readOutputAs(Integer.class)).isEqualTo(3);
     }
 
     @Test
-    void monitor_pollsUntilJobCompletes() {
-        String id = client.scheduleNewOrchestrationInstance(Monitor.ORCHESTRATOR, new Monitor.Request("job-1", 3, 50));
-        assertThat(complete(id).readOutputAs(String.class)).isEqualTo("Job job-1 completed after 3 checks");
+    void monitor_pollsUntilJobCompletes(TestTaskHub hub) {
+        String id = hub.start(Monitor.ORCHESTRATOR, new Monitor.Request("job-1", 3, Duration.ofMinutes(1).toMillis()));
+        assertThat(complete(hub, id).readOutputAs(String.class)).isEqualTo("Job job-1 completed after 3 checks");
+        hub.assertThat(id).calledActivities(Monitor.CHECK, Monitor.CHECK, Monitor.CHECK).firedTimers(2);
+    }
+
+    @Test
+    void monitor_expiresAfterFiveMinutes_whenTheJobNeverCompletes(TestTaskHub hub) {
+        String id = hub.start(Monitor.ORCHESTRATOR, new Monitor.Request("job-2", Integer.MAX_VALUE, Duration.ofMinutes(1).toMillis()));
+        assertThat(complete(hub, id).readOutputAs(String.class)).isEqualTo("Job job-2 did not complete before the monitor expired");
+        hub.assertThat(id).calledActivities(Monitor.CHECK, Monitor.CHECK, Monitor.CHECK, Monitor.CHECK, Monitor.CHECK);
     }
 }

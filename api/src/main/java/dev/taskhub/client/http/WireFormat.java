@@ -245,8 +245,20 @@ public final class WireFormat {
             n.put("Reason", f.failureDetails().message());
             n.set("FailureDetails", failure(f.failureDetails(), showOutput));
         }
+        // Not in Durable Functions' output: the call's sequence number, which a replay of the history needs
+        Integer link = answeredId(e);
+        if (link != null && link >= 0) {
+            n.put("TaskScheduledId", link);
+        } else if (e.eventId() >= 0 && isCall(e)) {
+            n.put("EventId", e.eventId());
+        }
         n.put("Timestamp", time(e.timestamp()));
         return n;
+    }
+
+    private static boolean isCall(HistoryEvent e) {
+        return e instanceof HistoryEvent.TaskScheduled || e instanceof HistoryEvent.TimerCreated
+                || e instanceof HistoryEvent.SubOrchestrationInstanceCreated || e instanceof HistoryEvent.EventSent;
     }
 
     private static void scheduledFields(ObjectNode n, HistoryEvent scheduledEvent) {
@@ -277,8 +289,12 @@ public final class WireFormat {
             Instant ts = instant(n, "Timestamp");
             // an outcome linked to its restored scheduling event; -1 links to nothing
             int link = -1;
+            int eventId = n.path("EventId").canConvertToInt() ? n.get("EventId").asInt() : -1;
+            if (isOutcome(type) && n.path("TaskScheduledId").canConvertToInt()) {
+                link = n.get("TaskScheduledId").asInt();
+            }
             if (n.has("FunctionName") && isOutcome(type)) {
-                link = nextId++;
+                link = link >= 0 ? link : nextId++;
                 Instant scheduledAt = instant(n, "ScheduledTime");
                 events.add(n.has("InstanceId")
                         ? new HistoryEvent.SubOrchestrationInstanceCreated(link, scheduledAt, text(n, "FunctionName"), null,
@@ -300,14 +316,14 @@ public final class WireFormat {
                 case "ContinueAsNew" -> new HistoryEvent.ContinueAsNew(-1, ts, json(n.get("Input")));
                 case "OrchestratorStarted" -> new HistoryEvent.OrchestratorStarted(-1, ts);
                 case "OrchestratorCompleted" -> new HistoryEvent.OrchestratorCompleted(-1, ts);
-                case "TaskScheduled" -> new HistoryEvent.TaskScheduled(nextId++, ts, text(n, "FunctionName"), null);
+                case "TaskScheduled" -> new HistoryEvent.TaskScheduled(eventId >= 0 ? eventId : nextId++, ts, text(n, "FunctionName"), null);
                 case "TaskCompleted" -> new HistoryEvent.TaskCompleted(-1, ts, link, json(n.get("Result")));
                 case "TaskFailed" -> new HistoryEvent.TaskFailed(-1, ts, link, readFailure(n.get("FailureDetails")));
-                case "TimerCreated" -> new HistoryEvent.TimerCreated(-1, ts, instant(n, "FireAt"));
+                case "TimerCreated" -> new HistoryEvent.TimerCreated(eventId, ts, instant(n, "FireAt"));
                 case "TimerFired" -> new HistoryEvent.TimerFired(-1, ts, n.path("TimerId").asInt(), instant(n, "FireAt"));
                 case "EventRaised" -> new HistoryEvent.EventRaised(-1, ts, text(n, "Name"), json(n.get("Input")), null);
-                case "EventSent" -> new HistoryEvent.EventSent(-1, ts, text(n, "InstanceId"), text(n, "Name"), json(n.get("Input")));
-                case "SubOrchestrationInstanceCreated" -> new HistoryEvent.SubOrchestrationInstanceCreated(nextId++, ts,
+                case "EventSent" -> new HistoryEvent.EventSent(eventId, ts, text(n, "InstanceId"), text(n, "Name"), json(n.get("Input")));
+                case "SubOrchestrationInstanceCreated" -> new HistoryEvent.SubOrchestrationInstanceCreated(eventId >= 0 ? eventId : nextId++, ts,
                         text(n, "FunctionName"), null, text(n, "InstanceId"), null);
                 case "SubOrchestrationInstanceCompleted" -> new HistoryEvent.SubOrchestrationInstanceCompleted(-1, ts, link,
                         json(n.get("Result")));

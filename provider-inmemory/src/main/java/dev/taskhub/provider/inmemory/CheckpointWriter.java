@@ -39,6 +39,7 @@ final class CheckpointWriter {
                     results.add(new CommitResult.Refused(e));
                 }
             }
+            queues.skipIfIdle();
             return results;
         } finally {
             hub.lock.unlock();

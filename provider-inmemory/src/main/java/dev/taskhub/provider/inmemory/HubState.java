@@ -25,10 +25,13 @@ final class HubState {
     }
 
     final Clock clock;
+    /** The clock again when it is a {@link VirtualClock} that this hub moves forward when idle; else null. */
+    final VirtualClock virtualClock;
     final ReentrantLock lock = new ReentrantLock();
     final Map<String, Instance> instances = new HashMap<>();
 
     HubState(Clock clock) {
         this.clock = clock;
+        this.virtualClock = clock instanceof VirtualClock v ? v : null;
     }
 }

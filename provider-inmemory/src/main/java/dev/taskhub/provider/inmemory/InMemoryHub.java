@@ -12,6 +12,9 @@ record InMemoryHub(InstanceRepository instances, HistoryRepository history, Queu
         HistoryRepository history = new HistoryRepository(state);
         QueueStore queues = new QueueStore(state);
         InstanceRepository instances = new InstanceRepository(state, history, queues);
+        if (state.virtualClock != null) {
+            state.virtualClock.attach(queues::wakeUp);
+        }
         return new InMemoryHub(instances, history, queues, new CheckpointWriter(state, instances, history, queues));
     }
 }

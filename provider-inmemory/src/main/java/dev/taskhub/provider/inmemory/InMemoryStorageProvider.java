@@ -1,5 +1,6 @@
 package dev.taskhub.provider.inmemory;
 
+import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
@@ -15,10 +16,12 @@ import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.StorageProvider;
 import dev.taskhub.spi.TaskMessage;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -34,6 +37,19 @@ public final class InMemoryStorageProvider implements StorageProvider {
     private final HistoryRepository history;
     private final QueueStore queues;
     private final CheckpointWriter checkpoints;
+
+    /**
+     * A provider over a new, private task hub that reads time from {@code clock}: not shared with providers the factory
+     * opens by name, and gone when the last reference to it is. For tests: with a {@link VirtualClock}, the hub moves
+     * time forward by itself whenever it is idle and the clock allows it (see {@link VirtualClock}); the worker and
+     * client of the hub must read the same clock. The factory's hubs use the system clock.
+     */
+    public static InMemoryStorageProvider create(String taskHubName, Clock clock) {
+        if (taskHubName == null || taskHubName.isBlank()) {
+            throw new InvalidRequestException("The task hub name must not be empty.");
+        }
+        return new InMemoryStorageProvider(taskHubName, InMemoryHub.create(Objects.requireNonNull(clock, "clock")));
+    }
 
     InMemoryStorageProvider(String taskHubName, InMemoryHub hub) {
         this.taskHubName = taskHubName;

@@ -19,6 +19,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -151,6 +152,9 @@ final class QueueStore {
                         return items;
                     }
                 }
+                if (skipIfIdle()) {
+                    continue;
+                }
                 if (!await(orchestrationReady, deadline, orchestrationWakes.isEmpty() ? null : orchestrationWakes.peek().at(), now)) {
                     return List.of();
                 }
@@ -276,6 +280,7 @@ final class QueueStore {
             if (hasVisible(queue, now) && readyInstances.add(item.instanceId())) {
                 orchestrationReady.signal();
             }
+            skipIfIdle();
         } finally {
             hub.lock.unlock();
         }
@@ -311,6 +316,9 @@ final class QueueStore {
                         activityReady.signal();
                     }
                     return items;
+                }
+                if (skipIfIdle()) {
+                    continue;
                 }
                 Instant next = earliest(delayedActivities.isEmpty() ? null : delayedActivities.peek().visibleAt,
                         activityLeases.isEmpty() ? null : activityLeases.peek().lockedUntil);
@@ -377,6 +385,7 @@ final class QueueStore {
             m.visibleAt = now.plus(delay);
             delayedActivities.add(m);
             activityReady.signal();
+            skipIfIdle();
         } finally {
             hub.lock.unlock();
         }
@@ -403,6 +412,83 @@ final class QueueStore {
         } finally {
             hub.lock.unlock();
         }
+    }
+
+    // ---- virtual time --------------------------------------------------------------------------------------------
+
+    /** Looks again whether virtual time may jump (skipping was just allowed): takes the hub lock. */
+    void wakeUp() {
+        hub.lock.lock();
+        try {
+            skipIfIdle();
+        } finally {
+            hub.lock.unlock();
+        }
+    }
+
+    /**
+     * With a {@link VirtualClock} that allows skipping: when nothing is ready or locked, moves time to the next due
+     * message (or to the clock's bound when nothing is due before it) and wakes the lock calls. True when time moved.
+     * A no-op on a real clock. The caller holds the hub lock.
+     */
+    boolean skipIfIdle() {
+        VirtualClock virtual = hub.virtualClock;
+        if (virtual == null) {
+            return false;
+        }
+        Optional<Instant> bound = virtual.skipBound();
+        if (bound.isEmpty()) {
+            return false;
+        }
+        Instant now = virtual.instant();
+        promoteOrchestrations(now);
+        promoteActivities(now);
+        if (!idle()) {
+            return false;
+        }
+        Instant due = nextDue(now);
+        Instant target = due != null && due.isBefore(bound.get()) ? due : bound.get();
+        if (target.equals(Instant.MAX) || !target.isAfter(now)) {
+            return false;   // waiting for something only an outside action brings (an event, a terminate)
+        }
+        virtual.moveTo(target);
+        promoteOrchestrations(target);
+        promoteActivities(target);
+        orchestrationReady.signalAll();
+        activityReady.signalAll();
+        return true;
+    }
+
+    private boolean idle() {
+        if (!readyInstances.isEmpty() || !readyActivities.isEmpty() || !lockedActivities.isEmpty()) {
+            return false;
+        }
+        for (Queue queue : queues.values()) {
+            if (queue.lockToken != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The earliest time a message not visible yet becomes visible, or null. Messages of finished instances (the timer
+     * that lost an {@code anyOf}) do not count: they would be dropped, so time need not move for them.
+     */
+    private Instant nextDue(Instant now) {
+        Instant next = delayedActivities.isEmpty() ? null : delayedActivities.peek().visibleAt;
+        for (Map.Entry<String, Queue> entry : queues.entrySet()) {
+            HubState.Instance instance = hub.instances.get(entry.getKey());
+            if (instance != null && instance.state.status().isTerminal()) {
+                continue;
+            }
+            for (Message m : entry.getValue().messages) {
+                if (m.visibleAt.isAfter(now)) {
+                    next = earliest(next, m.visibleAt);
+                }
+            }
+        }
+        return next;
     }
 
     // ---- waiting -------------------------------------------------------------------------------------------------
