@@ -88,16 +88,16 @@ class ScaleOutTest {
         TaskHubClient client = new TaskHubClient(clientProvider);
 
         Worker a = startWorker(connection, hub, dir.resolve("a.log"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> a.lastOwned().equals("[0, 1, 2, 3]"));
+        await().atMost(Duration.ofSeconds(120)).until(() -> a.lastOwned().equals("[0, 1, 2, 3]"));
         Worker b = startWorker(connection, hub, dir.resolve("b.log"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> a.lastOwned().split(",").length == 2 && b.lastOwned().split(",").length == 2);
+        await().atMost(Duration.ofSeconds(120)).until(() -> a.lastOwned().split(",").length == 2 && b.lastOwned().split(",").length == 2);
         LOG.info("Balanced: A owns {}, B owns {}", a.lastOwned(), b.lastOwned());
 
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             ids.add(client.scheduleNewOrchestrationInstance(TestOrchestrations.CHAIN, "s" + i));
         }
-        await().atMost(Duration.ofSeconds(60)).until(() -> ids.stream()
+        await().atMost(Duration.ofSeconds(120)).until(() -> ids.stream()
                 .filter(id -> client.getInstanceMetadata(id, false).map(m -> m.runtimeStatus() == RuntimeStatus.COMPLETED).orElse(false))
                 .count() == ids.size());
         assertThat(a.activityCount()).as("worker A ran activities").isPositive();
@@ -108,7 +108,7 @@ class ScaleOutTest {
         for (int i = 0; i < 10; i++) {
             more.add(client.scheduleNewOrchestrationInstance(TestOrchestrations.CHAIN, "k" + i));
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> b.activityCount() > 0 && a.activityCount() + b.activityCount() > 36 + 4);
+        await().atMost(Duration.ofSeconds(60)).until(() -> b.activityCount() > 0 && a.activityCount() + b.activityCount() > 36 + 4);
         b.process().destroyForcibly().waitFor();
         await().atMost(Duration.ofSeconds(90)).until(() -> more.stream()
                 .filter(id -> client.getInstanceMetadata(id, false).map(m -> m.runtimeStatus() == RuntimeStatus.COMPLETED).orElse(false))
