@@ -101,7 +101,7 @@ class AzuriteRestartTest {
                 "--blobPort", String.valueOf(blobPort), "--queuePort", String.valueOf(queuePort), "--tablePort", String.valueOf(tablePort),
                 "--location", data.toString())
                 .redirectErrorStream(true).redirectOutput(data.resolve("azurite.log").toFile()).start();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() ->
                 AzuriteFixture.listening("127.0.0.1", blobPort) && AzuriteFixture.listening("127.0.0.1", queuePort)
                         && AzuriteFixture.listening("127.0.0.1", tablePort));
         return p;
@@ -132,13 +132,13 @@ class AzuriteRestartTest {
         for (int i = 0; i < 8; i++) {
             ids.add(client.scheduleNewOrchestrationInstance(TestOrchestrations.CHAIN, "o" + i));
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> total.get() >= 5);
+        await().atMost(Duration.ofSeconds(90)).until(() -> total.get() >= 5);
 
         LOG.info("Stopping Azurite after {} activities", total.get());
         azurite.destroy();
         assertThat(azurite.waitFor(20, TimeUnit.SECONDS)).isTrue();
         long outageStart = System.nanoTime();
-        await().atMost(Duration.ofSeconds(10)).until(() -> !AzuriteFixture.listening("127.0.0.1", queuePort));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !AzuriteFixture.listening("127.0.0.1", queuePort));
         // keep storage away for a few seconds while the worker keeps trying
         await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
         azurite = startAzurite(bin, data);
