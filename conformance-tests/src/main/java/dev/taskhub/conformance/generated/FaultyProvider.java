@@ -46,6 +46,17 @@ public final class FaultyProvider extends ForwardingStorageProvider {
         final Set<String> nondeterministic = ConcurrentHashMap.newKeySet();
         /** Activity lock token → ledger key, for activities locked and not yet completed. */
         final Map<String, String> inFlight = new ConcurrentHashMap<>();
+        /** When a worker last committed a checkpoint or an activity result (System.nanoTime). */
+        private volatile long lastProgressNanos = System.nanoTime();
+
+        void progressed() {
+            lastProgressNanos = System.nanoTime();
+        }
+
+        /** How long ago a worker last committed anything. */
+        Duration sinceProgress() {
+            return Duration.ofNanos(System.nanoTime() - lastProgressNanos);
+        }
 
         long total() {
             return duplicates.get() + abandons.get() + staleCommits.get() + locksLost.get() + activityLeasesLost.get() + crashes.get();
@@ -84,6 +95,8 @@ public final class FaultyProvider extends ForwardingStorageProvider {
     private final FaultPlan plan;
     private final Stats stats;
     private final Random random;
+    /** Checkpoints and activity results this provider object committed: the progress its worker made. */
+    private final AtomicLong committed = new AtomicLong();
 
     public FaultyProvider(StorageProvider delegate, FaultPlan plan, Stats stats, long seed) {
         super(delegate);
@@ -95,6 +108,11 @@ public final class FaultyProvider extends ForwardingStorageProvider {
     @Override
     public StorageProvider delegate() {
         return super.delegate();
+    }
+
+    /** How many checkpoints and activity results went through this object and were committed. */
+    long committed() {
+        return committed.get();
     }
 
     /**
@@ -175,6 +193,8 @@ public final class FaultyProvider extends ForwardingStorageProvider {
                 Checkpoint c = forward.get(j);
                 results[positions.get(j)] = applied.get(j);
                 if (applied.get(j).isCommitted()) {
+                    committed.incrementAndGet();
+                    stats.progressed();
                     if (roll(plan.duplicateDelivery())) {
                         duplicate(c.orchestrationMessages());
                     }
@@ -230,6 +250,10 @@ public final class FaultyProvider extends ForwardingStorageProvider {
         List<CommitResult> applied = delegate().completeActivityWorkItems(results);
         for (int i = 0; i < results.size(); i++) {
             stats.inFlight.remove(results.get(i).workItem().lockToken());
+            if (applied.get(i).isCommitted()) {
+                committed.incrementAndGet();
+                stats.progressed();
+            }
             if (applied.get(i).isCommitted() && roll(plan.duplicateDelivery())) {
                 stats.duplicates.incrementAndGet();
                 delegate().sendOrchestrationMessage(results.get(i).response());

@@ -49,6 +49,7 @@ public abstract class GeneratedConformanceTests extends ConformanceTestBase {
     private final FaultyProvider.Stats stats = new FaultyProvider.Stats();
     private FaultPlan plan;
     private StorageProvider workerProvider;
+    private FaultyProvider faultyWorkerProvider;
     private TaskHubWorker worker;
     private final Object crashLock = new Object();
     private ScheduledExecutorService crasher;
@@ -221,15 +222,24 @@ public abstract class GeneratedConformanceTests extends ConformanceTestBase {
                     : provider.capabilities().contains(Capability.DURABLE) ? createProvider(taskHubName) : provider;
             workerProvider = raw;
             FaultyProvider faulty = new FaultyProvider(raw, plan, stats, seed);
+            faultyWorkerProvider = faulty;
             WorkerOptions options = testOptions().orchestrationConcurrency(8).activityConcurrency(16).build();
             worker = ProgramOrchestrator.register(TaskHubWorker.builder(faulty).options(options)).build().start();
         }
     }
 
-    /** A crashed worker: close it (and its provider object, for a DURABLE provider) and start a new one. */
+    /**
+     * A crashed worker: close it (and its provider object, for a DURABLE provider) and start a new one. A worker that
+     * has committed nothing yet is spared until it has: on a slow machine a worker may need longer than the crash
+     * period to take its partitions or leases, and crashing it again before it has done anything would only starve the
+     * hub, which says nothing about the provider. A stalled provider still fails the run (its programs do not finish).
+     */
     private void crash() {
         try {
             synchronized (crashLock) {
+                if (faultyWorkerProvider != null && faultyWorkerProvider.committed() == 0) {
+                    return;
+                }
                 worker.close();
                 stats.crashed();
                 if (workerProvider != provider) {

@@ -33,6 +33,10 @@ import java.util.function.BooleanSupplier;
  */
 final class ProgramRun {
     static final Duration DEADLINE = Duration.ofSeconds(60);
+    /** Past the deadline, a wait goes on while the hub makes progress, up to this many deadlines. */
+    static final int SLOW_FACTOR = 5;
+    /** Past the deadline, a wait ends once no worker has committed anything for this long. */
+    static final Duration IDLE_WINDOW = Duration.ofSeconds(15);
     private Duration deadline = DEADLINE;
     private static final TaskRegistry REPLAY_REGISTRY = ProgramOrchestrator.register(new TaskRegistry());
 
@@ -484,9 +488,21 @@ final class ProgramRun {
         }
     }
 
+    /**
+     * Polls until the condition holds. Gives up once the deadline has passed and the hub has been idle (no worker
+     * committed anything) for {@link #IDLE_WINDOW}, or at {@link #SLOW_FACTOR} times the deadline: a lost message shows
+     * as an instance that does not finish while the rest of the hub falls quiet, and a slow machine that still makes
+     * progress is not mistaken for one.
+     */
     private boolean poll(Ticker ticker, BooleanSupplier condition) {
-        long end = System.nanoTime() + deadline.toNanos();
-        while (System.nanoTime() < end) {
+        long start = System.nanoTime();
+        long end = start + deadline.toNanos();
+        long cap = start + deadline.toNanos() * SLOW_FACTOR;
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= cap || (now >= end && stats.sinceProgress().compareTo(IDLE_WINDOW) >= 0)) {
+                return false;
+            }
             if (ticker != null) {
                 ticker.tick();
             }
@@ -504,7 +520,6 @@ final class ProgramRun {
                 return false;
             }
         }
-        return false;
     }
 
     /** Raises pending events once their instance exists, and suspends/resumes the root once. */
