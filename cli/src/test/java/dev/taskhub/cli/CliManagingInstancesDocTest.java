@@ -46,7 +46,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class CliManagingInstancesDocTest {
     private static final AtomicBoolean FAIL_NEXT = new AtomicBoolean();
     private static final Path DOCUMENT = Path.of("..", "docs", "managing-instances.md");
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration WAIT = Duration.ofSeconds(60);
 
     private final String database = "taskhub_cli_doc_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     private String url;

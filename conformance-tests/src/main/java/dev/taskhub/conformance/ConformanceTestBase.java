@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 public abstract class ConformanceTestBase {
     /** Generous bound for anything that should happen "soon"; tests wait with polling, never fixed sleeps. */
-    protected static final Duration WAIT = Duration.ofSeconds(30);
+    protected static final Duration WAIT = Duration.ofSeconds(60);
 
     protected StorageProvider provider;
     protected TaskHubClient client;

@@ -60,7 +60,7 @@ class PartitionBalancingTest {
         assertThat(a.ownedPartitions()).containsExactly(0, 1, 2, 3);
         AzureStorageProvider b = open();
         b.lockOrchestrationWorkItems(1, Duration.ofSeconds(5), Duration.ZERO);
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             a.lockOrchestrationWorkItems(1, Duration.ofSeconds(5), Duration.ZERO); // keep asking for work, as a worker does
             b.lockOrchestrationWorkItems(1, Duration.ofSeconds(5), Duration.ZERO);
             assertThat(a.ownedPartitions()).hasSize(2);
@@ -142,7 +142,7 @@ class PartitionBalancingTest {
         assertThat(idle.ownedPartitions()).hasSize(4);
         AzureStorageProvider busy = open();
         // only "busy" keeps asking for work; "idle" (whose worker stopped) hands everything over
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
             busy.lockOrchestrationWorkItems(1, Duration.ofSeconds(5), Duration.ZERO);
             assertThat(busy.ownedPartitions()).containsExactly(0, 1, 2, 3);
         });
