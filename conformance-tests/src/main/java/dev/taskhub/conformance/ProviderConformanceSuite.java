@@ -42,6 +42,23 @@ public abstract class ProviderConformanceSuite {
         return null;
     }
 
+    /**
+     * Programs in the generated random batch of a normal build, {@value GeneratedConformanceTests#DEFAULT_TRIES} by
+     * default; a provider whose requests are slow (a remote service) may run fewer, and
+     * {@code -Dtaskhub.conformance.generated.tries=N} overrides it either way.
+     */
+    protected int generatedProgramsPerBuild() {
+        return GeneratedConformanceTests.DEFAULT_TRIES;
+    }
+
+    /**
+     * Faults of this provider's own backend for the generated run (terminated database sessions, failed requests), or
+     * null (the default) when it has none: the generated run then injects only the provider-neutral faults.
+     */
+    protected BackendFaultInjector backendFaults() {
+        return null;
+    }
+
     /** The programming model end to end on this provider. */
     @Nested
     public class Orchestration extends OrchestrationConformanceTests {
@@ -89,6 +106,16 @@ public abstract class ProviderConformanceSuite {
         @Override
         protected String knownViolations() {
             return ProviderConformanceSuite.this.knownGeneratedViolations();
+        }
+
+        @Override
+        protected BackendFaultInjector backendFaults() {
+            return ProviderConformanceSuite.this.backendFaults();
+        }
+
+        @Override
+        protected int programsPerBuild() {
+            return ProviderConformanceSuite.this.generatedProgramsPerBuild();
         }
 
         @Override

@@ -39,6 +39,7 @@ public final class FaultyProvider extends ForwardingStorageProvider {
         final AtomicLong locksLost = new AtomicLong();
         final AtomicLong activityLeasesLost = new AtomicLong();
         final AtomicLong crashes = new AtomicLong();
+        final AtomicLong backendFaults = new AtomicLong();
         final AtomicLong refusedByProvider = new AtomicLong();
         /** Ledger key → re-runs a fault made unavoidable. */
         final Map<String, AtomicInteger> allowedReruns = new ConcurrentHashMap<>();
@@ -59,7 +60,8 @@ public final class FaultyProvider extends ForwardingStorageProvider {
         }
 
         long total() {
-            return duplicates.get() + abandons.get() + staleCommits.get() + locksLost.get() + activityLeasesLost.get() + crashes.get();
+            return duplicates.get() + abandons.get() + staleCommits.get() + locksLost.get() + activityLeasesLost.get() + crashes.get()
+                    + backendFaults.get();
         }
 
         int allowance(String ledgerKey) {
@@ -76,15 +78,26 @@ public final class FaultyProvider extends ForwardingStorageProvider {
         /** A crash: every activity still running may run again. */
         void crashed() {
             crashes.incrementAndGet();
+            resultsMayBeLost();
+            inFlight.clear();
+        }
+
+        /** A backend fault: the result of an activity still running may be lost, so it may run again. */
+        void backendFault() {
+            backendFaults.incrementAndGet();
+            resultsMayBeLost();
+        }
+
+        private void resultsMayBeLost() {
             inFlight.values().forEach(this::allow);
             inFlight.values().stream().filter(k -> FAILING.containsKey(k)).forEach(nondeterministic::add);
-            inFlight.clear();
         }
 
         @Override
         public String toString() {
             return "duplicates=" + duplicates + " abandons=" + abandons + " staleCommits=" + staleCommits + " locksLost=" + locksLost
-                    + " activityLeasesLost=" + activityLeasesLost + " crashes=" + crashes + " (commits refused by the provider: "
+                    + " activityLeasesLost=" + activityLeasesLost + " crashes=" + crashes + " backendFaults=" + backendFaults
+                    + " (commits refused by the provider: "
                     + refusedByProvider + ")";
         }
     }

@@ -3,6 +3,7 @@ package dev.taskhub.conformance.generated;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.QueryResult;
+import dev.taskhub.conformance.BackendFaultInjector;
 import dev.taskhub.conformance.ConformanceTestBase;
 import dev.taskhub.spi.Capability;
 import dev.taskhub.spi.StorageProvider;
@@ -78,6 +79,16 @@ public abstract class GeneratedConformanceTests extends ConformanceTestBase {
         return null;
     }
 
+    /** Programs in the random batch of a normal build (the system property overrides it). */
+    protected int programsPerBuild() {
+        return DEFAULT_TRIES;
+    }
+
+    /** The provider's own backend faults, injected into the worker's provider object while faults are on; null for none. */
+    protected BackendFaultInjector backendFaults() {
+        return null;
+    }
+
     @Test
     void generatedPrograms_matchTheModel_underFaults() {
         String known = knownViolations();
@@ -85,7 +96,7 @@ public abstract class GeneratedConformanceTests extends ConformanceTestBase {
                 || Boolean.getBoolean("taskhub.conformance.generated.includeKnown"), () -> "Skipped on "
                 + provider.providerName() + ": " + known + " (run anyway with -Dtaskhub.conformance.generated.includeKnown=true)");
         Long single = Long.getLong("taskhub.conformance.seed");
-        int tries = Integer.getInteger("taskhub.conformance.generated.tries", DEFAULT_TRIES);
+        int tries = Integer.getInteger("taskhub.conformance.generated.tries", programsPerBuild());
         long batchSeed = single != null ? single : new Random().nextLong();
         List<Long> seeds = new ArrayList<>();
         if (single != null) {
@@ -135,6 +146,10 @@ public abstract class GeneratedConformanceTests extends ConformanceTestBase {
         if (plan.crashEveryMillis() > 0) {
             crasher = Executors.newSingleThreadScheduledExecutor();
             crasher.scheduleWithFixedDelay(this::crash, plan.crashEveryMillis(), plan.crashEveryMillis(), TimeUnit.MILLISECONDS);
+            BackendFaultInjector injector = backendFaults();
+            if (injector != null) {
+                crasher.scheduleWithFixedDelay(() -> injectBackendFault(injector), 1_000, 1_000, TimeUnit.MILLISECONDS);
+            }
         }
         ExecutorService pool = Executors.newFixedThreadPool(16);
         List<Future<ProgramRun>> futures = new ArrayList<>();
@@ -225,6 +240,22 @@ public abstract class GeneratedConformanceTests extends ConformanceTestBase {
             faultyWorkerProvider = faulty;
             WorkerOptions options = testOptions().orchestrationConcurrency(8).activityConcurrency(16).build();
             worker = ProgramOrchestrator.register(TaskHubWorker.builder(faulty).options(options)).build().start();
+        }
+    }
+
+    /**
+     * One backend fault in the worker's own provider object. The first worker shares the client's object (it is not
+     * a separate process yet), so faults start with the first crash's new worker.
+     */
+    private void injectBackendFault(BackendFaultInjector injector) {
+        try {
+            synchronized (crashLock) {
+                if (workerProvider != null && workerProvider != provider && injector.inject(workerProvider) != null) {
+                    stats.backendFault();
+                }
+            }
+        } catch (RuntimeException e) {
+            System.err.println("[generated conformance] backend fault injection failed: " + e);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.taskhub.provider.azurestorage;
 
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.http.policy.ExponentialBackoffOptions;
 import com.azure.core.http.policy.RetryOptions;
 import com.azure.core.util.BinaryData;
@@ -81,6 +82,11 @@ public final class AzureStorageProvider implements StorageProvider {
     private volatile boolean closed;
 
     AzureStorageProvider(ProviderConfig config) {
+        this(config, null);
+    }
+
+    /** With one more pipeline policy on every client, after the retry policy (the tests' request faults); null for none. */
+    AzureStorageProvider(ProviderConfig config, HttpPipelinePolicy extraPolicy) {
         this.taskHubName = config.taskHubName();
         this.settings = AzureSettings.from(config);
         this.names = HubNames.of(config.taskHubName(), settings.partitionCount());
@@ -91,12 +97,20 @@ public final class AzureStorageProvider implements StorageProvider {
         RetryOptions tableRetry = new RetryOptions(new ExponentialBackoffOptions().setMaxRetries(settings.maxRetries())
                 .setBaseDelay(Duration.ofMillis(250)).setMaxDelay(Duration.ofSeconds(5)));
         try {
-            this.tableService = new TableServiceClientBuilder().connectionString(connection.normalized()).httpClient(http)
-                    .retryOptions(tableRetry).addPolicy(counter.policy("table")).buildClient();
-            this.queueService = new QueueServiceClientBuilder().connectionString(connection.normalized()).httpClient(http)
-                    .retryOptions(storageRetry).addPolicy(counter.policy("queue")).messageEncoding(QueueMessageEncoding.BASE64).buildClient();
-            this.blobService = new BlobServiceClientBuilder().connectionString(connection.normalized()).httpClient(http)
-                    .retryOptions(storageRetry).addPolicy(counter.policy("blob")).buildClient();
+            TableServiceClientBuilder tables = new TableServiceClientBuilder().connectionString(connection.normalized()).httpClient(http)
+                    .retryOptions(tableRetry).addPolicy(counter.policy("table"));
+            QueueServiceClientBuilder queues = new QueueServiceClientBuilder().connectionString(connection.normalized()).httpClient(http)
+                    .retryOptions(storageRetry).addPolicy(counter.policy("queue")).messageEncoding(QueueMessageEncoding.BASE64);
+            BlobServiceClientBuilder blobs = new BlobServiceClientBuilder().connectionString(connection.normalized()).httpClient(http)
+                    .retryOptions(storageRetry).addPolicy(counter.policy("blob"));
+            if (extraPolicy != null) {
+                tables.addPolicy(extraPolicy);
+                queues.addPolicy(extraPolicy);
+                blobs.addPolicy(extraPolicy);
+            }
+            this.tableService = tables.buildClient();
+            this.queueService = queues.buildClient();
+            this.blobService = blobs.buildClient();
         } catch (RuntimeException e) {
             throw new dev.taskhub.ConfigurationException("Cannot create Azure Storage clients for '"
                     + AzureConnection.mask(config.connectionString()) + "': " + AzureConnection.mask(String.valueOf(e.getMessage())), e);

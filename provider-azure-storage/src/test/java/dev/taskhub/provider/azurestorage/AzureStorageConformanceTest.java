@@ -1,13 +1,40 @@
 package dev.taskhub.provider.azurestorage;
 
+import dev.taskhub.conformance.BackendFaultInjector;
 import dev.taskhub.conformance.ProviderConformanceSuite;
+import dev.taskhub.spi.ProviderConfig;
 import dev.taskhub.spi.StorageProvider;
 
-/** The whole conformance suite on Azure Storage (Azurite, found as {@link AzuriteFixture} says). */
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The whole conformance suite on Azure Storage (Azurite, found as {@link AzuriteFixture} says). Every provider object
+ * carries a {@link RequestFaultPolicy}; the generated run's backend fault arms it to fail the next few request
+ * attempts of the worker's provider with 503 or a timeout.
+ */
 class AzureStorageConformanceTest extends ProviderConformanceSuite {
+    private final Map<StorageProvider, RequestFaultPolicy> faults = Collections.synchronizedMap(new IdentityHashMap<>());
+
     @Override
     protected StorageProvider createProvider(String taskHubName) {
-        return AzuriteFixture.provider(taskHubName);
+        RequestFaultPolicy policy = new RequestFaultPolicy();
+        StorageProvider provider = new AzureStorageProvider(
+                new ProviderConfig(AzuriteFixture.connectionString(), taskHubName, AzuriteFixture.fastSettings()), policy);
+        faults.put(provider, policy);
+        return provider;
+    }
+
+    @Override
+    protected BackendFaultInjector backendFaults() {
+        return provider -> {
+            RequestFaultPolicy policy = faults.get(provider);
+            int requests = ThreadLocalRandom.current().nextInt(1, 9);
+            policy.arm(requests);
+            return "armed " + requests + " failed request(s)";
+        };
     }
 
     @Override
