@@ -29,9 +29,12 @@ final class RequestFaultPolicy implements HttpPipelinePolicy {
     private final AtomicInteger armed = new AtomicInteger();
     private final AtomicInteger injected = new AtomicInteger();
 
-    /** Fails the next {@code requests} request attempts. */
-    void arm(int requests) {
-        armed.addAndGet(requests);
+    /**
+     * Fails the next {@code requests} request attempts, unless failures armed earlier are still pending (a stalled
+     * provider makes few requests; arming more on top would fail it for good). Returns whether it armed.
+     */
+    boolean arm(int requests) {
+        return armed.compareAndSet(0, requests);
     }
 
     /** How many request attempts were failed so far. */
