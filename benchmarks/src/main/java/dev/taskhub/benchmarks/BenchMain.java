@@ -26,7 +26,7 @@ public final class BenchMain {
     static final String USAGE = """
             Taskhub benchmarks
               all                       everything below, each workload in its own JVM, then the comparisons
-                [--providers inmemory,postgres,azure-storage] [--only hello,fanout,timers,pickup,mgmt,pgbench,flowable,temporal]
+                [--providers inmemory,postgres,azure-storage] [--only hello,fanout,timers,pickup,mgmt,pgbench,flowable,dbos,dbos-queue,temporal]
                 [--quick]               tiny N everywhere (a smoke run of the whole harness)
               hello   --provider P      hello sequence: 5 chained activities per orchestration
               hello-local --provider P  the hello sequence with local activities (run by the orchestration worker)
@@ -37,6 +37,8 @@ public final class BenchMain {
                                         (PostgreSQL: plus --activity-messages K queued activity messages, default N/10)
               pgbench                   pgbench -i -s 10; -c 8 -j 2 -T 20, and -N
               flowable                  the hello sequence on Flowable 7 (embedded, PostgreSQL)
+              dbos                      the hello sequence on DBOS Transact 1.1 (steps inline, PostgreSQL)
+              dbos-queue                the same, workflows enqueued on a DBOS queue
               temporal                  the hello sequence on Temporal's in-memory test server
               markdown FILE...          the tables of docs/performance.md from results files (later files win)
               compare BEFORE AFTER      every numeric metric in both files with its change [--threshold PERCENT]
@@ -116,6 +118,8 @@ public final class BenchMain {
                 case "mgmt" -> new ManagementBench(args, provider).run();
                 case "pgbench" -> PgBench.run(args);
                 case "flowable" -> FlowableBench.run(args);
+                case "dbos" -> DbosBench.run(args, false);
+                case "dbos-queue" -> DbosBench.run(args, true);
                 case "temporal" -> TemporalBench.run(args);
                 default -> throw new IllegalArgumentException("Unknown command '" + cmd + "'.\n" + USAGE);
             };
@@ -156,6 +160,8 @@ public final class BenchMain {
         }
         if (providers.contains("postgres")) {
             jobs.add(new Job("flowable", null, List.of(), quick ? List.of("--n", "100", "--warmup", "10") : List.of()));
+            jobs.add(new Job("dbos", null, List.of(), quick ? List.of("--n", "100", "--warmup", "10") : List.of()));
+            jobs.add(new Job("dbos-queue", null, List.of(), quick ? List.of("--n", "100", "--warmup", "10") : List.of()));
         }
         jobs.add(new Job("temporal", null, List.of(), quick ? List.of("--n", "100", "--warmup", "10") : List.of()));
 

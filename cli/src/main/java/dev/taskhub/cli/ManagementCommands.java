@@ -13,6 +13,7 @@ import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.client.QueryResult;
 import dev.taskhub.client.http.WireFormat;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.time.Instant;
@@ -122,15 +123,8 @@ final class ManagementCommands {
 
     @Command(name = "get-instances", description = "Lists the instances that match the filters, one page at a time, in creation order.")
     static final class GetInstances extends BaseCommand {
-        @Option(names = "--created-after", paramLabel = "<date>", description = "Only instances created at or after this ISO 8601 time.")
-        String createdAfter;
-
-        @Option(names = "--created-before", paramLabel = "<date>", description = "Only instances created at or before this ISO 8601 time.")
-        String createdBefore;
-
-        @Option(names = "--runtime-status", arity = "1..*", paramLabel = "<status>",
-                description = "Only these statuses (Pending, Running, Completed, ContinuedAsNew, Failed, Terminated, Suspended); several values or comma-separated.")
-        List<String> runtimeStatus;
+        @Mixin
+        InstanceFilterOptions filters;
 
         @Option(names = "--top", defaultValue = "10", paramLabel = "<n>", description = "Page size (default: ${DEFAULT-VALUE}, at most 1000).")
         int top;
@@ -145,10 +139,7 @@ final class ManagementCommands {
         @Override
         void run(Hub hub) {
             // Validates like the API does, so both paths refuse the same values the same way.
-            InstanceQuery query = InstanceQuery.builder()
-                    .createdFrom(date(createdAfter, "--created-after"))
-                    .createdTo(date(createdBefore, "--created-before"))
-                    .statuses(statuses(runtimeStatus))
+            InstanceQuery query = filters.query()
                     .pageSize(top)
                     .continuationToken(continuationToken)
                     .fetchInputsAndOutputs(showInput)

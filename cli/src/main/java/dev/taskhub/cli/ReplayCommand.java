@@ -13,6 +13,7 @@ import dev.taskhub.replay.ReplayResult;
 import dev.taskhub.replay.Replayer;
 import dev.taskhub.worker.TaskRegistry;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -43,15 +44,8 @@ final class ReplayCommand extends BaseCommand {
     @Option(names = "--id", arity = "1..*", paramLabel = "<instanceId>", description = "Instances of the task hub to replay.")
     List<String> ids;
 
-    @Option(names = "--created-after", paramLabel = "<date>", description = "Only instances created at or after this ISO 8601 time.")
-    String createdAfter;
-
-    @Option(names = "--created-before", paramLabel = "<date>", description = "Only instances created at or before this ISO 8601 time.")
-    String createdBefore;
-
-    @Option(names = "--runtime-status", arity = "1..*", paramLabel = "<status>",
-            description = "Only instances with these statuses; several values or comma-separated.")
-    List<String> runtimeStatus;
+    @Mixin
+    InstanceFilterOptions filters;
 
     private int found;
 
@@ -59,7 +53,7 @@ final class ReplayCommand extends BaseCommand {
     public Integer call() {
         List<ReplayResult> results = new ArrayList<>();
         if (files != null && !files.isEmpty()) {
-            if (ids != null || createdAfter != null || createdBefore != null || runtimeStatus != null) {
+            if (ids != null || filters.any()) {
                 throw new InvalidRequestException("Pass either --file or the task hub's instances (--id or filters), not both.");
             }
             for (Path file : files) {
@@ -87,10 +81,7 @@ final class ReplayCommand extends BaseCommand {
                 results.add(replayer().replay(new InstanceHistory(id, hub.history(id), exported)));
             }
         } else {
-            InstanceQuery query = InstanceQuery.builder()
-                    .createdFrom(ManagementCommands.date(createdAfter, "--created-after"))
-                    .createdTo(ManagementCommands.date(createdBefore, "--created-before"))
-                    .statuses(ManagementCommands.statuses(runtimeStatus)).pageSize(100).build();
+            InstanceQuery query = filters.query().pageSize(100).build();
             while (true) {
                 QueryResult page = hub.list(query);
                 for (OrchestrationMetadata m : page.instances()) {
