@@ -59,13 +59,15 @@ final class TaskhubBench {
     }
 
     WorkerOptions workerOptions(Result r) {
+        // the library's defaults unless a flag says otherwise: what a user who sets nothing gets
+        WorkerOptions d = WorkerOptions.builder().build();
         WorkerOptions o = WorkerOptions.builder()
-                .orchestrationConcurrency(args.getInt("orch-concurrency", def(2, 4, 4)))
-                .orchestrationBatchSize(args.getInt("orch-batch", 32))
-                .activityConcurrency(args.getInt("act-concurrency", def(16, 16, 32)))
-                .activityBatchSize(args.getInt("act-batch", 32))
-                .pollWait(Duration.ofMillis(args.getInt("poll-wait-ms", 500)))
-                .historyCacheSize(args.getInt("history-cache", 10_000))
+                .orchestrationConcurrency(args.getInt("orch-concurrency", d.orchestrationConcurrency()))
+                .orchestrationBatchSize(args.getInt("orch-batch", d.orchestrationBatchSize()))
+                .activityConcurrency(args.getInt("act-concurrency", d.activityConcurrency()))
+                .activityBatchSize(args.getInt("act-batch", d.activityBatchSize()))
+                .pollWait(Duration.ofMillis(args.getInt("poll-wait-ms", (int) d.pollWait().toMillis())))
+                .historyCacheSize(args.getInt("history-cache", d.historyCacheSize()))
                 .build();
         r.set("orchestrationConcurrency", o.orchestrationConcurrency());
         r.set("orchestrationBatchSize", o.orchestrationBatchSize());

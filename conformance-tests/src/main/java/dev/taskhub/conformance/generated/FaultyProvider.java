@@ -97,8 +97,7 @@ public final class FaultyProvider extends ForwardingStorageProvider {
         public String toString() {
             return "duplicates=" + duplicates + " abandons=" + abandons + " staleCommits=" + staleCommits + " locksLost=" + locksLost
                     + " activityLeasesLost=" + activityLeasesLost + " crashes=" + crashes + " backendFaults=" + backendFaults
-                    + " (commits refused by the provider: "
-                    + refusedByProvider + ")";
+                    + " (commits refused by the provider: " + refusedByProvider + ")";
         }
     }
 
@@ -263,11 +262,12 @@ public final class FaultyProvider extends ForwardingStorageProvider {
         List<CommitResult> applied = delegate().completeActivityWorkItems(results);
         for (int i = 0; i < results.size(); i++) {
             stats.inFlight.remove(results.get(i).workItem().lockToken());
-            if (applied.get(i).isCommitted()) {
-                committed.incrementAndGet();
-                stats.progressed();
+            if (!applied.get(i).isCommitted()) {
+                continue;
             }
-            if (applied.get(i).isCommitted() && roll(plan.duplicateDelivery())) {
+            committed.incrementAndGet();
+            stats.progressed();
+            if (roll(plan.duplicateDelivery())) {
                 stats.duplicates.incrementAndGet();
                 delegate().sendOrchestrationMessage(results.get(i).response());
             }
