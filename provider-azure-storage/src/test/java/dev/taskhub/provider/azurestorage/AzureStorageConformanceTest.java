@@ -38,9 +38,9 @@ class AzureStorageConformanceTest extends ProviderConformanceSuite {
         };
     }
 
-    /** Half the default: every storage request goes over HTTP to Azurite, and CI machines have been slow. */
+    /** Fewer than the default: every storage request goes over HTTP to Azurite, and CI machines have been slow. */
     @Override
     protected int generatedProgramsPerBuild() {
-        return 60;
+        return 100;
     }
 }
