@@ -48,6 +48,18 @@ public sealed interface HistoryEvent {
         return getClass().getSimpleName();
     }
 
+    /**
+     * The sequence number of the call an outcome answers: the {@code taskScheduledId} of a task's or a
+     * sub-orchestration's completion or failure; null for every other event (timers answer by {@code timerId}).
+     */
+    static Integer answeredCallId(HistoryEvent e) {
+        if (e instanceof TaskCompleted c) return c.taskScheduledId();
+        if (e instanceof TaskFailed f) return f.taskScheduledId();
+        if (e instanceof SubOrchestrationInstanceCompleted c) return c.taskScheduledId();
+        if (e instanceof SubOrchestrationInstanceFailed f) return f.taskScheduledId();
+        return null;
+    }
+
     /** The orchestration that started a sub-orchestration, and the task id its completion answers. */
     record ParentInstance(String instanceId, String executionId, int taskScheduledId, String name) {}
 

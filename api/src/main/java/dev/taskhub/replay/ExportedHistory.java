@@ -73,18 +73,10 @@ final class ExportedHistory {
         for (int i = 0; i < read.size(); i++) {
             HistoryEvent e = read.get(i);
             boolean restored = i + 1 < read.size() && (e instanceof HistoryEvent.TaskScheduled || e instanceof HistoryEvent.SubOrchestrationInstanceCreated)
-                    && answers(read.get(i + 1)) == e.eventId();
+                    && Integer.valueOf(e.eventId()).equals(HistoryEvent.answeredCallId(read.get(i + 1)));
             index.put(e, restored ? json : json++);
         }
         return index;
-    }
-
-    private static int answers(HistoryEvent e) {
-        if (e instanceof HistoryEvent.TaskCompleted c) return c.taskScheduledId();
-        if (e instanceof HistoryEvent.TaskFailed f) return f.taskScheduledId();
-        if (e instanceof HistoryEvent.SubOrchestrationInstanceCompleted c) return c.taskScheduledId();
-        if (e instanceof HistoryEvent.SubOrchestrationInstanceFailed f) return f.taskScheduledId();
-        return Integer.MIN_VALUE;
     }
 
     /** Numbers the calls in order and points the outcomes (timers: by fire time) at the new numbers. */

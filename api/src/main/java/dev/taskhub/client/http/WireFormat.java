@@ -161,7 +161,7 @@ public final class WireFormat {
             if (e instanceof HistoryEvent.TaskScheduled || e instanceof HistoryEvent.SubOrchestrationInstanceCreated) {
                 scheduled.put(e.eventId(), e);
             }
-            Integer answers = answeredId(e);
+            Integer answers = HistoryEvent.answeredCallId(e);
             if (answers != null) {
                 answered.add(answers);
             }
@@ -178,14 +178,6 @@ public final class WireFormat {
             array.add(historyEvent(e, scheduled, showHistoryOutput));
         }
         return array;
-    }
-
-    private static Integer answeredId(HistoryEvent e) {
-        if (e instanceof HistoryEvent.TaskCompleted c) return c.taskScheduledId();
-        if (e instanceof HistoryEvent.TaskFailed f) return f.taskScheduledId();
-        if (e instanceof HistoryEvent.SubOrchestrationInstanceCompleted c) return c.taskScheduledId();
-        if (e instanceof HistoryEvent.SubOrchestrationInstanceFailed f) return f.taskScheduledId();
-        return null;
     }
 
     private static ObjectNode historyEvent(HistoryEvent e, Map<Integer, HistoryEvent> scheduled, boolean showOutput) {
@@ -246,7 +238,7 @@ public final class WireFormat {
             n.set("FailureDetails", failure(f.failureDetails(), showOutput));
         }
         // Not in Durable Functions' output: the call's sequence number, which a replay of the history needs
-        Integer link = answeredId(e);
+        Integer link = HistoryEvent.answeredCallId(e);
         if (link != null && link >= 0) {
             n.put("TaskScheduledId", link);
         } else if (e.eventId() >= 0 && isCall(e)) {
