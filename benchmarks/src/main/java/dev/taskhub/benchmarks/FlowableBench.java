@@ -9,7 +9,6 @@ import org.flowable.engine.delegate.JavaDelegate;
 import org.flowable.engine.impl.cfg.StandaloneProcessEngineConfiguration;
 
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Flowable 7 embedded on the same PostgreSQL (own scratch database {@code flowable_bench}, recreated per run): the
@@ -72,41 +71,12 @@ final class FlowableBench {
         try {
             engine.getRepositoryService().createDeployment().addClasspathResource("bench-hello.bpmn20.xml").deploy();
             RuntimeService rs = engine.getRuntimeService();
-            loop(rs, warmup, "w", inflight);
-            Thread.sleep(1500);
-            long[] x0 = Backends.xacts(DB);
-            long t0 = System.nanoTime();
-            TaskhubBench.Loop loop = loop(rs, n, "m", inflight);
-            double secs = (loop.lastFinishNanos.get() - loop.firstStartNanos) / 1e9;
-            r.seconds = Stats.round((System.nanoTime() - t0) / 1e9);
-            Thread.sleep(1500);
-            long[] x1 = Backends.xacts(DB);
-            r.metric("completed", loop.signalled.get()).metric("start_errors", loop.errors.get());
-            r.metric("orchestrations_per_s", Stats.round1(loop.signalled.get() / secs));
-            r.metric("activities_per_s", Stats.round1(loop.signalled.get() * 5 / secs));
-            r.metric("window_s", Stats.round(secs));
-            r.metrics.putAll(new Stats(loop.signalLatencies()).summary("latency", false));
-            r.metric("pg_xact_commit", x1[0] - x0[0]).metric("pg_xact_rollback", x1[1] - x0[1]);
-            r.metric("pg_xacts_per_orchestration", Stats.round((double) (x1[0] - x0[0]) / n));
             r.note("latency = startProcessInstanceByKey to the last delegate running (the process ends in that job's transaction)");
-            r.note("pg_xact counts may miss up to ~1 s of the pooled connections' statistics (flushed at most once per second)");
+            new PeerRun("Flowable", DB, inflight, loop -> current = loop,
+                    id -> rs.startProcessInstanceByKey("benchHello", id, Map.of("name", "bench"))).measure(r, n, warmup);
         } finally {
-            current = null;
             engine.close();
         }
         return r;
-    }
-
-    private static TaskhubBench.Loop loop(RuntimeService rs, int n, String prefix, int inflight) throws InterruptedException {
-        TaskhubBench.Loop loop = new TaskhubBench.Loop(n, prefix, inflight);
-        current = loop;
-        if (n == 0) {
-            return loop;
-        }
-        loop.submitAll(2, id -> rs.startProcessInstanceByKey("benchHello", id, Map.of("name", "bench")));
-        if (!loop.done.await(Math.max(120, n / 5L), TimeUnit.SECONDS)) {
-            System.err.println("Flowable: timed out with " + loop.done.getCount() + " unfinished");
-        }
-        return loop;
     }
 }

@@ -49,8 +49,8 @@ public abstract class GeneratedConformanceTests extends ConformanceTestBase {
 
     private final FaultyProvider.Stats stats = new FaultyProvider.Stats();
     private FaultPlan plan;
-    private StorageProvider workerProvider;
-    private FaultyProvider faultyWorkerProvider;
+    /** The worker's provider: the faults over the raw provider object ({@code delegate()}), which is not always the client's. */
+    private FaultyProvider workerProvider;
     private TaskHubWorker worker;
     private final Object crashLock = new Object();
     private ScheduledExecutorService crasher;
@@ -64,8 +64,8 @@ public abstract class GeneratedConformanceTests extends ConformanceTestBase {
             if (worker != null) {
                 worker.close();
             }
-            if (workerProvider != null && workerProvider != provider) {
-                workerProvider.close();
+            if (workerProvider != null && workerProvider.delegate() != provider) {
+                workerProvider.delegate().close();
             }
         }
     }
@@ -235,9 +235,8 @@ public abstract class GeneratedConformanceTests extends ConformanceTestBase {
         synchronized (crashLock) {
             StorageProvider raw = workerProvider == null ? provider
                     : provider.capabilities().contains(Capability.DURABLE) ? createProvider(taskHubName) : provider;
-            workerProvider = raw;
             FaultyProvider faulty = new FaultyProvider(raw, plan, stats, seed);
-            faultyWorkerProvider = faulty;
+            workerProvider = faulty;
             WorkerOptions options = testOptions().orchestrationConcurrency(8).activityConcurrency(16).build();
             worker = ProgramOrchestrator.register(TaskHubWorker.builder(faulty).options(options)).build().start();
         }
@@ -250,7 +249,7 @@ public abstract class GeneratedConformanceTests extends ConformanceTestBase {
     private void injectBackendFault(BackendFaultInjector injector) {
         try {
             synchronized (crashLock) {
-                if (workerProvider != null && workerProvider != provider && injector.inject(workerProvider) != null) {
+                if (workerProvider != null && workerProvider.delegate() != provider && injector.inject(workerProvider.delegate()) != null) {
                     stats.backendFault();
                 }
             }
@@ -268,13 +267,13 @@ public abstract class GeneratedConformanceTests extends ConformanceTestBase {
     private void crash() {
         try {
             synchronized (crashLock) {
-                if (faultyWorkerProvider != null && faultyWorkerProvider.committed() == 0) {
+                if (workerProvider != null && workerProvider.committed() == 0) {
                     return;
                 }
                 worker.close();
                 stats.crashed();
-                if (workerProvider != provider) {
-                    workerProvider.close();
+                if (workerProvider.delegate() != provider) {
+                    workerProvider.delegate().close();
                 }
                 startGeneratedWorker(System.nanoTime());
             }
