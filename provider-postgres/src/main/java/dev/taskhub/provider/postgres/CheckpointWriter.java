@@ -81,6 +81,11 @@ final class CheckpointWriter {
                 + "AND visible_at IS NULL AND lock_token IS NULL AND history_count = 0");
     }
 
+    /** The statement that row-locks a batch's instances by id (tests check its query plan). */
+    String lockRowsSql() {
+        return lockRows;
+    }
+
     /** Commits the batch; returns one result per checkpoint, in order. */
     List<CommitResult> commit(List<Checkpoint> checkpoints) {
         if (checkpoints.isEmpty()) {

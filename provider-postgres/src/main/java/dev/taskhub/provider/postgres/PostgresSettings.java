@@ -24,9 +24,11 @@ import java.util.regex.Pattern;
  * @param connectTimeout  how long to wait for a pooled connection
  * @param applicationName application_name of every connection
  * @param purgeBatchSize  instances deleted per statement by purge and delete-task-hub
+ * @param autoAnalyze     whether workers analyze the hub's tables while they grow (see {@link StatisticsKeeper})
  */
 record PostgresSettings(String jdbcUrl, String user, String password, String schema, String taskHub, int poolSize,
-                        Duration pollInterval, Duration connectTimeout, String applicationName, int purgeBatchSize) {
+                        Duration pollInterval, Duration connectTimeout, String applicationName, int purgeBatchSize,
+                        boolean autoAnalyze) {
 
     static final String PREFIX = "taskhub.postgres.";
     static final String POOL_SIZE = PREFIX + "poolSize";
@@ -35,6 +37,7 @@ record PostgresSettings(String jdbcUrl, String user, String password, String sch
     static final String CONNECT_TIMEOUT = PREFIX + "connectTimeout";
     static final String APPLICATION_NAME = PREFIX + "applicationName";
     static final String PURGE_BATCH_SIZE = PREFIX + "purgeBatchSize";
+    static final String AUTO_ANALYZE = PREFIX + "autoAnalyze";
     static final String USER = PREFIX + "user";
     static final String PASSWORD = PREFIX + "password";
 
@@ -53,7 +56,7 @@ record PostgresSettings(String jdbcUrl, String user, String password, String sch
     }
 
     private static final java.util.List<String> KEYS = java.util.List.of(POOL_SIZE, SCHEMA, POLL_INTERVAL, CONNECT_TIMEOUT,
-            APPLICATION_NAME, PURGE_BATCH_SIZE, USER, PASSWORD);
+            APPLICATION_NAME, PURGE_BATCH_SIZE, AUTO_ANALYZE, USER, PASSWORD);
 
     /**
      * The same configuration with this provider's setting keys in their canonical spelling: the configuration layer
@@ -137,12 +140,16 @@ record PostgresSettings(String jdbcUrl, String user, String password, String sch
         }
         String applicationName = config.setting(APPLICATION_NAME).orElse("taskhub");
         int purgeBatchSize = Args.atLeast(PURGE_BATCH_SIZE, config.intSetting(PURGE_BATCH_SIZE, 10_000), 1);
+        String autoAnalyze = config.setting(AUTO_ANALYZE).orElse("true").trim().toLowerCase(Locale.ROOT);
+        if (!autoAnalyze.equals("true") && !autoAnalyze.equals("false")) {
+            throw new ConfigurationException("Setting '" + AUTO_ANALYZE + "' must be true or false, got '" + autoAnalyze + "'.");
+        }
         String hub = config.taskHubName().trim();
         if (hub.length() > 256) {
             throw new ConfigurationException("The task hub name is longer than 256 characters.");
         }
         return new PostgresSettings(jdbcUrl, user, password, schema, hub, poolSize, pollInterval, connectTimeout,
-                applicationName, purgeBatchSize);
+                applicationName, purgeBatchSize, Boolean.parseBoolean(autoAnalyze));
     }
 
     /** The JDBC URL with any password in it hidden, for messages and logs. */

@@ -59,6 +59,7 @@ public final class PostgresStorageProvider implements StorageProvider {
     private final NotificationListener listener;
     private final WaiterAdvert orchestrationWaiters;
     private final WaiterAdvert activityWaiters;
+    private final StatisticsKeeper statistics;
     private volatile boolean closed;
 
     PostgresStorageProvider(PostgresSettings settings) {
@@ -74,6 +75,7 @@ public final class PostgresStorageProvider implements StorageProvider {
         this.checkpoints = new CheckpointWriter(db, enqueuer);
         this.orchestrationWaiters = new WaiterAdvert(db, "o");
         this.activityWaiters = new WaiterAdvert(db, "a");
+        this.statistics = new StatisticsKeeper(db, settings.autoAnalyze());
         this.listener = new NotificationListener(settings, orchestrationSignal, activitySignal);
         this.listener.start();
     }
@@ -101,6 +103,16 @@ public final class PostgresStorageProvider implements StorageProvider {
     /** Whether the notification listener is connected right now (for monitoring; lock calls poll while it is not). */
     public boolean isListening() {
         return listener.isConnected();
+    }
+
+    /** The planner statistics keeper (tests run its check directly). */
+    StatisticsKeeper statistics() {
+        return statistics;
+    }
+
+    /** The statement that row-locks a checkpoint batch's instances (tests check its query plan). */
+    String checkpointLockSql() {
+        return checkpoints.lockRowsSql();
     }
 
     /** The SQL of purge's statements (tests check their query plans). */
@@ -182,6 +194,7 @@ public final class PostgresStorageProvider implements StorageProvider {
     public List<OrchestrationWorkItem> lockOrchestrationWorkItems(int max, Duration lease, Duration maxWait) {
         ensureOpen();
         checkLockArgs(max, lease, maxWait);
+        statistics.tick();
         return waitFor(orchestrationSignal, orchestrationWaiters, orchestrationBackoff, maxWait, () -> queues.tryLockOrchestrations(max, lease),
                 queues::millisUntilNextOrchestration);
     }
@@ -203,6 +216,7 @@ public final class PostgresStorageProvider implements StorageProvider {
     public List<ActivityWorkItem> lockActivityWorkItems(int max, Duration lease, Duration maxWait) {
         ensureOpen();
         checkLockArgs(max, lease, maxWait);
+        statistics.tick();
         return waitFor(activitySignal, activityWaiters, activityBackoff, maxWait, () -> queues.tryLockActivities(max, lease),
                 queues::millisUntilNextActivity);
     }
@@ -328,6 +342,7 @@ public final class PostgresStorageProvider implements StorageProvider {
             return;
         }
         closed = true;
+        statistics.close();
         orchestrationSignal.signal();
         activitySignal.signal();
         listener.close();
