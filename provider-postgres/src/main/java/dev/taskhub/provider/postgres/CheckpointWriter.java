@@ -108,8 +108,10 @@ final class CheckpointWriter {
     private record Row(String lockToken, long historyVersion, int historyCount, boolean leaseLive) {}
 
     /**
-     * Three round trips whatever the batch size: (1) create missing target rows, row-lock every row the batch touches
-     * in one sorted pass and read where self-addressed messages may go; (2) all writes as one pipeline; (3) commit.
+     * Two round trips whatever the batch size: (1) create missing target rows, row-lock every row the batch touches
+     * in one sorted pass and read where self-addressed messages may go; (2) all writes and the COMMIT as one pipeline
+     * (the connection's own commit then has nothing left to do). A failing write skips the rest of the pipeline,
+     * COMMIT included, and the caller rolls back.
      */
     private List<CommitResult> commitInTransaction(Connection c, List<Checkpoint> checkpoints) throws SQLException {
         Set<String> own = new HashSet<>();
@@ -194,7 +196,7 @@ final class CheckpointWriter {
         if (accepted.isEmpty()) {
             return results;
         }
-        writes(c, accepted, rows, gaps, selfCounts).execute(c);
+        writes(c, accepted, rows, gaps, selfCounts).add("COMMIT", (ps, i) -> i).execute(c);
         return results;
     }
 
