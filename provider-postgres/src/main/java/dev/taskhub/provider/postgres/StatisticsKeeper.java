@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * decision reads {@code pg_class} and {@code pg_stat_user_tables}; one worker per schema analyzes at a time (an
  * advisory lock); {@code ANALYZE} invalidates the cached plans of every session. Without the owner's rights the
  * server skips the table with a warning and nothing else happens. Off with {@code taskhub.postgres.autoAnalyze=false}.
+ * Vacuuming stays the server's job: when autovacuum is off, the keeper says so once (WARN).
  * Thread-safe.
  */
 final class StatisticsKeeper implements AutoCloseable {
@@ -45,6 +46,7 @@ final class StatisticsKeeper implements AutoCloseable {
     private final String readSizes;
     private final AtomicLong nextCheck = new AtomicLong(System.nanoTime());
     private final AtomicBoolean running = new AtomicBoolean();
+    private static final AtomicBoolean AUTOVACUUM_WARNED = new AtomicBoolean();
     /** Live rows of each table when this object last analyzed it (or tried to). */
     private final Map<String, Long> analyzedAt = new ConcurrentHashMap<>();
     private volatile ExecutorService executor;
@@ -53,7 +55,7 @@ final class StatisticsKeeper implements AutoCloseable {
     StatisticsKeeper(Db db, boolean enabled) {
         this.db = db;
         this.enabled = enabled;
-        this.readSizes = "SELECT c.relname, c.reltuples, coalesce(s.n_live_tup, 0) FROM pg_class c "
+        this.readSizes = "SELECT c.relname, c.reltuples, coalesce(s.n_live_tup, 0), current_setting('autovacuum') FROM pg_class c "
                 + "JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid "
                 + "WHERE n.nspname = ? AND c.relname = ANY(?)";
     }
@@ -94,6 +96,13 @@ final class StatisticsKeeper implements AutoCloseable {
                         String table = rs.getString(1);
                         double reltuples = rs.getDouble(2);
                         long rows = rs.getLong(3);
+                        if ("off".equals(rs.getString(4)) && AUTOVACUUM_WARNED.compareAndSet(false, true)) {
+                            LOG.warn("Autovacuum is off on this PostgreSQL server: the dead rows of task hub '{}' (every "
+                                    + "lock, checkpoint and consumed message leaves some) are never cleaned up, and its "
+                                    + "tables and indexes keep growing and slowing down. Turn it on (ALTER SYSTEM SET "
+                                    + "autovacuum = on; SELECT pg_reload_conf()) or VACUUM schema '{}' regularly.",
+                                    db.settings().taskHub(), db.settings().schema());
+                        }
                         long known = Math.max(MIN_ROWS, Math.max((long) reltuples, analyzedAt.getOrDefault(table, 0L)));
                         boolean never = reltuples < 0 && !analyzedAt.containsKey(table);
                         if (never ? rows >= MIN_ROWS : rows >= 2 * known) {
