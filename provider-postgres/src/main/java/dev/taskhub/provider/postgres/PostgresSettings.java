@@ -25,10 +25,11 @@ import java.util.regex.Pattern;
  * @param applicationName application_name of every connection
  * @param purgeBatchSize  instances deleted per statement by purge and delete-task-hub
  * @param autoAnalyze     whether workers analyze the hub's tables while they grow (see {@link StatisticsKeeper})
+ * @param resultCoalescing how long an activity result waits for its siblings while its instance has activities out
  */
 record PostgresSettings(String jdbcUrl, String user, String password, String schema, String taskHub, int poolSize,
                         Duration pollInterval, Duration connectTimeout, String applicationName, int purgeBatchSize,
-                        boolean autoAnalyze) {
+                        boolean autoAnalyze, Duration resultCoalescing) {
 
     static final String PREFIX = "taskhub.postgres.";
     static final String POOL_SIZE = PREFIX + "poolSize";
@@ -38,6 +39,7 @@ record PostgresSettings(String jdbcUrl, String user, String password, String sch
     static final String APPLICATION_NAME = PREFIX + "applicationName";
     static final String PURGE_BATCH_SIZE = PREFIX + "purgeBatchSize";
     static final String AUTO_ANALYZE = PREFIX + "autoAnalyze";
+    static final String RESULT_COALESCING = PREFIX + "resultCoalescing";
     static final String USER = PREFIX + "user";
     static final String PASSWORD = PREFIX + "password";
 
@@ -56,7 +58,8 @@ record PostgresSettings(String jdbcUrl, String user, String password, String sch
     }
 
     private static final java.util.List<String> KEYS = java.util.List.of(POOL_SIZE, SCHEMA, POLL_INTERVAL, CONNECT_TIMEOUT,
-            APPLICATION_NAME, PURGE_BATCH_SIZE, AUTO_ANALYZE, USER, PASSWORD);
+            APPLICATION_NAME, PURGE_BATCH_SIZE, AUTO_ANALYZE,
+            RESULT_COALESCING, USER, PASSWORD);
 
     /**
      * The same configuration with this provider's setting keys in their canonical spelling: the configuration layer
@@ -144,12 +147,18 @@ record PostgresSettings(String jdbcUrl, String user, String password, String sch
         if (!autoAnalyze.equals("true") && !autoAnalyze.equals("false")) {
             throw new ConfigurationException("Setting '" + AUTO_ANALYZE + "' must be true or false, got '" + autoAnalyze + "'.");
         }
+        Duration resultCoalescing = config.durationSetting(RESULT_COALESCING, Duration.ofMillis(25));
+        if (resultCoalescing.isNegative() || resultCoalescing.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new ConfigurationException("Setting '" + RESULT_COALESCING + "' must be between 0 and 1 minute, got "
+                    + resultCoalescing + ". 0 hands every activity result to its orchestration at once.");
+        }
         String hub = config.taskHubName().trim();
         if (hub.length() > 256) {
             throw new ConfigurationException("The task hub name is longer than 256 characters.");
         }
         return new PostgresSettings(jdbcUrl, user, password, schema, hub, poolSize, pollInterval, connectTimeout,
-                applicationName, purgeBatchSize, Boolean.parseBoolean(autoAnalyze));
+                applicationName, purgeBatchSize, Boolean.parseBoolean(autoAnalyze),
+                resultCoalescing);
     }
 
     /** The JDBC URL with any password in it hidden, for messages and logs. */

@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -195,8 +194,7 @@ public final class PostgresStorageProvider implements StorageProvider {
         ensureOpen();
         checkLockArgs(max, lease, maxWait);
         statistics.tick();
-        return waitFor(orchestrationSignal, orchestrationWaiters, orchestrationBackoff, maxWait, () -> queues.tryLockOrchestrations(max, lease),
-                queues::millisUntilNextOrchestration);
+        return waitFor(orchestrationSignal, orchestrationWaiters, orchestrationBackoff, maxWait, () -> queues.tryLockOrchestrations(max, lease));
     }
 
     @Override
@@ -217,8 +215,7 @@ public final class PostgresStorageProvider implements StorageProvider {
         ensureOpen();
         checkLockArgs(max, lease, maxWait);
         statistics.tick();
-        return waitFor(activitySignal, activityWaiters, activityBackoff, maxWait, () -> queues.tryLockActivities(max, lease),
-                queues::millisUntilNextActivity);
+        return waitFor(activitySignal, activityWaiters, activityBackoff, maxWait, () -> queues.tryLockActivities(max, lease));
     }
 
     @Override
@@ -269,14 +266,15 @@ public final class PostgresStorageProvider implements StorageProvider {
      * provider advertises itself as an idle waiter (so enqueuers NOTIFY) and checks once more, so no wake-up is lost.
      */
     private <T> List<T> waitFor(WakeSignal signal, WaiterAdvert advert, Backoff backoff, Duration maxWait,
-                                Supplier<List<T>> attempt, LongSupplier millisUntilNextDue) {
+                                Supplier<QueueStore.Locked<T>> attempt) {
         long deadline = System.nanoTime() + Math.max(0, maxWait.toNanos());
         boolean advertised = false;
         boolean found = false;
         try {
             while (true) {
                 long seen = signal.generation();
-                List<T> items = attempt.get();
+                QueueStore.Locked<T> locked = attempt.get();
+                List<T> items = locked.items();
                 if (!items.isEmpty()) {
                     backoff.reset();
                     found = true;
@@ -288,11 +286,8 @@ public final class PostgresStorageProvider implements StorageProvider {
                 }
                 long poll = backoff.nextMillis();
                 long wait = Math.min(left, poll);
-                if (signal.generation() == seen) {
-                    long due = millisUntilNextDue.getAsLong();
-                    if (due != Long.MAX_VALUE) {
-                        wait = Math.min(wait, due + 2);
-                    }
+                if (locked.millisUntilNextDue() != Long.MAX_VALUE) {
+                    wait = Math.min(wait, locked.millisUntilNextDue() + 2);
                 }
                 if (wait > ADVERTISE_AFTER_MS && listener.isConnected()) {
                     if (!advertised) {

@@ -10,6 +10,7 @@ import dev.taskhub.spi.TaskMessage;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,15 +34,26 @@ final class QueueStore {
     private final String releaseEmpty;
     private final String renewInstance;
     private final String abandonInstance;
-    private final String nextInstanceDue;
     private final String lockActivities;
     private final String renewActivity;
     private final String abandonActivity;
     private final String completeActivities;
-    private final String nextActivityDue;
+    private final long resultCoalescingMicros;
+
+    /**
+     * Runs after a lock statement, in the same round trip and implicit transaction: milliseconds until the queue's next
+     * item becomes due (a timer, a delayed message or a lease running out), null when nothing is scheduled. A waiter
+     * that found nothing sleeps that long at most.
+     */
+    private static final String NEXT_DUE = "SELECT (extract(epoch FROM (min(visible_at) - now())) * 1000)::int8 FROM {s}{t} "
+            + "WHERE hub = ? AND visible_at > now()";
+
+    /** Items just locked, and when the queue's next item is due (for a caller that got none). */
+    record Locked<T>(List<T> items, long millisUntilNextDue) {}
 
     QueueStore(Db db, Enqueuer enqueuer) {
         this.db = db;
+        this.resultCoalescingMicros = db.settings().resultCoalescing().toNanos() / 1000;
         this.hub = db.settings().taskHub();
         this.enqueuer = enqueuer;
         this.orchestrationChannel = NotificationListener.channel(db.settings().schema(), hub, "o");
@@ -58,7 +70,8 @@ final class QueueStore {
                 + "SELECT l.*, m.mids, m.eids, m.evs, m.vis FROM l LEFT JOIN LATERAL (SELECT "
                 + "array_agg(message_id ORDER BY seq) AS mids, array_agg(execution_id ORDER BY seq) AS eids, "
                 + "array_agg(event ORDER BY seq) AS evs, array_agg(visible_at ORDER BY seq) AS vis "
-                + "FROM {s}orchestration_messages m WHERE m.hub = ? AND m.instance_id = l.instance_id AND m.visible_at <= now()) m ON true");
+                + "FROM {s}orchestration_messages m WHERE m.hub = ? AND m.instance_id = l.instance_id AND m.visible_at <= now()) m ON true;\n"
+                + NEXT_DUE.replace("{t}", "instances"));
         this.releaseEmpty = db.sql("UPDATE {s}instances i SET lock_token = NULL, locked_until = NULL, "
                 + "delivery_count = greatest(i.delivery_count - 1, 0), "
                 + "visible_at = (SELECT min(m.visible_at) FROM {s}orchestration_messages m WHERE m.hub = i.hub AND m.instance_id = i.instance_id) "
@@ -70,41 +83,43 @@ final class QueueStore {
                 + "FROM {s}orchestration_messages m WHERE m.hub = i.hub AND m.instance_id = i.instance_id) "
                 + "WHERE i.hub = ? AND i.instance_id = ? AND i.lock_token = ? AND i.locked_until > now() RETURNING 1) "
                 + "SELECT pg_notify(?, '') FROM u");
-        this.nextInstanceDue = db.sql("SELECT (extract(epoch FROM (min(visible_at) - now())) * 1000)::int8 FROM {s}instances "
-                + "WHERE hub = ? AND visible_at > now()");
         this.lockActivities = db.sql(Db.ASYNC_COMMIT + "WITH c AS (SELECT seq FROM {s}activity_messages WHERE hub = ? AND visible_at <= now() "
                 + "ORDER BY visible_at LIMIT ? FOR UPDATE SKIP LOCKED) "
                 + "UPDATE {s}activity_messages a SET lock_token = a.seq || '.' || ?, visible_at = " + lease + ", "
                 + "delivery_count = a.delivery_count + 1 FROM c WHERE a.seq = c.seq "
                 + "RETURNING a.seq, a.lock_token, a.visible_at, a.message_id, a.instance_id, a.execution_id, a.task_id, a.name, "
-                + "a.input, a.delivery_count");
+                + "a.input, a.delivery_count;\n"
+                + NEXT_DUE.replace("{t}", "activity_messages"));
         this.renewActivity = db.sql(Db.ASYNC_COMMIT + "UPDATE {s}activity_messages SET visible_at = " + lease
                 + " WHERE seq = ? AND lock_token = ? AND hub = ? AND visible_at > now() RETURNING visible_at");
         this.abandonActivity = db.sql("WITH u AS (UPDATE {s}activity_messages SET lock_token = NULL, visible_at = " + lease
                 + " WHERE seq = ? AND lock_token = ? AND hub = ? AND visible_at > now() RETURNING 1) SELECT pg_notify(?, '') FROM u");
-        // one statement: delete the activity messages whose lock still holds, enqueue their results, move the heads
+        // one statement: delete the activity messages whose lock still holds, enqueue their results, move the heads;
+        // an instance that still has activities out gets its head a little later, so that the results arriving
+        // meanwhile are handled by one episode instead of one each (fan-in)
         this.completeActivities = db.sql("WITH d AS (DELETE FROM {s}activity_messages a USING unnest(?::int8[], ?::text[]) AS u(seq, tok) "
-                + "WHERE a.seq = u.seq AND a.lock_token = u.tok AND a.hub = ? AND a.visible_at > now() RETURNING a.lock_token), "
+                + "WHERE a.seq = u.seq AND a.lock_token = u.tok AND a.hub = ? AND a.visible_at > now() RETURNING a.seq, a.lock_token), "
                 + "r AS (SELECT u.* FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int8[]) WITH ORDINALITY "
                 + "AS u(tok, iid, mid, eid, ev, v, ord) WHERE u.tok IN (SELECT lock_token FROM d)), "
                 + "ins AS (INSERT INTO {s}orchestration_messages (hub, instance_id, message_id, execution_id, event, visible_at) "
                 + "SELECT ?, r.iid, r.mid, r.eid, r.ev, coalesce({s}micros_ts(r.v), now()) FROM r ORDER BY r.ord), "
                 + "h AS (INSERT INTO {s}instances AS i (hub, instance_id, visible_at) "
-                + "SELECT ?, r.iid, min(coalesce({s}micros_ts(r.v), now())) FROM r GROUP BY r.iid ORDER BY r.iid "
+                + "SELECT ?, r.iid, min(coalesce({s}micros_ts(r.v), now())) + CASE WHEN EXISTS (SELECT 1 FROM {s}activity_messages o "
+                + "WHERE o.hub = ? AND o.instance_id = r.iid AND o.seq NOT IN (SELECT seq FROM d)) "
+                + "THEN ? * interval '1 microsecond' ELSE interval '0' END FROM r GROUP BY r.iid ORDER BY r.iid "
                 + "ON CONFLICT (hub, instance_id) DO UPDATE SET visible_at = LEAST(i.visible_at, EXCLUDED.visible_at) "
                 + "WHERE i.lock_token IS NULL) "
                 + "SELECT lock_token FROM d");
-        this.nextActivityDue = db.sql("SELECT (extract(epoch FROM (min(visible_at) - now())) * 1000)::int8 FROM {s}activity_messages "
-                + "WHERE hub = ? AND visible_at > now()");
     }
 
     // ---------------------------------------------------------------- orchestrations
 
-    List<OrchestrationWorkItem> tryLockOrchestrations(int max, Duration lease) {
+    Locked<OrchestrationWorkItem> tryLockOrchestrations(int max, Duration lease) {
         String token = UUID.randomUUID().toString();
         return db.autoCommit("lock orchestration work items", c -> {
             List<OrchestrationWorkItem> items = new ArrayList<>();
             List<String> empty = new ArrayList<>();
+            long nextDue;
             try (PreparedStatement ps = c.prepareStatement(lockInstances)) {
                 ps.setString(1, hub);
                 ps.setInt(2, max);
@@ -113,6 +128,7 @@ final class QueueStore {
                 ps.setLong(5, lease.toMillis());
                 ps.setString(6, hub);
                 ps.setString(7, hub);
+                ps.setString(8, hub);
                 try (ResultSet rs = Db.queryAfterPrefix(ps)) {
                     while (rs.next()) {
                         String instanceId = rs.getString("instance_id");
@@ -134,6 +150,7 @@ final class QueueStore {
                                 Codec.state(rs, true), messages, rs.getLong("history_version"), rs.getInt("delivery_count")));
                     }
                 }
+                nextDue = nextDueAfter(ps);
             }
             if (!empty.isEmpty()) {
                 // e.g. a lease expired on an instance whose messages were consumed meanwhile: nothing to deliver
@@ -143,8 +160,9 @@ final class QueueStore {
                     ps.setString(3, token);
                     ps.executeUpdate();
                 }
+                nextDue = 0; // the next-due read above still saw them leased: look again
             }
-            return items;
+            return new Locked<>(items, nextDue);
         });
     }
 
@@ -182,33 +200,20 @@ final class QueueStore {
         });
     }
 
-    long millisUntilNextOrchestration() {
-        return nextDue(nextInstanceDue);
-    }
-
-    long millisUntilNextActivity() {
-        return nextDue(nextActivityDue);
-    }
-
-    private long nextDue(String sql) {
-        Long ms = db.autoCommit("read the next due time", c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setString(1, hub);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        long v = rs.getLong(1);
-                        return rs.wasNull() ? null : v;
-                    }
-                    return null;
-                }
-            }
-        });
-        return ms == null ? Long.MAX_VALUE : Math.max(0, ms);
+    /** Reads the {@link #NEXT_DUE} result that follows a lock statement's own result. */
+    private static long nextDueAfter(PreparedStatement ps) throws SQLException {
+        if (!ps.getMoreResults()) {
+            throw new SQLException("Expected the next-due result after the lock statement");
+        }
+        try (ResultSet rs = ps.getResultSet()) {
+            long ms = rs.next() ? rs.getLong(1) : 0;
+            return rs.wasNull() ? Long.MAX_VALUE : Math.max(0, ms);
+        }
     }
 
     // ---------------------------------------------------------------- activities
 
-    List<ActivityWorkItem> tryLockActivities(int max, Duration lease) {
+    Locked<ActivityWorkItem> tryLockActivities(int max, Duration lease) {
         String token = UUID.randomUUID().toString();
         return db.autoCommit("lock activity work items", c -> {
             try (PreparedStatement ps = c.prepareStatement(lockActivities)) {
@@ -216,6 +221,7 @@ final class QueueStore {
                 ps.setInt(2, max);
                 ps.setString(3, token);
                 ps.setLong(4, lease.toMillis());
+                ps.setString(5, hub);
                 List<ActivityWorkItem> items = new ArrayList<>();
                 try (ResultSet rs = Db.queryAfterPrefix(ps)) {
                     while (rs.next()) {
@@ -225,7 +231,7 @@ final class QueueStore {
                                 rs.getInt("delivery_count")));
                     }
                 }
-                return items;
+                return new Locked<>(items, nextDueAfter(ps));
             }
         });
     }
@@ -302,7 +308,9 @@ final class QueueStore {
                 ps.setArray(i++, Db.textArray(c, rTok.toArray()));
                 i = Enqueuer.bindMessageColumns(ps, i, responses);
                 ps.setString(i++, hub);
-                ps.setString(i, hub);
+                ps.setString(i++, hub);
+                ps.setString(i++, hub);
+                ps.setLong(i, resultCoalescingMicros);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         done.add(rs.getString(1));

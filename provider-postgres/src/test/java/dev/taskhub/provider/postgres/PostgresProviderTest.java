@@ -96,6 +96,66 @@ class PostgresProviderTest {
     }
 
     @Test
+    void fanIn_resultsWaitForTheirSiblings_andOneEpisodeTakesThemAll() {
+        PostgresStorageProvider p = PostgresTestDatabase.createdProvider(PostgresTestDatabase.hubName("pgfanin"),
+                Map.of(PostgresSettings.RESULT_COALESCING, "PT30S"));
+        try {
+            List<ActivityWorkItem> acts = fanOutThree(p);
+            complete(p, acts.get(0));
+            assertThat(p.lockOrchestrationWorkItems(1, LEASE, NO_WAIT)).as("two activities are still out").isEmpty();
+            complete(p, acts.get(1));
+            assertThat(p.lockOrchestrationWorkItems(1, LEASE, NO_WAIT)).as("one activity is still out").isEmpty();
+            complete(p, acts.get(2));
+
+            List<OrchestrationWorkItem> items = p.lockOrchestrationWorkItems(1, LEASE, NO_WAIT);
+            assertThat(items).as("the last result is handed over at once, with the others").hasSize(1);
+            assertThat(items.get(0).messages()).extracting(m -> m.event().eventType())
+                    .containsExactly("TaskCompleted", "TaskCompleted", "TaskCompleted");
+        } finally {
+            PostgresTestDatabase.deleteAndClose(p);
+        }
+    }
+
+    @Test
+    void fanIn_withoutCoalescing_eachResultIsHandedOverAtOnce() {
+        PostgresStorageProvider p = PostgresTestDatabase.createdProvider(PostgresTestDatabase.hubName("pgfanin0"),
+                Map.of(PostgresSettings.RESULT_COALESCING, "0"));
+        try {
+            List<ActivityWorkItem> acts = fanOutThree(p);
+            complete(p, acts.get(0));
+            List<OrchestrationWorkItem> items = p.lockOrchestrationWorkItems(1, LEASE, NO_WAIT);
+            assertThat(items).hasSize(1);
+            assertThat(items.get(0).messages()).extracting(m -> m.event().eventType()).containsExactly("TaskCompleted");
+        } finally {
+            PostgresTestDatabase.deleteAndClose(p);
+        }
+    }
+
+    @Test
+    void resultCoalescing_isBounded() {
+        assertThatThrownBy(() -> PostgresTestDatabase.provider("x", Map.of(PostgresSettings.RESULT_COALESCING, "PT2M")))
+                .isInstanceOf(dev.taskhub.ConfigurationException.class)
+                .hasMessageContaining("taskhub.postgres.resultCoalescing").hasMessageContaining("between 0 and 1 minute");
+    }
+
+    /** Starts instance "f", whose first episode schedules three activities; returns them locked. */
+    private static List<ActivityWorkItem> fanOutThree(PostgresStorageProvider p) {
+        p.createInstance(pending("f"), start("f"), Set.of());
+        OrchestrationWorkItem item = p.lockOrchestrationWorkItems(1, LEASE, Duration.ofSeconds(5)).get(0);
+        assertThat(p.commitCheckpoints(List.of(episode(item, RuntimeStatus.RUNNING, List.of(),
+                List.of(activity("f", 0, "A"), activity("f", 1, "A"), activity("f", 2, "A"))))))
+                .containsExactly(CommitResult.COMMITTED);
+        List<ActivityWorkItem> acts = p.lockActivityWorkItems(3, LEASE, Duration.ofSeconds(5));
+        assertThat(acts).hasSize(3);
+        return acts;
+    }
+
+    private static void complete(PostgresStorageProvider p, ActivityWorkItem act) {
+        assertThat(p.completeActivityWorkItems(List.of(new ActivityResult(act,
+                taskCompleted("f", act.request().taskId(), "1"))))).containsExactly(CommitResult.COMMITTED);
+    }
+
+    @Test
     void createInstance_honoursIdReusePolicy() {
         provider.createInstance(pending("dup"), start("dup"), Set.of());
         assertThatThrownBy(() -> provider.createInstance(pending("dup"), start("dup"), Set.of(RuntimeStatus.COMPLETED)))
