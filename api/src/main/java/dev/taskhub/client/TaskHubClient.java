@@ -7,6 +7,7 @@ import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.http.ManagementRoute;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.spi.support.Ids;
@@ -184,6 +185,16 @@ public final class TaskHubClient {
             instances.add(metadata(query.fetchInputsAndOutputs() ? state : state.withoutPayloads()).build());
         }
         return new QueryResult(instances, page.continuationToken());
+    }
+
+    /**
+     * How many instances match the query's filters (created range, statuses, id prefix), per orchestration name and
+     * runtime status; the query's page size, token and payload flag are ignored. PostgreSQL and the in-memory store
+     * count in place; other stores page through the matches (see docs/operations.md).
+     */
+    public InstanceCounts countInstances(InstanceQuery query) {
+        Objects.requireNonNull(query, "query");
+        return provider.countInstances(query);
     }
 
     // ---- messages to instances ---------------------------------------------------------------------------------

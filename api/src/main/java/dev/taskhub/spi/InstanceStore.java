@@ -2,6 +2,7 @@ package dev.taskhub.spi;
 
 import dev.taskhub.InstanceAlreadyExistsException;
 import dev.taskhub.RuntimeStatus;
+import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
 
@@ -32,6 +33,26 @@ public interface InstanceStore {
      * exactly once across the pages, even while instances are being created. The query was validated by the caller.
      */
     InstancePage queryInstances(InstanceQuery query);
+
+    /**
+     * How many instances match the query's filters (created range, statuses, id prefix; its paging fields are ignored),
+     * per orchestration name and status. This default pages through {@link #queryInstances} without payloads, which is
+     * correct for every store and linear in the number of matches; stores that can count in place (an aggregate over an
+     * index) override it. The query was validated by the caller.
+     */
+    default InstanceCounts countInstances(InstanceQuery query) {
+        InstanceCounts.Tally tally = new InstanceCounts.Tally();
+        InstanceQuery page = query.toBuilder().pageSize(InstanceQuery.MAX_PAGE_SIZE).fetchInputsAndOutputs(false)
+                .continuationToken(null).build();
+        while (true) {
+            InstancePage result = queryInstances(page);
+            result.instances().forEach(s -> tally.add(s.name(), s.status()));
+            if (result.continuationToken() == null) {
+                return tally.build();
+            }
+            page = page.withContinuationToken(result.continuationToken());
+        }
+    }
 
     /**
      * Deletes the instance, its history, its pending messages and stored payloads, if it exists and its status is

@@ -2,6 +2,7 @@ package dev.taskhub.cli;
 
 import dev.taskhub.convert.RawJson;
 import dev.taskhub.client.HttpManagementPayload;
+import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.query.PurgeCriteria;
@@ -30,6 +31,9 @@ interface Hub extends AutoCloseable {
 
     /** One page: filters, page size, token and whether inputs and outputs are shown. */
     QueryResult list(InstanceQuery query);
+
+    /** How many instances match the query's filters, per orchestration name and status. */
+    InstanceCounts count(InstanceQuery query);
 
     void raiseEvent(String instanceId, String eventName, RawJson data);
 

@@ -3,6 +3,7 @@ package dev.taskhub.cli;
 import dev.taskhub.InstanceNotFoundException;
 import dev.taskhub.convert.RawJson;
 import dev.taskhub.client.HttpManagementPayload;
+import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.client.NewOrchestrationOptions;
 import dev.taskhub.client.OrchestrationMetadata;
@@ -49,6 +50,11 @@ final class LocalHub implements Hub {
     @Override
     public QueryResult list(InstanceQuery query) {
         return client.queryInstances(query);
+    }
+
+    @Override
+    public InstanceCounts count(InstanceQuery query) {
+        return client.countInstances(query);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.taskhub.InvalidRequestException;
 import dev.taskhub.convert.RawJson;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.HttpManagementPayload;
+import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.client.NewOrchestrationOptions;
 import dev.taskhub.client.OrchestrationMetadata;
@@ -162,6 +163,37 @@ final class ManagementCommands {
             if (page.continuationToken() != null) {
                 out().println("More instances: pass --continuation-token " + page.continuationToken());
             }
+        }
+    }
+
+    @Command(name = "stats", description = "Counts the instances that match the filters, per runtime status and per orchestration name (a Taskhub extension).")
+    static final class Stats extends BaseCommand {
+        @Mixin
+        InstanceFilterOptions filters;
+
+        @Option(names = "--instance-id-prefix", paramLabel = "<prefix>", description = "Only instances whose id starts with this.")
+        String prefix;
+
+        @Override
+        void run(Hub hub) {
+            InstanceCounts counts = hub.count(filters.query().instanceIdPrefix(prefix).build());
+            if (json()) {
+                printJson(WireFormat.counts(counts));
+                return;
+            }
+            if (counts.total() == 0) {
+                out().println("No instances match.");
+                return;
+            }
+            String format = "%-15s %12s%n";
+            out().printf(format, "STATUS", "INSTANCES");
+            counts.byStatus().forEach((status, n) -> out().printf(format, status.wireName(), n));
+            out().printf(format, "Total", counts.total());
+            out().println();
+            String byName = "%-32s %-15s %12s%n";
+            out().printf(byName, "NAME", "STATUS", "INSTANCES");
+            counts.byName().forEach((name, perStatus) -> perStatus.forEach((status, n) ->
+                    out().printf(byName, name.isEmpty() ? "(none)" : name, status.wireName(), n)));
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.taskhub.ConfigurationException;
 import dev.taskhub.convert.RawJson;
 import dev.taskhub.client.HttpManagementPayload;
+import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.query.PurgeCriteria;
@@ -97,6 +98,16 @@ final class RemoteHub implements Hub {
         query.put("showInput", Boolean.toString(q.fetchInputsAndOutputs()));
         Reply reply = send(ManagementRoute.LIST_INSTANCES, List.of(), query, null, q.continuationToken());
         return new QueryResult(WireFormat.readStatuses(reply.body), reply.continuationToken);
+    }
+
+    @Override
+    public InstanceCounts count(InstanceQuery q) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("createdTimeFrom", time(q.createdFrom()));
+        query.put("createdTimeTo", time(q.createdTo()));
+        query.put("runtimeStatus", q.statuses().isEmpty() ? null : WireFormat.formatStatuses(q.statuses()));
+        query.put("instanceIdPrefix", q.instanceIdPrefix());
+        return WireFormat.readCounts(send(ManagementRoute.COUNT_INSTANCES, List.of(), query, null).body);
     }
 
     @Override

@@ -38,6 +38,7 @@ import java.lang.reflect.Constructor;
                 ManagementCommands.GetRuntimeStatus.class,
                 ManagementCommands.GetHistory.class,
                 ManagementCommands.GetInstances.class,
+                ManagementCommands.Stats.class,
                 ManagementCommands.Terminate.class,
                 ManagementCommands.RaiseEvent.class,
                 ManagementCommands.Rewind.class,

@@ -175,6 +175,8 @@ class CliLocalRemoteParityTest {
         assertThat(page[1]).isEqualTo(page[0]).contains("continuationToken");
         String token = page[0].replaceAll("(?s).*\"continuationToken\" : \"([^\"]+)\".*", "$1");
         same("get-instances", "--top", "3", "--created-after", "2000-01-01", "--continuation-token", token);
+        same("stats");
+        same("stats", "--json", "--runtime-status", "Completed", "Failed");
     }
 
     @Test

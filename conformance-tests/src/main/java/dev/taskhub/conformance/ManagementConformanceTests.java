@@ -8,6 +8,7 @@ import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.HttpManagementOptions;
 import dev.taskhub.client.HttpManagementPayload;
 import dev.taskhub.client.IdReusePolicy;
+import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.client.NewOrchestrationOptions;
 import dev.taskhub.client.OrchestrationMetadata;
@@ -218,6 +219,49 @@ public abstract class ManagementConformanceTests extends ConformanceTestBase {
             assertThat(m.serializedInput()).isEqualTo("0");
             assertThat(m.serializedOutput()).isEqualTo("0");
         });
+    }
+
+    @Test
+    void counts_perNameAndStatus_agreeWithTheQueryForEveryFilter() {
+        startStandardWorker();
+        Instant before = Instant.now().minusMillis(1);
+        for (int i = 0; i < 3; i++) {
+            client.scheduleNewOrchestrationInstance("Echo", i, NewOrchestrationOptions.withInstanceId("count-done-" + i));
+        }
+        for (int i = 0; i < 4; i++) {
+            client.scheduleNewOrchestrationInstance("WaitForGo", null, NewOrchestrationOptions.withInstanceId("count-wait-" + i));
+        }
+        for (int i = 0; i < 3; i++) {
+            awaitStatus("count-done-" + i, RuntimeStatus.COMPLETED);
+        }
+        for (int i = 0; i < 4; i++) {
+            client.waitForInstanceStart("count-wait-" + i, WAIT);
+        }
+        client.terminate("count-wait-3", "counted as terminated");
+        awaitStatus("count-wait-3", RuntimeStatus.TERMINATED);
+        Instant after = Instant.now().plusMillis(1);
+
+        InstanceCounts all = client.countInstances(InstanceQuery.builder().instanceIdPrefix("count-").build());
+        assertThat(all.total()).isEqualTo(7);
+        assertThat(all.byName()).containsOnlyKeys("Echo", "WaitForGo");
+        assertThat(all.byName().get("Echo")).containsExactly(Map.entry(RuntimeStatus.COMPLETED, 3L));
+        assertThat(all.byName().get("WaitForGo"))
+                .containsExactly(Map.entry(RuntimeStatus.RUNNING, 3L), Map.entry(RuntimeStatus.TERMINATED, 1L));
+        assertThat(all.byStatus()).containsExactly(Map.entry(RuntimeStatus.RUNNING, 3L), Map.entry(RuntimeStatus.COMPLETED, 3L),
+                Map.entry(RuntimeStatus.TERMINATED, 1L));
+
+        // every filter counts exactly what the query returns; paging fields are ignored
+        for (InstanceQuery q : List.of(
+                InstanceQuery.builder().statuses(RuntimeStatus.RUNNING, RuntimeStatus.TERMINATED).instanceIdPrefix("count-").build(),
+                InstanceQuery.builder().statuses(RuntimeStatus.COMPLETED).instanceIdPrefix("count-").pageSize(1).build(),
+                InstanceQuery.builder().instanceIdPrefix("count-wait-").createdFrom(before).createdTo(after).build(),
+                InstanceQuery.builder().instanceIdPrefix("count-").createdFrom(after).build(),
+                InstanceQuery.builder().instanceIdPrefix("count-").createdTo(before).build(),
+                InstanceQuery.builder().instanceIdPrefix("count-nothing").build())) {
+            assertThat(client.countInstances(q).total()).as("%s", q).isEqualTo(ids(q).size());
+        }
+        assertThat(client.countInstances(InstanceQuery.builder().instanceIdPrefix("count-").createdFrom(after).build()))
+                .isEqualTo(InstanceCounts.EMPTY);
     }
 
     private List<String> ids(InstanceQuery query) {

@@ -77,6 +77,7 @@ final class ManagementRoutes {
             case RESUME -> this::resume;
             case REWIND -> this::rewind;
             case RESTART -> ctx -> restart(ctx, prefix);
+            case COUNT_INSTANCES -> this::count;
             case DELETE_TASK_HUB -> this::deleteTaskHub;
             case OPENAPI_DOCUMENT -> this::openApi;
         };
@@ -178,6 +179,16 @@ final class ManagementRoutes {
             ctx.header(ManagementRoute.CONTINUATION_TOKEN_HEADER, page.continuationToken());
         }
         Json.write(ctx, 200, WireFormat.statuses(page.instances()));
+    }
+
+    private void count(Context ctx) {
+        InstanceQuery query = InstanceQuery.builder()
+                .createdFrom(Params.instant(ctx, "createdTimeFrom"))
+                .createdTo(Params.instant(ctx, "createdTimeTo"))
+                .statuses(statuses(ctx))
+                .instanceIdPrefix(Params.text(ctx, "instanceIdPrefix"))
+                .build();
+        Json.write(ctx, 200, WireFormat.counts(client.countInstances(query)));
     }
 
     private static Set<RuntimeStatus> statuses(Context ctx) {

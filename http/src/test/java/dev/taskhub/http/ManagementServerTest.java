@@ -279,6 +279,30 @@ class ManagementServerTest {
     }
 
     @Test
+    void counts_perStatusAndName_withTheListsFilters() {
+        for (int i = 0; i < 3; i++) {
+            send("POST", "/orchestrators/E1_HelloSequence/count-" + i + "?timeout=10", null);
+        }
+        startWaiting("count-waiting");
+
+        JsonNode all = json(send("GET", "/taskhub/counts?instanceIdPrefix=count-", null));
+        assertThat(all.get("total").asLong()).isEqualTo(4);
+        assertThat(all.get("byStatus").get("Completed").asLong()).isEqualTo(3);
+        assertThat(all.get("byStatus").get("Running").asLong() + all.path("byStatus").path("Pending").asLong(0)).isEqualTo(1);
+        assertThat(all.get("byName").get("E1_HelloSequence").get("Completed").asLong()).isEqualTo(3);
+
+        JsonNode completed = json(send("GET", "/taskhub/counts?instanceIdPrefix=count-&runtimeStatus=Completed", null));
+        assertThat(completed.get("total").asLong()).isEqualTo(3);
+        assertThat(completed.get("byStatus").fieldNames()).toIterable().containsExactly("Completed");
+        assertThat(json(send("GET", "/taskhub/counts?createdTimeFrom=2999-01-01T00:00:00Z", null)).get("total").asLong()).isZero();
+
+        HttpResponse<String> badDate = send("GET", "/taskhub/counts?createdTimeFrom=yesterday", null);
+        assertThat(badDate.statusCode()).isEqualTo(400);
+        assertThat(json(badDate).get("message").asText()).contains("createdTimeFrom");
+        assertThat(send("GET", "/taskhub/counts?runtimeStatus=Sleeping", null).statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void list_refusesBadDatesStatusesTopAndTamperedTokens() {
         assertThat(send("GET", "/instances?createdTimeFrom=yesterday", null).statusCode()).isEqualTo(400);
         HttpResponse<String> badStatus = send("GET", "/instances?runtimeStatus=Sleeping", null);

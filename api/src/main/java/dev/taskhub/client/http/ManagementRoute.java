@@ -44,6 +44,8 @@ public enum ManagementRoute {
     RESUME("resume", "POST", "/instances/{id}/resume", "reason"),
     REWIND("rewind", "POST", "/instances/{id}/rewind", "reason"),
     RESTART("restart", "POST", "/instances/{id}/restart", "restartWithNewInstanceId"),
+    /** How many instances match the filters, per orchestration name and runtime status (a Taskhub extension). */
+    COUNT_INSTANCES("countInstances", "GET", "/taskhub/counts", "createdTimeFrom", "createdTimeTo", "runtimeStatus", "instanceIdPrefix"),
     /** Delete the served task hub (a Taskhub extension); {@code confirm} must name it. */
     DELETE_TASK_HUB("deleteTaskHub", "DELETE", "/taskhub", "confirm"),
     /** The OpenAPI document of these routes: the one route served without the key. */

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.taskhub.FailureDetails;
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RuntimeStatus;
+import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.client.HttpManagementPayload;
 import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.QueryResult;
@@ -392,6 +393,45 @@ public final class WireFormat {
             throw malformed("a purge result", "it lacks a number 'instancesDeleted'");
         }
         return n.get("instancesDeleted").asLong();
+    }
+
+    /**
+     * {@code {"total": n, "byStatus": {"Running": n, ...}, "byName": {"Hello": {"Completed": n, ...}, ...}}}: instance
+     * counts with runtime statuses by their wire names; a nameless instance counts under {@code ""}.
+     */
+    public static ObjectNode counts(InstanceCounts counts) {
+        ObjectNode n = NODES.objectNode().put("total", counts.total());
+        ObjectNode byStatus = n.putObject("byStatus");
+        counts.byStatus().forEach((status, count) -> byStatus.put(status.wireName(), count));
+        ObjectNode byName = n.putObject("byName");
+        counts.byName().forEach((name, perStatus) -> {
+            ObjectNode one = byName.putObject(name);
+            perStatus.forEach((status, count) -> one.put(status.wireName(), count));
+        });
+        return n;
+    }
+
+    /** Reads {@link #counts}: the per-name rows are the source; {@code total} and {@code byStatus} follow from them. */
+    public static InstanceCounts readCounts(JsonNode n) {
+        requireObject(n, "instance counts");
+        JsonNode byName = n.path("byName");
+        if (!byName.isObject()) {
+            throw malformed("instance counts", "it lacks the object 'byName'");
+        }
+        InstanceCounts.Tally tally = new InstanceCounts.Tally();
+        for (Map.Entry<String, JsonNode> name : iterable(byName.fields())) {
+            for (Map.Entry<String, JsonNode> status : iterable(name.getValue().fields())) {
+                if (!status.getValue().canConvertToLong() || status.getValue().asLong() < 1) {
+                    throw malformed("instance counts", "the count of '" + name.getKey() + "' / '" + status.getKey() + "' is not a positive number");
+                }
+                tally.add(name.getKey(), RuntimeStatus.parse(status.getKey()), status.getValue().asLong());
+            }
+        }
+        return tally.build();
+    }
+
+    private static <T> Iterable<T> iterable(java.util.Iterator<T> it) {
+        return () -> it;
     }
 
     /** {@code {"taskHub": name, "deleted": true}}, the answer to deleting a task hub. */

@@ -2,6 +2,7 @@ package dev.taskhub.spi.support;
 
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.spi.ActivityResult;
@@ -86,6 +87,11 @@ public abstract class ForwardingStorageProvider implements StorageProvider {
     @Override
     public boolean purgeInstance(String instanceId) {
         return delegate.purgeInstance(instanceId);
+    }
+
+    @Override
+    public InstanceCounts countInstances(InstanceQuery query) {
+        return delegate.countInstances(query);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.taskhub.provider.inmemory;
 
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RuntimeStatus;
+import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.history.HistoryEvent;
@@ -102,6 +103,11 @@ public final class InMemoryStorageProvider implements StorageProvider {
     @Override
     public InstancePage queryInstances(InstanceQuery query) {
         return instances.query(query);
+    }
+
+    @Override
+    public InstanceCounts countInstances(InstanceQuery query) {
+        return instances.count(query);
     }
 
     @Override

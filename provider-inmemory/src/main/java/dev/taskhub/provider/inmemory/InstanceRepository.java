@@ -2,6 +2,7 @@ package dev.taskhub.provider.inmemory;
 
 import dev.taskhub.InstanceAlreadyExistsException;
 import dev.taskhub.RuntimeStatus;
+import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.spi.ContinuationTokens;
@@ -131,6 +132,27 @@ final class InstanceRepository {
         } finally {
             hub.lock.unlock();
         }
+    }
+
+    /** Counts in place: one walk of the created-order index from createdFrom, under the hub lock. */
+    InstanceCounts count(InstanceQuery query) {
+        InstanceCounts.Tally tally = new InstanceCounts.Tally();
+        hub.lock.lock();
+        try {
+            Map<Key, HubState.Instance> view = query.createdFrom() == null ? byCreated : byCreated.tailMap(new Key(query.createdFrom(), ""), true);
+            for (HubState.Instance instance : view.values()) {
+                InstanceState s = instance.state;
+                if (query.createdTo() != null && s.createdAt().isAfter(query.createdTo())) {
+                    break;
+                }
+                if (query.matches(s.instanceId(), s.status(), s.createdAt())) {
+                    tally.add(s.name(), s.status());
+                }
+            }
+        } finally {
+            hub.lock.unlock();
+        }
+        return tally.build();
     }
 
     boolean purge(String instanceId) {

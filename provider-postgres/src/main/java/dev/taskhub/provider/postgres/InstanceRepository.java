@@ -2,6 +2,7 @@ package dev.taskhub.provider.postgres;
 
 import dev.taskhub.InstanceAlreadyExistsException;
 import dev.taskhub.RuntimeStatus;
+import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.spi.ContinuationTokens;
@@ -282,6 +283,52 @@ final class InstanceRepository {
                     token = ContinuationTokens.encode(last.createdAt(), last.instanceId());
                 }
                 return new InstancePage(page, token);
+            }
+        });
+    }
+
+    /** Counts in place: one aggregate over the status index (or the key, for an id prefix), grouped by name and status. */
+    InstanceCounts count(InstanceQuery q) {
+        StringBuilder sql = new StringBuilder("SELECT name, status, count(*) FROM {s}instances WHERE hub = ? AND status IS NOT NULL");
+        List<Object> params = new ArrayList<>();
+        params.add(hub);
+        if (q.createdFrom() != null) {
+            sql.append(" AND created_ns >= ?");
+            params.add(Db.nanos(q.createdFrom()));
+        }
+        if (q.createdTo() != null) {
+            sql.append(" AND created_ns <= ?");
+            params.add(Db.nanos(q.createdTo()));
+        }
+        if (q.instanceIdPrefix() != null) {
+            sql.append(" AND instance_id LIKE ?");
+            params.add(likePrefix(q.instanceIdPrefix()));
+        }
+        if (!q.statuses().isEmpty()) {
+            sql.append(" AND status = ANY(?)");
+        }
+        sql.append(" GROUP BY name, status");
+        String text = db.sql(sql.toString());
+        return db.autoCommit("count instances", c -> {
+            try (PreparedStatement ps = c.prepareStatement(text)) {
+                int i = 1;
+                for (Object p : params) {
+                    if (p instanceof Long n) {
+                        ps.setLong(i++, n);
+                    } else {
+                        ps.setString(i++, (String) p);
+                    }
+                }
+                if (!q.statuses().isEmpty()) {
+                    ps.setArray(i, Db.textArray(c, q.statuses().stream().map(Enum::name).toArray()));
+                }
+                InstanceCounts.Tally tally = new InstanceCounts.Tally();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        tally.add(rs.getString(1), RuntimeStatus.valueOf(rs.getString(2)), rs.getLong(3));
+                    }
+                }
+                return tally.build();
             }
         });
     }

@@ -4,6 +4,7 @@ import dev.taskhub.spi.support.Backoff;
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.StorageException;
+import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.history.HistoryEvent;
@@ -150,6 +151,12 @@ public final class PostgresStorageProvider implements StorageProvider {
     public Optional<InstanceState> getInstance(String instanceId) {
         ensureOpen();
         return instances.get(Objects.requireNonNull(instanceId, "instanceId"));
+    }
+
+    @Override
+    public InstanceCounts countInstances(InstanceQuery query) {
+        ensureOpen();
+        return instances.count(Objects.requireNonNull(query, "query"));
     }
 
     @Override
