@@ -2,6 +2,7 @@ package dev.taskhub.benchmarks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.taskhub.RuntimeStatus;
+import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.client.QueryResult;
@@ -106,6 +107,11 @@ final class ManagementBench {
             InstanceQuery pq = InstanceQuery.builder().instanceIdPrefix(id(4200).substring(0, 10)).pageSize(100).build();
             timeQuery(r, "prefix_page100", () -> client.queryInstances(pq), Math.min(100, Math.max(0, n - 4200)));
 
+            // counts per status and name: the whole hub, and one status in the middle fifth
+            timeCount(r, "count_all", () -> client.countInstances(InstanceQuery.builder().build()), n);
+            timeCount(r, "count_failed_range", () -> client.countInstances(InstanceQuery.builder().statuses(RuntimeStatus.FAILED)
+                    .createdFrom(from).createdTo(to).build()), -1);
+
             // full paged scan
             long s = System.nanoTime();
             int pages = 0;
@@ -166,6 +172,26 @@ final class ManagementBench {
 
     private static Instant at(Instant base, long stepMicros, int i) {
         return base.plus(Duration.ofNanos(stepMicros * 1000L * i));
+    }
+
+    /** Times a count like {@link #timeQuery} (fewer repeats: a count reads every match); checks the total unless -1. */
+    private void timeCount(Result r, String key, java.util.function.Supplier<InstanceCounts> count, long expectedTotal) {
+        long s = System.nanoTime();
+        InstanceCounts first = count.get();
+        long cold = System.nanoTime() - s;
+        long[] runs = new long[args.getInt("count-repeats", 5)];
+        for (int i = 0; i < runs.length; i++) {
+            s = System.nanoTime();
+            count.get();
+            runs[i] = (System.nanoTime() - s) / 1000;
+        }
+        r.metric(key + "_first_ms", Stats.round(cold / 1e6));
+        r.metric(key + "_p50_ms", Stats.round(new Stats(runs).pMs(50)));
+        r.metric(key + "_total", first.total());
+        if (expectedTotal >= 0 && first.total() != expectedTotal) {
+            r.status = "failed";
+            r.note(key + " counted " + first.total() + " instances, expected " + expectedTotal);
+        }
     }
 
     private void timeQuery(Result r, String key, java.util.function.Supplier<QueryResult> q, int expected) {
