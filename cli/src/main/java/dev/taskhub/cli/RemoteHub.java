@@ -89,11 +89,7 @@ final class RemoteHub implements Hub {
 
     @Override
     public QueryResult list(InstanceQuery q) {
-        Map<String, String> query = new LinkedHashMap<>();
-        query.put("createdTimeFrom", time(q.createdFrom()));
-        query.put("createdTimeTo", time(q.createdTo()));
-        query.put("runtimeStatus", q.statuses().isEmpty() ? null : WireFormat.formatStatuses(q.statuses()));
-        query.put("instanceIdPrefix", q.instanceIdPrefix());
+        Map<String, String> query = filters(q);
         query.put("top", Integer.toString(q.pageSize()));
         query.put("showInput", Boolean.toString(q.fetchInputsAndOutputs()));
         Reply reply = send(ManagementRoute.LIST_INSTANCES, List.of(), query, null, q.continuationToken());
@@ -102,12 +98,17 @@ final class RemoteHub implements Hub {
 
     @Override
     public InstanceCounts count(InstanceQuery q) {
+        return WireFormat.readCounts(send(ManagementRoute.COUNT_INSTANCES, List.of(), filters(q), null).body);
+    }
+
+    /** The query's filters as the list and count routes' query parameters. */
+    private static Map<String, String> filters(InstanceQuery q) {
         Map<String, String> query = new LinkedHashMap<>();
         query.put("createdTimeFrom", time(q.createdFrom()));
         query.put("createdTimeTo", time(q.createdTo()));
         query.put("runtimeStatus", q.statuses().isEmpty() ? null : WireFormat.formatStatuses(q.statuses()));
         query.put("instanceIdPrefix", q.instanceIdPrefix());
-        return WireFormat.readCounts(send(ManagementRoute.COUNT_INSTANCES, List.of(), query, null).body);
+        return query;
     }
 
     @Override

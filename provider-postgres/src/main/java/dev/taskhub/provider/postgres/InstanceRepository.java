@@ -197,21 +197,8 @@ final class InstanceRepository {
         ContinuationTokens.Position after = q.continuationToken() == null ? null : ContinuationTokens.decode(q.continuationToken());
         String columns = Codec.STATE_COLUMNS + (q.fetchInputsAndOutputs() ? ", " + Codec.PAYLOAD_COLUMNS : "");
         int limit = q.pageSize() + 1;
-        StringBuilder where = new StringBuilder("hub = ? AND status IS NOT NULL");
         List<Object> params = new ArrayList<>();
-        params.add(hub);
-        if (q.createdFrom() != null) {
-            where.append(" AND created_ns >= ?");
-            params.add(Db.nanos(q.createdFrom()));
-        }
-        if (q.createdTo() != null) {
-            where.append(" AND created_ns <= ?");
-            params.add(Db.nanos(q.createdTo()));
-        }
-        if (q.instanceIdPrefix() != null) {
-            where.append(" AND instance_id LIKE ?");
-            params.add(likePrefix(q.instanceIdPrefix()));
-        }
+        StringBuilder where = filters(q, params);
         if (after != null) {
             where.append(" AND (created_ns, instance_id) > (?, ?)");
             params.add(Db.nanos(after.createdAt()));
@@ -258,14 +245,7 @@ final class InstanceRepository {
                         + "SELECT * FROM m ORDER BY created_ns, instance_id LIMIT " + limit;
             }
             try (PreparedStatement ps = c.prepareStatement(finalText)) {
-                for (int i = 0; i < all.size(); i++) {
-                    Object p = all.get(i);
-                    if (p instanceof Long n) {
-                        ps.setLong(i + 1, n);
-                    } else {
-                        ps.setString(i + 1, (String) p);
-                    }
-                }
+                bind(ps, all);
                 List<InstanceState> page = new ArrayList<>();
                 boolean more = false;
                 try (ResultSet rs = ps.executeQuery()) {
@@ -289,38 +269,17 @@ final class InstanceRepository {
 
     /** Counts in place: one aggregate over the status index (or the key, for an id prefix), grouped by name and status. */
     InstanceCounts count(InstanceQuery q) {
-        StringBuilder sql = new StringBuilder("SELECT name, status, count(*) FROM {s}instances WHERE hub = ? AND status IS NOT NULL");
         List<Object> params = new ArrayList<>();
-        params.add(hub);
-        if (q.createdFrom() != null) {
-            sql.append(" AND created_ns >= ?");
-            params.add(Db.nanos(q.createdFrom()));
-        }
-        if (q.createdTo() != null) {
-            sql.append(" AND created_ns <= ?");
-            params.add(Db.nanos(q.createdTo()));
-        }
-        if (q.instanceIdPrefix() != null) {
-            sql.append(" AND instance_id LIKE ?");
-            params.add(likePrefix(q.instanceIdPrefix()));
-        }
+        StringBuilder where = filters(q, params);
         if (!q.statuses().isEmpty()) {
-            sql.append(" AND status = ANY(?)");
+            where.append(" AND status = ANY(?)");
         }
-        sql.append(" GROUP BY name, status");
-        String text = db.sql(sql.toString());
+        String text = db.sql("SELECT name, status, count(*) FROM {s}instances WHERE " + where + " GROUP BY name, status");
         return db.autoCommit("count instances", c -> {
             try (PreparedStatement ps = c.prepareStatement(text)) {
-                int i = 1;
-                for (Object p : params) {
-                    if (p instanceof Long n) {
-                        ps.setLong(i++, n);
-                    } else {
-                        ps.setString(i++, (String) p);
-                    }
-                }
+                bind(ps, params);
                 if (!q.statuses().isEmpty()) {
-                    ps.setArray(i, Db.textArray(c, q.statuses().stream().map(Enum::name).toArray()));
+                    ps.setArray(params.size() + 1, Db.textArray(c, q.statuses().stream().map(Enum::name).toArray()));
                 }
                 InstanceCounts.Tally tally = new InstanceCounts.Tally();
                 try (ResultSet rs = ps.executeQuery()) {
@@ -331,6 +290,36 @@ final class InstanceRepository {
                 return tally.build();
             }
         });
+    }
+
+    /** The hub, created range and id prefix of a query as a WHERE clause; adds their values to {@code params}. */
+    private StringBuilder filters(InstanceQuery q, List<Object> params) {
+        StringBuilder where = new StringBuilder("hub = ? AND status IS NOT NULL");
+        params.add(hub);
+        if (q.createdFrom() != null) {
+            where.append(" AND created_ns >= ?");
+            params.add(Db.nanos(q.createdFrom()));
+        }
+        if (q.createdTo() != null) {
+            where.append(" AND created_ns <= ?");
+            params.add(Db.nanos(q.createdTo()));
+        }
+        if (q.instanceIdPrefix() != null) {
+            where.append(" AND instance_id LIKE ?");
+            params.add(likePrefix(q.instanceIdPrefix()));
+        }
+        return where;
+    }
+
+    /** Binds text and epoch-nanosecond parameters from index 1 on. */
+    private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
+        for (int i = 0; i < params.size(); i++) {
+            if (params.get(i) instanceof Long n) {
+                ps.setLong(i + 1, n);
+            } else {
+                ps.setString(i + 1, (String) params.get(i));
+            }
+        }
     }
 
     private static final int NARROW_PREFIX_ROWS = 20_000;

@@ -97,9 +97,7 @@ class PostgresProviderTest {
 
     @Test
     void fanIn_resultsWaitForTheirSiblings_andOneEpisodeTakesThemAll() {
-        PostgresStorageProvider p = PostgresTestDatabase.createdProvider(PostgresTestDatabase.hubName("pgfanin"),
-                Map.of(PostgresSettings.RESULT_COALESCING, "PT30S"));
-        try {
+        withResultCoalescing("PT30S", p -> {
             List<ActivityWorkItem> acts = fanOutThree(p);
             complete(p, acts.get(0));
             assertThat(p.lockOrchestrationWorkItems(1, LEASE, NO_WAIT)).as("two activities are still out").isEmpty();
@@ -111,21 +109,25 @@ class PostgresProviderTest {
             assertThat(items).as("the last result is handed over at once, with the others").hasSize(1);
             assertThat(items.get(0).messages()).extracting(m -> m.event().eventType())
                     .containsExactly("TaskCompleted", "TaskCompleted", "TaskCompleted");
-        } finally {
-            PostgresTestDatabase.deleteAndClose(p);
-        }
+        });
     }
 
     @Test
     void fanIn_withoutCoalescing_eachResultIsHandedOverAtOnce() {
-        PostgresStorageProvider p = PostgresTestDatabase.createdProvider(PostgresTestDatabase.hubName("pgfanin0"),
-                Map.of(PostgresSettings.RESULT_COALESCING, "0"));
-        try {
+        withResultCoalescing("0", p -> {
             List<ActivityWorkItem> acts = fanOutThree(p);
             complete(p, acts.get(0));
             List<OrchestrationWorkItem> items = p.lockOrchestrationWorkItems(1, LEASE, NO_WAIT);
             assertThat(items).hasSize(1);
             assertThat(items.get(0).messages()).extracting(m -> m.event().eventType()).containsExactly("TaskCompleted");
+        });
+    }
+
+    private static void withResultCoalescing(String value, java.util.function.Consumer<PostgresStorageProvider> test) {
+        PostgresStorageProvider p = PostgresTestDatabase.createdProvider(PostgresTestDatabase.hubName("pgfanin"),
+                Map.of(PostgresSettings.RESULT_COALESCING, value));
+        try {
+            test.accept(p);
         } finally {
             PostgresTestDatabase.deleteAndClose(p);
         }
