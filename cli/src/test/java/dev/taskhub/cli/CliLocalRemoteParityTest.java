@@ -4,13 +4,8 @@ import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.NewOrchestrationOptions;
 import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.TaskHubClient;
-import dev.taskhub.config.StorageProviders;
 import dev.taskhub.http.ManagementServer;
 import dev.taskhub.orchestration.TaskFailedException;
-import dev.taskhub.samples.SamplesModule;
-import dev.taskhub.spi.ProviderConfig;
-import dev.taskhub.spi.StorageProvider;
-import dev.taskhub.worker.TaskHubWorker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,17 +29,14 @@ class CliLocalRemoteParityTest {
     private static final AtomicBoolean FAIL_NEXT = new AtomicBoolean();
 
     private final CliRunner cli = new CliRunner(Map.of());
+    private TestHub fixture;
     private String hub;
-    private StorageProvider provider;
-    private TaskHubWorker worker;
     private TaskHubClient client;
     private ManagementServer server;
 
     @BeforeEach
     void start() {
-        hub = "Parity" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
-        provider = StorageProviders.open(null, ProviderConfig.of("inmemory", hub));
-        worker = TaskHubWorker.builder(provider).addModule(new SamplesModule())
+        fixture = TestHub.start("Parity", b -> b
                 .addOrchestrator("Everything", ctx -> {
                     ctx.setCustomStatus(Map.of("step", "started"));
                     Integer doubled = ctx.callSubOrchestrator("Child", 21, Integer.class).await();
@@ -82,18 +74,15 @@ class CliLocalRemoteParityTest {
                         throw new IllegalStateException("first delivery fails");
                     }
                     return "recovered";
-                })
-                .build().start();
-        client = new TaskHubClient(provider);
-        server = ManagementServer.builder(client).registry(worker.registry()).port(0).systemKey(KEY).build().start();
+                }));
+        hub = fixture.name;
+        client = fixture.client;
+        server = fixture.serve(KEY);
     }
 
     @AfterEach
     void stop() {
-        server.close();
-        worker.close();
-        provider.deleteTaskHub();
-        provider.close();
+        fixture.close();
     }
 
     /** Runs the command directly on the hub and through the server; both succeed; returns {local, remote} stdout. */

@@ -4,12 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.TaskHubClient;
-import dev.taskhub.config.StorageProviders;
 import dev.taskhub.http.ManagementServer;
-import dev.taskhub.samples.SamplesModule;
-import dev.taskhub.spi.ProviderConfig;
-import dev.taskhub.spi.StorageProvider;
-import dev.taskhub.worker.TaskHubWorker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,27 +27,22 @@ class CliRemoteTest {
     private static final String KEY = "remote-key-" + UUID.randomUUID();
 
     private final CliRunner cli = new CliRunner(Map.of());
-    private StorageProvider provider;
-    private TaskHubWorker worker;
+    private TestHub fixture;
     private TaskHubClient client;
     private ManagementServer server;
     private String hub;
 
     @BeforeEach
     void start() {
-        hub = "Remote" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
-        provider = StorageProviders.open(null, ProviderConfig.of("inmemory", hub));
-        worker = TaskHubWorker.builder(provider).addModule(new SamplesModule()).build().start();
-        client = new TaskHubClient(provider);
-        server = ManagementServer.builder(client).registry(worker.registry()).port(0).systemKey(KEY).build().start();
+        fixture = TestHub.start("Remote");
+        hub = fixture.name;
+        client = fixture.client;
+        server = fixture.serve(KEY);
     }
 
     @AfterEach
     void stop() {
-        server.close();
-        worker.close();
-        provider.deleteTaskHub();
-        provider.close();
+        fixture.close();
     }
 
     private CliRunner.Result run(String... args) {

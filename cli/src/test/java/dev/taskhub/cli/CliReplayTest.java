@@ -1,12 +1,7 @@
 package dev.taskhub.cli;
 
 import dev.taskhub.client.TaskHubClient;
-import dev.taskhub.config.StorageProviders;
 import dev.taskhub.samples.HelloSequence;
-import dev.taskhub.samples.SamplesModule;
-import dev.taskhub.spi.ProviderConfig;
-import dev.taskhub.spi.StorageProvider;
-import dev.taskhub.worker.TaskHubWorker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,24 +21,20 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CliReplayTest {
     private final CliRunner cli = new CliRunner(Map.of());
+    private TestHub fixture;
     private String hub;
-    private StorageProvider provider;
-    private TaskHubWorker worker;
     private TaskHubClient client;
 
     @BeforeEach
     void start() {
-        hub = "Replay" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        provider = StorageProviders.open(null, ProviderConfig.of("inmemory", hub));
-        worker = TaskHubWorker.builder(provider).addModule(new SamplesModule()).build().start();
-        client = new TaskHubClient(provider);
+        fixture = TestHub.start("Replay");
+        hub = fixture.name;
+        client = fixture.client;
     }
 
     @AfterEach
     void stop() {
-        worker.close();
-        provider.deleteTaskHub();
-        provider.close();
+        fixture.close();
     }
 
     private String completedHello() {

@@ -4,11 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.TaskHubClient;
-import dev.taskhub.config.StorageProviders;
-import dev.taskhub.samples.SamplesModule;
-import dev.taskhub.spi.ProviderConfig;
-import dev.taskhub.spi.StorageProvider;
-import dev.taskhub.worker.TaskHubWorker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,32 +31,27 @@ class CliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final CliRunner cli = new CliRunner(Map.of());
+    private TestHub fixture;
     private String hub;
-    private StorageProvider provider;
-    private TaskHubWorker worker;
     private TaskHubClient client;
 
     @BeforeEach
     void start() {
-        hub = "Cli" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        provider = StorageProviders.open(null, ProviderConfig.of("inmemory", hub));
-        worker = TaskHubWorker.builder(provider).addModule(new SamplesModule())
+        fixture = TestHub.start("Cli", b -> b
                 .addOrchestrator("FailOnce", ctx -> ctx.callActivity("Flaky", null, String.class).await())
                 .addActivity("Flaky", ctx -> {
                     if (FAIL_NEXT.getAndSet(false)) {
                         throw new IllegalStateException("first delivery fails");
                     }
                     return "recovered";
-                })
-                .build().start();
-        client = new TaskHubClient(provider);
+                }));
+        hub = fixture.name;
+        client = fixture.client;
     }
 
     @AfterEach
     void stop() {
-        worker.close();
-        provider.deleteTaskHub();
-        provider.close();
+        fixture.close();
     }
 
     private CliRunner.Result ok(String... args) {
