@@ -262,6 +262,18 @@ public abstract class ManagementConformanceTests extends ConformanceTestBase {
         }
         assertThat(client.countInstances(InstanceQuery.builder().instanceIdPrefix("count-").createdFrom(after).build()))
                 .isEqualTo(InstanceCounts.EMPTY);
+        // the hub holds only these instances: the unfiltered count (and one by status only) is the same, however the store counts it
+        assertThat(client.countInstances(InstanceQuery.builder().build())).isEqualTo(all);
+        assertThat(client.countInstances(InstanceQuery.builder().statuses(RuntimeStatus.RUNNING).build()).total()).isEqualTo(3);
+
+        // purging and replacing move the counts too
+        client.purgeInstance("count-done-0");
+        client.scheduleNewOrchestrationInstance("Echo", 9, NewOrchestrationOptions.withInstanceId("count-wait-3"));
+        awaitStatus("count-wait-3", RuntimeStatus.COMPLETED);
+        InstanceCounts later = client.countInstances(InstanceQuery.builder().build());
+        assertThat(later.byName().get("Echo")).containsExactly(Map.entry(RuntimeStatus.COMPLETED, 3L));
+        assertThat(later.byName().get("WaitForGo")).containsExactly(Map.entry(RuntimeStatus.RUNNING, 3L));
+        assertThat(later).isEqualTo(client.countInstances(InstanceQuery.builder().instanceIdPrefix("count-").build()));
     }
 
     private List<String> ids(InstanceQuery query) {

@@ -25,7 +25,7 @@ final class HubSchema {
     private static final Logger log = LoggerFactory.getLogger(HubSchema.class);
     static final String LOCATION = "classpath:db/migration/postgres";
     /** The newest migration in {@link #LOCATION}; bump it with every new migration file. */
-    static final String LATEST_VERSION = "3";
+    static final String LATEST_VERSION = "4";
     private static final long MIGRATION_LOCK_POLL_MS = 100;
 
     private final Db db;
@@ -166,6 +166,7 @@ final class HubSchema {
             "DELETE FROM {s}orchestration_messages WHERE hub = ?",
             "DELETE FROM {s}activity_messages WHERE hub = ?",
             "DELETE FROM {s}instances WHERE hub = ?",
+            "DELETE FROM {s}instance_counts WHERE hub = ?",
             "DELETE FROM {s}waiters WHERE hub = ?");
 
     /** {@link #HUB_DELETES} for a schema (for tests that check their query plans). */

@@ -267,14 +267,30 @@ final class InstanceRepository {
         });
     }
 
-    /** Counts in place: one aggregate over the status index (or the key, for an id prefix), grouped by name and status. */
+    /**
+     * Counts in place. Without a created range or id prefix, from the counts the triggers of migration V4 keep per
+     * hub, name and status (a few rows, whatever the hub's size); otherwise one aggregate over the matching instances
+     * (the status/created index for statuses and ranges, the key for a prefix).
+     */
     InstanceCounts count(InstanceQuery q) {
         List<Object> params = new ArrayList<>();
-        StringBuilder where = filters(q, params);
-        if (!q.statuses().isEmpty()) {
-            where.append(" AND status = ANY(?)");
+        StringBuilder where;
+        String text;
+        if (q.createdFrom() == null && q.createdTo() == null && q.instanceIdPrefix() == null) {
+            params.add(hub);
+            where = new StringBuilder("hub = ?");
+            if (!q.statuses().isEmpty()) {
+                where.append(" AND status = ANY(?)");
+            }
+            text = db.sql("SELECT name, status, sum(n) FROM {s}instance_counts WHERE " + where
+                    + " GROUP BY name, status HAVING sum(n) > 0");
+        } else {
+            where = filters(q, params);
+            if (!q.statuses().isEmpty()) {
+                where.append(" AND status = ANY(?)");
+            }
+            text = db.sql("SELECT name, status, count(*) FROM {s}instances WHERE " + where + " GROUP BY name, status");
         }
-        String text = db.sql("SELECT name, status, count(*) FROM {s}instances WHERE " + where + " GROUP BY name, status");
         return db.autoCommit("count instances", c -> {
             try (PreparedStatement ps = c.prepareStatement(text)) {
                 bind(ps, params);
@@ -284,7 +300,8 @@ final class InstanceRepository {
                 InstanceCounts.Tally tally = new InstanceCounts.Tally();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        tally.add(rs.getString(1), RuntimeStatus.valueOf(rs.getString(2)), rs.getLong(3));
+                        String name = rs.getString(1);
+                        tally.add(name == null || name.isEmpty() ? null : name, RuntimeStatus.valueOf(rs.getString(2)), rs.getLong(3));
                     }
                 }
                 return tally.build();

@@ -1,6 +1,9 @@
 package dev.taskhub.provider.postgres;
 
+import dev.taskhub.RuntimeStatus;
 import dev.taskhub.StorageException;
+import dev.taskhub.query.InstanceCounts;
+import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.spi.ProviderConfig;
 import dev.taskhub.spi.StorageProvider;
 import org.flywaydb.core.Flyway;
@@ -64,7 +67,7 @@ class PostgresMigrationTest {
             p.createTaskHub();
         }
         assertThat(index()).isEqualTo("[hub, instance_id]");
-        assertThat(history()).containsExactly("1 ok", "2 ok", "3 ok");
+        assertThat(history()).containsExactly("1 ok", "2 ok", "3 ok", "4 ok");
     }
 
     @Test
@@ -85,8 +88,28 @@ class PostgresMigrationTest {
 
             p.createTaskHub();
         }
-        assertThat(history()).containsExactly("1 ok", "2 ok", "3 ok");
+        assertThat(history()).containsExactly("1 ok", "2 ok", "3 ok", "4 ok");
         assertThat(index()).isEqualTo("[hub, instance_id]");
+    }
+
+    @Test
+    void upgrade_countsTheInstancesThatAlreadyExist() throws SQLException {
+        try (Connection c = PostgresTestDatabase.connect(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO \"" + schema + "\".instances (hub, instance_id, name, status, created_ns, updated_ns) VALUES "
+                    + "('h', 'a', 'Hello', 'COMPLETED', 1, 1), ('h', 'b', 'Hello', 'COMPLETED', 2, 2), "
+                    + "('h', 'c', 'Order', 'RUNNING', 3, 3), ('other', 'd', 'Hello', 'FAILED', 4, 4)");
+            // a placeholder row for messages to an instance that does not exist yet: not an instance
+            st.execute("INSERT INTO \"" + schema + "\".instances (hub, instance_id) VALUES ('h', 'early')");
+        }
+        try (StorageProvider p = provider()) {
+            p.createTaskHub();
+            InstanceCounts counts = p.countInstances(InstanceQuery.builder().build());
+            assertThat(counts.byName()).containsOnlyKeys("Hello", "Order");
+            assertThat(counts.byName().get("Hello")).containsExactly(Map.entry(RuntimeStatus.COMPLETED, 2L));
+            assertThat(counts.byName().get("Order")).containsExactly(Map.entry(RuntimeStatus.RUNNING, 1L));
+            assertThat(counts).as("the kept counts agree with counting the rows")
+                    .isEqualTo(p.countInstances(InstanceQuery.builder().createdFrom(java.time.Instant.EPOCH).build()));
+        }
     }
 
     private StorageProvider provider() {
