@@ -189,8 +189,9 @@ public final class TaskHubClient {
 
     /**
      * How many instances match the query's filters (created range, statuses, id prefix), per orchestration name and
-     * runtime status; the query's page size, token and payload flag are ignored. PostgreSQL and the in-memory store
-     * count in place; other stores page through the matches (see docs/operations.md).
+     * runtime status; the query's page size, token and payload flag are ignored. PostgreSQL keeps the counts (and
+     * aggregates for created-range and prefix filters), the in-memory store counts in place, other stores page through
+     * the matches (see docs/operations.md).
      */
     public InstanceCounts countInstances(InstanceQuery query) {
         Objects.requireNonNull(query, "query");

@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 
 import java.util.List;
 
-/** The instance filters of {@code get-instances} and {@code replay}: creation time range and runtime statuses. */
+/** The instance filters of {@code get-instances}, {@code stats} and {@code replay}: creation time range and runtime statuses. */
 final class InstanceFilterOptions {
     @Option(names = "--created-after", paramLabel = "<date>", description = "Only instances created at or after this ISO 8601 time.")
     String createdAfter;

@@ -419,8 +419,8 @@ public final class WireFormat {
             throw malformed("instance counts", "it lacks the object 'byName'");
         }
         InstanceCounts.Tally tally = new InstanceCounts.Tally();
-        for (Map.Entry<String, JsonNode> name : iterable(byName.fields())) {
-            for (Map.Entry<String, JsonNode> status : iterable(name.getValue().fields())) {
+        for (Map.Entry<String, JsonNode> name : byName.properties()) {
+            for (Map.Entry<String, JsonNode> status : name.getValue().properties()) {
                 if (!status.getValue().canConvertToLong() || status.getValue().asLong() < 1) {
                     throw malformed("instance counts", "the count of '" + name.getKey() + "' / '" + status.getKey() + "' is not a positive number");
                 }
@@ -428,10 +428,6 @@ public final class WireFormat {
             }
         }
         return tally.build();
-    }
-
-    private static <T> Iterable<T> iterable(java.util.Iterator<T> it) {
-        return () -> it;
     }
 
     /** {@code {"taskHub": name, "deleted": true}}, the answer to deleting a task hub. */

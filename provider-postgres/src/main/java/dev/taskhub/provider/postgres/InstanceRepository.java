@@ -274,23 +274,20 @@ final class InstanceRepository {
      */
     InstanceCounts count(InstanceQuery q) {
         List<Object> params = new ArrayList<>();
+        boolean kept = q.createdFrom() == null && q.createdTo() == null && q.instanceIdPrefix() == null;
         StringBuilder where;
-        String text;
-        if (q.createdFrom() == null && q.createdTo() == null && q.instanceIdPrefix() == null) {
-            params.add(hub);
+        if (kept) {
             where = new StringBuilder("hub = ?");
-            if (!q.statuses().isEmpty()) {
-                where.append(" AND status = ANY(?)");
-            }
-            text = db.sql("SELECT name, status, sum(n) FROM {s}instance_counts WHERE " + where
-                    + " GROUP BY name, status HAVING sum(n) > 0");
+            params.add(hub);
         } else {
             where = filters(q, params);
-            if (!q.statuses().isEmpty()) {
-                where.append(" AND status = ANY(?)");
-            }
-            text = db.sql("SELECT name, status, count(*) FROM {s}instances WHERE " + where + " GROUP BY name, status");
         }
+        if (!q.statuses().isEmpty()) {
+            where.append(" AND status = ANY(?)");
+        }
+        String text = db.sql(kept
+                ? "SELECT name, status, sum(n) FROM {s}instance_counts WHERE " + where + " GROUP BY name, status HAVING sum(n) > 0"
+                : "SELECT name, status, count(*) FROM {s}instances WHERE " + where + " GROUP BY name, status");
         return db.autoCommit("count instances", c -> {
             try (PreparedStatement ps = c.prepareStatement(text)) {
                 bind(ps, params);
