@@ -3,6 +3,8 @@ package dev.taskhub.jobs;
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.NewOrchestrationOptions;
+import dev.taskhub.client.TaskHubClient;
+import dev.taskhub.convert.RawJson;
 import dev.taskhub.query.InstanceQuery;
 
 import java.time.Instant;
@@ -60,6 +62,13 @@ public record BulkJobRequest(String jobId, BulkOperation operation, Instant crea
         }
         if (operation == BulkOperation.RAISE_EVENT && (eventName == null || eventName.isBlank())) {
             throw new InvalidRequestException("A raise-event job needs the event's name.");
+        }
+        if (eventData != null) {
+            new RawJson(eventData); // refuses text that is not JSON, saying so
+            if (eventData.length() > TaskHubClient.MAX_PAYLOAD_CHARS) {
+                throw new InvalidRequestException("The event data is " + eventData.length() + " characters, over the limit of "
+                        + TaskHubClient.MAX_PAYLOAD_CHARS + ". Pass a reference to data stored elsewhere.");
+            }
         }
         if (operation != BulkOperation.RAISE_EVENT && (eventName != null || eventData != null)) {
             throw new InvalidRequestException("An event name or data only goes with a raise-event job, not with " + operation.wireName() + ".");

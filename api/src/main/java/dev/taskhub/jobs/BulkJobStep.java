@@ -9,23 +9,32 @@ import dev.taskhub.activity.ActivityContext;
 import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.QueryResult;
 import dev.taskhub.client.TaskHubClient;
-import dev.taskhub.convert.RawJson;
+import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.jobs.BulkJobOrchestrator.StepInput;
 import dev.taskhub.jobs.BulkJobOrchestrator.StepResult;
 import dev.taskhub.jobs.BulkJobProgress.Issue;
 import dev.taskhub.jobs.BulkJobProgress.Outcome;
-import dev.taskhub.query.InstanceQuery;
+import dev.taskhub.spi.TaskMessage;
+import dev.taskhub.spi.support.Ids;
+import dev.taskhub.spi.support.Times;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * One step of a bulk job: reads a page of the job's query after the given position and applies the operation to each
- * instance of the page that matches (the orchestration name is checked here; other bulk jobs never match). An
- * operation that does not apply to an instance's status is a skip, with the reason; a storage failure is a failure.
+ * instance of the page that matches (the orchestration name is checked here; bulk jobs never match). An operation that
+ * does not apply to an instance's status is a skip, with the reason. Operations that are messages to the instance
+ * (terminate, suspend, resume, rewind, raise-event) are sent for the whole page at once
+ * ({@link dev.taskhub.spi.MessageQueue#sendOrchestrationMessages}); restart and purge go one instance at a time. A
+ * step that runs again (a retry, or after a crash) sends the same messages under the same ids — derived from the job,
+ * the instance and its execution — so the instance applies each once.
  */
 final class BulkJobStep implements Activity<StepResult> {
     private final TaskHubClient client;
+    private final Clock clock = Times.microsecondClock(Clock.systemUTC());
 
     BulkJobStep(TaskHubClient client) {
         this.client = client;
@@ -40,75 +49,71 @@ final class BulkJobStep implements Activity<StepResult> {
                 : request.pageSize();
         QueryResult page = client.queryInstances(request.query().toBuilder().pageSize(pageSize)
                 .continuationToken(input.cursor()).fetchInputsAndOutputs(false).build());
-        long matched = 0;
-        long done = 0;
-        long skipped = 0;
-        long failed = 0;
-        List<Issue> issues = new ArrayList<>();
+        Tally tally = new Tally();
+        List<TaskMessage> messages = new ArrayList<>();
+        Instant now = clock.instant();
         for (OrchestrationMetadata instance : page.instances()) {
             if (!matches(request, instance.name())) {
                 continue;
             }
-            matched++;
-            Issue issue = apply(request, instance);
-            if (issue == null) {
-                done++;
-                continue;
-            }
-            if (issue.outcome() == Outcome.SKIPPED) {
-                skipped++;
+            tally.matched++;
+            String skip = skipReason(request.operation(), instance.runtimeStatus());
+            if (skip != null) {
+                tally.add(new Issue(instance.instanceId(), Outcome.SKIPPED, skip));
+            } else if (isMessage(request.operation())) {
+                messages.add(message(request, Ids.derived(ctx.getInstanceId(), instance.instanceId(), instance.executionId(),
+                        request.operation().wireName()), instance.instanceId(), now));
+                tally.done++;
             } else {
-                failed++;
+                tally.add(applyDirectly(request, instance.instanceId()));
             }
-            issues.add(issue);
         }
-        if (issues.size() > BulkJobProgress.MAX_ISSUES) {
-            issues = issues.subList(issues.size() - BulkJobProgress.MAX_ISSUES, issues.size());
-        }
-        return new StepResult(page.continuationToken(), new BulkJobProgress(-1, matched, done, skipped, failed, issues));
+        client.provider().sendOrchestrationMessages(messages);
+        return new StepResult(page.continuationToken(), tally.progress());
     }
 
     static boolean matches(BulkJobRequest request, String name) {
         return !BulkJobs.ORCHESTRATOR.equals(name) && (request.name() == null || request.name().equals(name));
     }
 
-    /** Applies the operation; null when it was applied, otherwise why not. */
-    private Issue apply(BulkJobRequest request, OrchestrationMetadata instance) {
-        String id = instance.instanceId();
-        RuntimeStatus status = instance.runtimeStatus();
+    /** Why the operation does not apply to an instance in this status, or null when it does. */
+    static String skipReason(BulkOperation operation, RuntimeStatus status) {
+        return switch (operation) {
+            case TERMINATE, RAISE_EVENT -> status.isTerminal() ? "already " + status.wireName() : null;
+            case SUSPEND -> status.isTerminal() ? "already " + status.wireName()
+                    : status == RuntimeStatus.SUSPENDED ? "already Suspended" : null;
+            case RESUME -> status == RuntimeStatus.SUSPENDED ? null : "not suspended (" + status.wireName() + ")";
+            case REWIND -> status == RuntimeStatus.FAILED ? null : "only failed instances are rewound; this one is " + status.wireName();
+            case RESTART -> status.isTerminal() ? null : "still " + status.wireName() + "; only finished instances are restarted";
+            case PURGE -> status.isTerminal() ? null : "still " + status.wireName() + "; only finished instances are purged";
+        };
+    }
+
+    private static boolean isMessage(BulkOperation operation) {
+        return operation != BulkOperation.RESTART && operation != BulkOperation.PURGE;
+    }
+
+    /** The message that applies a message-based operation, as the client's method of that name sends it. */
+    private static TaskMessage message(BulkJobRequest request, String messageId, String instanceId, Instant now) {
         String reason = request.reason() == null ? "Bulk " + request.operation().wireName() : request.reason();
+        HistoryEvent event = switch (request.operation()) {
+            case TERMINATE -> new HistoryEvent.ExecutionTerminated(-1, now, reason, false);
+            case SUSPEND -> new HistoryEvent.ExecutionSuspended(-1, now, reason);
+            case RESUME -> new HistoryEvent.ExecutionResumed(-1, now, reason);
+            case REWIND -> new HistoryEvent.ExecutionRewound(-1, now, reason);
+            case RAISE_EVENT -> new HistoryEvent.EventRaised(-1, now, request.eventName(), request.eventData(), messageId);
+            case RESTART, PURGE -> throw new IllegalArgumentException(request.operation() + " is not a message");
+        };
+        return new TaskMessage(messageId, instanceId, null, event, null);
+    }
+
+    /** Restart or purge one instance; null when it was done, otherwise why not. */
+    private Issue applyDirectly(BulkJobRequest request, String id) {
         try {
-            switch (request.operation()) {
-                case TERMINATE -> client.terminate(id, reason);
-                case SUSPEND -> {
-                    if (status == RuntimeStatus.SUSPENDED) {
-                        return new Issue(id, Outcome.SKIPPED, "already suspended");
-                    }
-                    client.suspend(id, reason);
-                }
-                case RESUME -> {
-                    if (status != RuntimeStatus.SUSPENDED) {
-                        return new Issue(id, Outcome.SKIPPED, "not suspended (" + status.wireName() + ")");
-                    }
-                    client.resume(id, reason);
-                }
-                case REWIND -> client.rewind(id, reason);
-                case RESTART -> {
-                    if (!status.isTerminal()) {
-                        return new Issue(id, Outcome.SKIPPED, "still " + status.wireName() + "; only finished instances are restarted");
-                    }
-                    client.restart(id, false);
-                }
-                case RAISE_EVENT -> client.raiseEvent(id, request.eventName(),
-                        request.eventData() == null ? null : new RawJson(request.eventData()));
-                case PURGE -> {
-                    if (!status.isTerminal()) {
-                        return new Issue(id, Outcome.SKIPPED, "still " + status.wireName() + "; only finished instances are purged");
-                    }
-                    if (client.purgeInstance(id) == 0) {
-                        return new Issue(id, Outcome.SKIPPED, "already purged");
-                    }
-                }
+            if (request.operation() == BulkOperation.RESTART) {
+                client.restart(id, false);
+            } else if (client.purgeInstance(id) == 0) {
+                return new Issue(id, Outcome.SKIPPED, "already purged");
             }
             return null;
         } catch (InvalidInstanceStateException e) {
@@ -117,6 +122,34 @@ final class BulkJobStep implements Activity<StepResult> {
             return new Issue(id, Outcome.SKIPPED, "no longer exists");
         } catch (TaskhubException e) {
             return new Issue(id, Outcome.FAILED, e.getMessage());
+        }
+    }
+
+    /** A step's counts. */
+    private static final class Tally {
+        long matched;
+        long done;
+        long skipped;
+        long failed;
+        final List<Issue> issues = new ArrayList<>();
+
+        void add(Issue issue) {
+            if (issue == null) {
+                done++;
+                return;
+            }
+            if (issue.outcome() == Outcome.SKIPPED) {
+                skipped++;
+            } else {
+                failed++;
+            }
+            issues.add(issue);
+        }
+
+        BulkJobProgress progress() {
+            List<Issue> kept = issues.size() > BulkJobProgress.MAX_ISSUES
+                    ? issues.subList(issues.size() - BulkJobProgress.MAX_ISSUES, issues.size()) : issues;
+            return new BulkJobProgress(-1, matched, done, skipped, failed, kept);
         }
     }
 }

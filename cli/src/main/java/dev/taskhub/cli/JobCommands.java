@@ -3,7 +3,6 @@ package dev.taskhub.cli;
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.client.http.BulkJobWireFormat;
 import dev.taskhub.client.http.WireFormat;
-import dev.taskhub.convert.RawJson;
 import dev.taskhub.jobs.BulkJob;
 import dev.taskhub.jobs.BulkJobProgress;
 import dev.taskhub.jobs.BulkJobRequest;
@@ -135,9 +134,6 @@ final class JobCommands implements Runnable {
 
         @Override
         void run(Hub hub) {
-            if (eventData != null) {
-                new RawJson(eventData); // refuses text that is not JSON, naming it
-            }
             InstanceQuery filter = filters.query().build();
             BulkJobRequest request = BulkJobRequest.builder(BulkOperation.parse(operation)).jobId(jobId)
                     .createdFrom(filter.createdFrom()).createdTo(filter.createdTo()).statuses(filter.statuses()).instanceIdPrefix(prefix).name(name).reason(reason)

@@ -105,6 +105,11 @@ public abstract class ForwardingStorageProvider implements StorageProvider {
     }
 
     @Override
+    public void sendOrchestrationMessages(List<TaskMessage> messages) {
+        delegate.sendOrchestrationMessages(messages);
+    }
+
+    @Override
     public void sendOrchestrationMessage(TaskMessage message) {
         delegate.sendOrchestrationMessage(message);
     }

@@ -196,6 +196,20 @@ public final class PostgresStorageProvider implements StorageProvider {
         orchestrationSignal.signal();
     }
 
+    /** All in one transaction and one round trip (queue heads moved in instance-id order, as every writer does). */
+    @Override
+    public void sendOrchestrationMessages(List<TaskMessage> messages) {
+        ensureOpen();
+        if (messages.isEmpty()) {
+            return;
+        }
+        db.autoCommit("send orchestration messages", c -> {
+            enqueuer.send(c, messages);
+            return null;
+        });
+        orchestrationSignal.signal();
+    }
+
     @Override
     public List<OrchestrationWorkItem> lockOrchestrationWorkItems(int max, Duration lease, Duration maxWait) {
         ensureOpen();
