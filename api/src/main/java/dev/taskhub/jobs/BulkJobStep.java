@@ -22,13 +22,15 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One step of a bulk job: reads a page of the job's query after the given position and applies the operation to each
  * instance of the page that matches (the orchestration name is checked here; bulk jobs never match). An operation that
  * does not apply to an instance's status is a skip, with the reason. Operations that are messages to the instance
  * (terminate, suspend, resume, rewind, raise-event) are sent for the whole page at once
- * ({@link dev.taskhub.spi.MessageQueue#sendOrchestrationMessages}); restart and purge go one instance at a time. A
+ * ({@link dev.taskhub.spi.MessageQueue#sendOrchestrationMessages}), purge likewise
+ * ({@link dev.taskhub.spi.InstanceStore#purgeInstancesById}); restart goes one instance at a time. A
  * step that runs again (a retry, or after a crash) sends the same messages under the same ids — derived from the job,
  * the instance and its execution — so the instance applies each once.
  */
@@ -52,6 +54,7 @@ final class BulkJobStep implements Activity<StepResult> {
         Tally tally = new Tally();
         List<TaskMessage> messages = new ArrayList<>();
         Instant now = clock.instant();
+        List<String> toPurge = new ArrayList<>();
         for (OrchestrationMetadata instance : page.instances()) {
             if (!matches(request, instance.name())) {
                 continue;
@@ -60,15 +63,23 @@ final class BulkJobStep implements Activity<StepResult> {
             String skip = skipReason(request.operation(), instance.runtimeStatus());
             if (skip != null) {
                 tally.add(new Issue(instance.instanceId(), Outcome.SKIPPED, skip));
-            } else if (isMessage(request.operation())) {
+            } else if (request.operation() == BulkOperation.PURGE) {
+                toPurge.add(instance.instanceId());
+            } else if (request.operation() == BulkOperation.RESTART) {
+                tally.add(restart(instance.instanceId()));
+            } else {
                 messages.add(message(request, Ids.derived(ctx.getInstanceId(), instance.instanceId(), instance.executionId(),
                         request.operation().wireName()), instance.instanceId(), now));
                 tally.done++;
-            } else {
-                tally.add(applyDirectly(request, instance.instanceId()));
             }
         }
         client.provider().sendOrchestrationMessages(messages);
+        if (!toPurge.isEmpty()) {
+            Set<String> purged = client.provider().purgeInstancesById(toPurge);
+            for (String id : toPurge) {
+                tally.add(purged.contains(id) ? null : new Issue(id, Outcome.SKIPPED, "no longer finished, or already purged"));
+            }
+        }
         return new StepResult(page.continuationToken(), tally.progress());
     }
 
@@ -89,10 +100,6 @@ final class BulkJobStep implements Activity<StepResult> {
         };
     }
 
-    private static boolean isMessage(BulkOperation operation) {
-        return operation != BulkOperation.RESTART && operation != BulkOperation.PURGE;
-    }
-
     /** The message that applies a message-based operation, as the client's method of that name sends it. */
     private static TaskMessage message(BulkJobRequest request, String messageId, String instanceId, Instant now) {
         String reason = request.reason() == null ? "Bulk " + request.operation().wireName() : request.reason();
@@ -107,14 +114,10 @@ final class BulkJobStep implements Activity<StepResult> {
         return new TaskMessage(messageId, instanceId, null, event, null);
     }
 
-    /** Restart or purge one instance; null when it was done, otherwise why not. */
-    private Issue applyDirectly(BulkJobRequest request, String id) {
+    /** Restarts one finished instance under its id; null when it was done, otherwise why not. */
+    private Issue restart(String id) {
         try {
-            if (request.operation() == BulkOperation.RESTART) {
-                client.restart(id, false);
-            } else if (client.purgeInstance(id) == 0) {
-                return new Issue(id, Outcome.SKIPPED, "already purged");
-            }
+            client.restart(id, false);
             return null;
         } catch (InvalidInstanceStateException e) {
             return new Issue(id, Outcome.SKIPPED, e.getMessage());

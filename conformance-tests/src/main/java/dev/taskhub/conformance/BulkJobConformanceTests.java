@@ -9,11 +9,15 @@ import dev.taskhub.jobs.BulkJobProgress;
 import dev.taskhub.jobs.BulkJobRequest;
 import dev.taskhub.jobs.BulkJobs;
 import dev.taskhub.jobs.BulkOperation;
+import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.spi.TaskMessage;
+import dev.taskhub.spi.support.Ids;
 import dev.taskhub.worker.TaskHubWorker;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -169,6 +173,33 @@ public abstract class BulkJobConformanceTests extends ConformanceTestBase {
         assertThat(jobs.get(jobId).orElseThrow().message()).contains("canceled");
         assertThat(canceled.jobId()).isEqualTo(jobId);
         assertThatThrownBy(() -> jobs.cancel(jobId)).isInstanceOf(InvalidInstanceStateException.class);
+    }
+
+    @Test
+    void spi_sendsManyMessagesAtOnce_aRepeatIsAppliedOnce_andPurgesByIdOnlyFinishedInstances() {
+        startJobWorker();
+        List<String> finished = start("Echo", "x-done-", 3);
+        finished.forEach(id -> awaitStatus(id, RuntimeStatus.COMPLETED));
+        List<String> waiting = start("WaitForGo", "x-wait-", 2);
+
+        List<String> asked = new ArrayList<>(finished);
+        asked.addAll(List.of(waiting.get(0), "x-unknown"));
+        assertThat(provider.purgeInstancesById(asked)).containsExactlyInAnyOrderElementsOf(finished);
+        finished.forEach(id -> assertThat(client.getInstanceMetadata(id, false)).as(id).isEmpty());
+        assertThat(client.getInstanceMetadata(waiting.get(0), false)).isPresent();
+
+        List<TaskMessage> events = new ArrayList<>();
+        for (String id : waiting) {
+            String messageId = Ids.derived("conformance", id);
+            events.add(new TaskMessage(messageId, id, null,
+                    new HistoryEvent.EventRaised(-1, Instant.now(), "Go", "\"batch\"", messageId), null));
+        }
+        provider.sendOrchestrationMessages(events);
+        provider.sendOrchestrationMessages(events); // a page sent again, as after a crash
+        for (String id : waiting) {
+            assertThat(awaitStatus(id, RuntimeStatus.COMPLETED).readOutputAs(String.class)).isEqualTo("batch");
+            assertThat(client.getHistory(id).stream().filter(HistoryEvent.EventRaised.class::isInstance)).as(id).hasSize(1);
+        }
     }
 
     @Test

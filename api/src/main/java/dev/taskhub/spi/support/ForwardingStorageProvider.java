@@ -18,6 +18,7 @@ import dev.taskhub.spi.TaskMessage;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -87,6 +88,11 @@ public abstract class ForwardingStorageProvider implements StorageProvider {
     @Override
     public boolean purgeInstance(String instanceId) {
         return delegate.purgeInstance(instanceId);
+    }
+
+    @Override
+    public Set<String> purgeInstancesById(Collection<String> instanceIds) {
+        return delegate.purgeInstancesById(instanceIds);
     }
 
     @Override

@@ -15,6 +15,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -35,6 +37,7 @@ final class InstanceRepository {
     private final String getInstance;
     private final String purgeOne;
     private final String purgeSelect;
+    private final String purgeLockIds;
     private final String[] purgeDeletes;
     private final String probePrefix;
 
@@ -74,6 +77,8 @@ final class InstanceRepository {
         this.purgeSelect = db.sql("SELECT created_ns, instance_id FROM {s}instances WHERE hub = ? AND status = ANY(?) "
                 + "AND created_ns >= ? AND created_ns <= ? AND (created_ns, instance_id) > (?, ?) "
                 + "ORDER BY created_ns, instance_id LIMIT ? FOR UPDATE SKIP LOCKED");
+        this.purgeLockIds = db.sql("SELECT instance_id FROM {s}instances WHERE hub = ? AND instance_id = ANY(?) AND status IN "
+                + TERMINAL + " ORDER BY instance_id FOR UPDATE");
         this.purgeDeletes = new String[] {
                 db.sql("DELETE FROM {s}history WHERE hub = ? AND instance_id = ANY(?)"),
                 db.sql("DELETE FROM {s}orchestration_messages WHERE hub = ? AND instance_id = ANY(?)"),
@@ -399,24 +404,49 @@ final class InstanceRepository {
                     return 0L;
                 }
                 // set-based deletes by primary key (= ANY(array) keeps the planner on the indexes)
-                long[] count = {0};
-                Pipeline p = new Pipeline();
-                for (String sql : purgeDeletes) {
-                    p.add(sql, (ps, i) -> {
-                        ps.setString(i++, hub);
-                        ps.setArray(i++, Db.textArray(c, ids.toArray()));
-                        return i;
-                    });
-                }
-                p.execute(c);
-                count[0] = ids.size();
-                return count[0];
+                deleteCascade(c, ids);
+                return (long) ids.size();
             });
             total += deleted;
             if (selected[0] < batch) {
                 return total;
             }
         }
+    }
+
+    /** Purges those of the ids that are terminal, in one transaction; returns the ids purged. */
+    Set<String> purge(List<String> instanceIds) {
+        if (instanceIds.isEmpty()) {
+            return Set.of();
+        }
+        return db.inTransaction("purge instances by id", c -> {
+            Set<String> ids = new LinkedHashSet<>();
+            try (PreparedStatement ps = c.prepareStatement(purgeLockIds)) {
+                ps.setString(1, hub);
+                ps.setArray(2, Db.textArray(c, instanceIds.toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getString(1));
+                    }
+                }
+            }
+            if (!ids.isEmpty()) {
+                deleteCascade(c, ids);
+            }
+            return ids;
+        });
+    }
+
+    private void deleteCascade(Connection c, Collection<String> ids) throws SQLException {
+        Pipeline p = new Pipeline();
+        for (String sql : purgeDeletes) {
+            p.add(sql, (ps, i) -> {
+                ps.setString(i++, hub);
+                ps.setArray(i++, Db.textArray(c, ids.toArray()));
+                return i;
+            });
+        }
+        p.execute(c);
     }
 
     private void bindCascade(PreparedStatement ps, int i) throws SQLException {

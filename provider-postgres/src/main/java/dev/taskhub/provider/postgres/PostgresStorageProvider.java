@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Collection;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -169,6 +170,13 @@ public final class PostgresStorageProvider implements StorageProvider {
     public boolean purgeInstance(String instanceId) {
         ensureOpen();
         return instances.purge(Objects.requireNonNull(instanceId, "instanceId"));
+    }
+
+    /** One transaction: the terminal rows among the ids are locked (in id order), then set-based deletes. */
+    @Override
+    public Set<String> purgeInstancesById(Collection<String> instanceIds) {
+        ensureOpen();
+        return instances.purge(List.copyOf(instanceIds));
     }
 
     @Override
