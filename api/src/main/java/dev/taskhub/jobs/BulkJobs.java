@@ -26,7 +26,7 @@ import java.util.UUID;
 /**
  * Starts, follows, pauses and cancels bulk jobs ({@code new BulkJobs(client)}). A job is an orchestration instance
  * of the built-in orchestrator {@value #ORCHESTRATOR} under the id {@value #INSTANCE_ID_PREFIX}{@code <jobId>}, run by
- * the hub's workers (every {@link dev.taskhub.worker.TaskHubWorker} runs it): durable, resumed after a crash where it
+ * the hub's workers (every {@link dev.taskhub.worker.TaskHubWorker} that runs orchestrations runs it): durable, resumed after a crash where it
  * stopped, its progress recorded after every page. Jobs therefore also appear in instance queries under that name;
  * a bulk job never applies its operation to another job. Thread-safe.
  */

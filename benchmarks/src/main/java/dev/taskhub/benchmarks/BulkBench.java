@@ -57,7 +57,7 @@ final class BulkBench {
             if (separate) {
                 workers.add(startWorker(hub));
             } else {
-                inProcess = TaskHubWorker.builder(p).build().start();
+                inProcess = TaskHubWorker.builder(p).addOrchestrator("BenchIdle", ctx -> null).build().start();
             }
             long start = System.nanoTime();
             BulkJob job = jobs.start(BulkJobRequest.builder(BulkOperation.PURGE).pageSize(1000).build());
@@ -124,7 +124,8 @@ final class BulkBench {
     static void worker(Args args) throws Exception {
         String provider = Backends.normalize(args.get("provider", "postgres"));
         StorageProvider p = Backends.open(provider, args.get("hub", null), args);
-        TaskHubWorker.builder(p).build().start();
+        // a worker runs orchestrations (bulk jobs included) only when it has orchestrators of its own
+        TaskHubWorker.builder(p).addOrchestrator("BenchIdle", ctx -> null).build().start();
         Thread.currentThread().join();
     }
 }
