@@ -34,7 +34,7 @@ public final class BenchMain {
               timers  --provider P      10,000 instances each on a 5 s durable timer (run with -Xmx512m to check the heap target)
               pickup  --provider P      idle pickup latency: schedule -> first episode
               mgmt    --provider P      management at scale: load N finished instances, filtered page, full scan, prefix, purge
-              bulk    --provider P      a bulk purge job over N finished instances; its worker JVM is killed halfway (--no-kill)
+              bulk    --provider P      a bulk purge job over N finished instances (--operation terminate: N running ones); its worker JVM is killed halfway (--no-kill)
                                         (PostgreSQL: plus --activity-messages K queued activity messages, default N/10)
               pgbench                   pgbench -i -s 10; -c 8 -j 2 -T 20, and -N
               flowable                  the hello sequence on Flowable 7 (embedded, PostgreSQL)

@@ -1,5 +1,6 @@
 package dev.taskhub.benchmarks;
 
+import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.jobs.BulkJob;
 import dev.taskhub.jobs.BulkJobRequest;
@@ -18,11 +19,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A bulk purge job over N finished instances (loaded as {@code mgmt} loads them), run by a worker in a separate JVM
- * that is killed with SIGKILL once the job has handled half of them; a second worker JVM takes the job over. Measures
- * the job's wall time (start to completed, the kill and the lease wait included), and checks that it handled every
- * instance exactly once (matched = done = N) and that nothing is left. On the in-memory provider (one process only)
- * the worker runs in this JVM and nothing is killed.
+ * A bulk job over N instances (loaded as {@code mgmt} loads them), run by a worker in a separate JVM that is killed
+ * with SIGKILL once the job has handled half of them; a second worker JVM takes the job over. {@code --operation purge}
+ * (default): N finished instances; {@code --operation terminate}: N running instances (waiting for an event), and
+ * after the job also the time until the workers have applied every terminate. Measures the job's wall time (start to
+ * completed, the kill and the lease wait included) and checks that it handled every instance exactly once (matched =
+ * done = N) and that nothing is left (purge) or everything is terminated (terminate). On the in-memory provider (one
+ * process only) the worker runs in this JVM and nothing is killed.
  */
 final class BulkBench {
     private final Args args;
@@ -39,7 +42,13 @@ final class BulkBench {
         boolean kill = separate && !args.flag("no-kill");
         Result r = new Result("bulk", "taskhub/" + provider);
         String hub = TaskhubBench.hubName("bulk");
-        r.set("n", n).set("taskHub", hub).set("operation", "purge").set("pageSize", 1000).set("killHalfway", kill);
+        BulkOperation operation = BulkOperation.parse(args.get("operation", "purge"));
+        if (operation != BulkOperation.PURGE && operation != BulkOperation.TERMINATE) {
+            throw new IllegalArgumentException("--operation must be purge or terminate");
+        }
+        boolean purge = operation == BulkOperation.PURGE;
+        String key = "bulk_" + operation.wireName();
+        r.set("n", n).set("taskHub", hub).set("operation", operation.wireName()).set("pageSize", 1000).set("killHalfway", kill);
         Instant base = Instant.parse("2026-01-01T00:00:00Z");
         long stepMicros = 86_400_000_000L * 30 / Math.max(1, n);
         List<Process> workers = new ArrayList<>();
@@ -47,7 +56,11 @@ final class BulkBench {
         try (StorageProvider p = Backends.open(provider, hub, args)) {
             long t = System.nanoTime();
             if (provider.equals("postgres")) {
-                new ManagementBench(args, provider).copyLoad(p, hub, n, 0, base, stepMicros);
+                ManagementBench loader = new ManagementBench(args, provider);
+                loader.loadRunning = !purge;
+                loader.copyLoad(p, hub, n, 0, base, stepMicros);
+            } else if (!purge) {
+                throw new IllegalArgumentException("--operation terminate loads running instances with COPY: PostgreSQL only");
             } else {
                 ManagementBench.spiLoad(p, n, base, stepMicros, provider.equals("inmemory") ? 1 : 4);
             }
@@ -57,10 +70,10 @@ final class BulkBench {
             if (separate) {
                 workers.add(startWorker(hub));
             } else {
-                inProcess = TaskHubWorker.builder(p).addOrchestrator("BenchIdle", ctx -> null).build().start();
+                inProcess = registered(TaskHubWorker.builder(p)).build().start();
             }
             long start = System.nanoTime();
-            BulkJob job = jobs.start(BulkJobRequest.builder(BulkOperation.PURGE).pageSize(1000).build());
+            BulkJob job = jobs.start(BulkJobRequest.builder(operation).pageSize(1000).build());
             double killedAt = -1;
             long killedMatched = -1;
             double resumedAt = -1;
@@ -79,20 +92,29 @@ final class BulkBench {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            r.metric("bulk_purge_s", Stats.round(seconds)).metric("bulk_purge_per_s", Stats.round1(job.progress().matched() / seconds));
+            r.metric(key + "_s", Stats.round(seconds)).metric(key + "_per_s", Stats.round1(job.progress().matched() / seconds));
             r.metric("matched", job.progress().matched()).metric("done", job.progress().done())
                     .metric("skipped", job.progress().skipped()).metric("failed", job.progress().failed());
             if (kill) {
                 r.metric("killed_at_s", Stats.round(killedAt)).metric("killed_at_matched", killedMatched)
                         .metric("progress_again_after_kill_s", Stats.round(resumedAt - killedAt));
             }
-            long left = client.countInstances(InstanceQuery.builder().build()).byName().entrySet().stream()
-                    .filter(e -> !e.getKey().equals(BulkJobs.ORCHESTRATOR))
-                    .mapToLong(e -> e.getValue().values().stream().mapToLong(Long::longValue).sum()).sum();
-            r.metric("instances_left", left);
+            long left;
+            if (purge) {
+                left = client.countInstances(InstanceQuery.builder().build()).byName().getOrDefault(ManagementBench.NAME, java.util.Map.of())
+                        .values().stream().mapToLong(Long::longValue).sum();
+                r.metric("instances_left", left);
+            } else {
+                // the workers apply the terminates after the job queued them: wait until none is left running
+                InstanceQuery running = InstanceQuery.builder().statuses(RuntimeStatus.RUNNING, RuntimeStatus.PENDING).build();
+                while ((left = unfinished(client, running)) > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(500);
+                }
+                r.metric("bulk_terminate_applied_s", Stats.round((System.nanoTime() - start) / 1e9)).metric("instances_not_terminated", left);
+            }
             if (job.state() != BulkJob.State.COMPLETED || job.progress().matched() != n || job.progress().done() != n || left != 0) {
                 r.status = "failed";
-                r.note("expected a completed job with matched = done = " + n + " and nothing left; got " + job.state() + " "
+                r.note("expected a completed job with matched = done = " + n + " and nothing left " + (purge ? "" : "running ") + "; got " + job.state() + " "
                         + job.progress() + ", " + left + " left");
             }
             r.note(kill ? "worker JVM killed (SIGKILL) once the job had matched half; a second worker JVM took over after the "
@@ -124,8 +146,17 @@ final class BulkBench {
     static void worker(Args args) throws Exception {
         String provider = Backends.normalize(args.get("provider", "postgres"));
         StorageProvider p = Backends.open(provider, args.get("hub", null), args);
-        // a worker runs orchestrations (bulk jobs included) only when it has orchestrators of its own
-        TaskHubWorker.builder(p).addOrchestrator("BenchIdle", ctx -> null).build().start();
+        registered(TaskHubWorker.builder(p)).build().start();
         Thread.currentThread().join();
+    }
+
+    /** The loaded instances' orchestrator (running ones wait for an event that never comes). */
+    private static TaskHubWorker.Builder registered(TaskHubWorker.Builder worker) {
+        return worker.addOrchestrator(ManagementBench.NAME, ctx -> ctx.waitForExternalEvent("never", String.class).await());
+    }
+
+    private static long unfinished(TaskHubClient client, InstanceQuery query) {
+        return client.countInstances(query).byName().getOrDefault(ManagementBench.NAME, java.util.Map.of()).values().stream()
+                .mapToLong(Long::longValue).sum();
     }
 }

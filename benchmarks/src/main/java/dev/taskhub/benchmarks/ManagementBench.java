@@ -43,10 +43,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ManagementBench {
     private static final ObjectMapper MAPPER = JsonDataConverter.DEFAULT.mapper();
-    private static final String NAME = "BenchManaged";
+    static final String NAME = "BenchManaged";
 
     private final Args args;
     private final String provider;
+    /** Load every instance RUNNING (waiting for an event) instead of the finished mix. */
+    boolean loadRunning;
 
     ManagementBench(Args args, String provider) {
         this.args = args;
@@ -229,8 +231,19 @@ final class ManagementBench {
                 .lastUpdatedAt(createdAt.plusSeconds(1)).build();
     }
 
+    /** Instance i as {@link #copyLoad} writes it: finished, or with {@link #loadRunning} running (waiting for an event). */
+    private InstanceState loadState(int i, Instant base, long stepMicros) {
+        InstanceState fin = finalState(i, base, stepMicros, "e" + i);
+        return loadRunning ? fin.toBuilder().status(RuntimeStatus.RUNNING).output(null).failureDetails(null).build() : fin;
+    }
+
     private static List<HistoryEvent> events(InstanceState s) {
         Instant c = s.createdAt();
+        if (s.status() == RuntimeStatus.RUNNING) {
+            return List.of(new HistoryEvent.OrchestratorStarted(-1, c),
+                    new HistoryEvent.ExecutionStarted(-1, c, NAME, null, s.input(), s.executionId(), null, null),
+                    new HistoryEvent.OrchestratorCompleted(-1, c));
+        }
         HistoryEvent end = s.status() == RuntimeStatus.TERMINATED
                 ? new HistoryEvent.ExecutionTerminated(-1, s.lastUpdatedAt(), "stopped by bench", false)
                 : new HistoryEvent.ExecutionCompleted(-1, s.lastUpdatedAt(), s.status(), s.output(), s.failureDetails());
@@ -369,7 +382,7 @@ final class ManagementBench {
                     + "FROM STDIN (FORMAT csv)");
             StringBuilder sb = new StringBuilder(1 << 20);
             for (int i = 0; i < n; i++) {
-                InstanceState s = finalState(i, base, stepMicros, "e" + i);
+                InstanceState s = loadState(i, base, stepMicros);
                 csv(sb, hub, s.instanceId(), s.name(), null, s.executionId(), s.status().name(), s.input(), s.output(), null,
                         s.failureDetails() == null ? null : MAPPER.writeValueAsString(s.failureDetails()),
                         time(s.createdAt(), nanos), time(s.lastUpdatedAt(), nanos), "1", "3");
@@ -381,7 +394,7 @@ final class ManagementBench {
             inst.endCopy();
             CopyIn hist = cm.copyIn("COPY " + schema + ".history (hub, instance_id, seq, event) FROM STDIN (FORMAT csv)");
             for (int i = 0; i < n; i++) {
-                InstanceState s = finalState(i, base, stepMicros, "e" + i);
+                InstanceState s = loadState(i, base, stepMicros);
                 List<HistoryEvent> ev = events(s);
                 for (int k = 0; k < ev.size(); k++) {
                     csv(sb, hub, s.instanceId(), Integer.toString(k), MAPPER.writeValueAsString(ev.get(k)));
