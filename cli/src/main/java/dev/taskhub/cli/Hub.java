@@ -8,6 +8,13 @@ import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.client.QueryResult;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.client.IdReusePolicy;
+import dev.taskhub.transfer.ExportSummary;
+import dev.taskhub.transfer.ImportSummary;
+
+import java.io.Reader;
+import java.io.Writer;
+import java.util.function.LongConsumer;
 
 import java.util.List;
 
@@ -53,6 +60,12 @@ interface Hub extends AutoCloseable {
     long purgeInstances(PurgeCriteria criteria);
 
     void deleteTaskHub();
+
+    /** Writes the instances matching the query's filters with their full history as JSON Lines; progress gets the count so far. */
+    ExportSummary exportInstances(InstanceQuery query, Writer out, LongConsumer progress);
+
+    /** Imports JSON Lines as {@code export} writes them; progress gets the lines read so far. */
+    ImportSummary importInstances(Reader in, IdReusePolicy policy, LongConsumer progress);
 
     @Override
     void close();

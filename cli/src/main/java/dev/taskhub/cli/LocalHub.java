@@ -11,6 +11,14 @@ import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.client.QueryResult;
 import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.client.IdReusePolicy;
+import dev.taskhub.transfer.ExportSummary;
+import dev.taskhub.transfer.ImportSummary;
+import dev.taskhub.transfer.InstanceTransfer;
+
+import java.io.Reader;
+import java.io.Writer;
+import java.util.function.LongConsumer;
 
 import java.util.List;
 
@@ -104,6 +112,16 @@ final class LocalHub implements Hub {
     @Override
     public void deleteTaskHub() {
         client.deleteTaskHub();
+    }
+
+    @Override
+    public ExportSummary exportInstances(InstanceQuery query, Writer out, LongConsumer progress) {
+        return new InstanceTransfer(session.provider).exportInstances(query, out, progress);
+    }
+
+    @Override
+    public ImportSummary importInstances(Reader in, IdReusePolicy policy, LongConsumer progress) {
+        return new InstanceTransfer(session.provider).importInstances(in, policy, progress);
     }
 
     @Override

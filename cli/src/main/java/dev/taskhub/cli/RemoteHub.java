@@ -12,6 +12,14 @@ import dev.taskhub.client.QueryResult;
 import dev.taskhub.client.http.ManagementRoute;
 import dev.taskhub.client.http.WireFormat;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.InvalidRequestException;
+import dev.taskhub.client.IdReusePolicy;
+import dev.taskhub.transfer.ExportSummary;
+import dev.taskhub.transfer.ImportSummary;
+
+import java.io.Reader;
+import java.io.Writer;
+import java.util.function.LongConsumer;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -235,5 +243,20 @@ final class RemoteHub implements Hub {
 
     private static String time(Instant value) {
         return value == null ? null : value.toString();
+    }
+
+    @Override
+    public ExportSummary exportInstances(InstanceQuery query, Writer out, LongConsumer progress) {
+        throw notRemote("export");
+    }
+
+    @Override
+    public ImportSummary importInstances(Reader in, IdReusePolicy policy, LongConsumer progress) {
+        throw notRemote("import");
+    }
+
+    private static InvalidRequestException notRemote(String command) {
+        return new InvalidRequestException("'" + command + "' does not work through --url yet: run it where the task hub's "
+                + "storage is reachable, with its connection string setting instead of --url.");
     }
 }

@@ -48,6 +48,8 @@ import java.lang.reflect.Constructor;
                 ManagementCommands.PurgeInstance.class,
                 ManagementCommands.PurgeHistory.class,
                 ManagementCommands.DeleteTaskHub.class,
+                TransferCommands.Export.class,
+                TransferCommands.Import.class,
                 ReplayCommand.class,
                 ServeCommand.class,
                 DemoCommand.class,
