@@ -187,6 +187,45 @@ public abstract class TransferConformanceTests extends ConformanceTestBase {
     }
 
     @Test
+    void aChildThatFinishedInTheTargetHub_answersItsImportedParent_inEitherOrder() {
+        TaskHubWorker source = startWorker(TransferConformanceTests::register);
+        String parent = client.scheduleNewOrchestrationInstance("Parent");
+        String child = parent + "-child";
+        awaitHistory(child, HistoryEvent.OrchestratorCompleted.class);
+        awaitHistory(parent, HistoryEvent.SubOrchestrationInstanceCreated.class);
+        source.close();
+        String file = exportAll(provider);
+        String parentLine = lineOf(file, parent);
+        String childLine = lineOf(file, child);
+
+        // the child first: it finishes in the target hub before its parent arrives
+        StorageProvider target = otherHub();
+        TaskHubClient targetClient = new TaskHubClient(target);
+        assertThat(importInto(target, childLine, IdReusePolicy.REPLACE_IF_FINISHED).imported()).isEqualTo(1);
+        TaskHubWorker targetWorker = startWorker(target, testOptions().build(), TransferConformanceTests::register);
+        targetClient.raiseEvent(child, "Go", "early");
+        completed(targetClient, child);
+        targetWorker.close();
+        String finishedChildLine = lineOf(exportAll(target), child);
+        assertThat(importInto(target, parentLine, IdReusePolicy.REPLACE_IF_FINISHED).imported()).isEqualTo(1);
+        startWorker(target, testOptions().build(), TransferConformanceTests::register);
+        assertThat(completed(targetClient, parent).readOutputAs(String.class)).isEqualTo("child said got early");
+
+        // the parent first: the finished child's import answers it
+        StorageProvider another = otherHub();
+        TaskHubClient anotherClient = new TaskHubClient(another);
+        assertThat(importInto(another, parentLine, IdReusePolicy.REPLACE_IF_FINISHED).imported()).isEqualTo(1);
+        assertThat(importInto(another, finishedChildLine, IdReusePolicy.REPLACE_IF_FINISHED).imported()).isEqualTo(1);
+        startWorker(another, testOptions().build(), TransferConformanceTests::register);
+        assertThat(completed(anotherClient, parent).readOutputAs(String.class)).isEqualTo("child said got early");
+    }
+
+    private static String lineOf(String file, String instanceId) {
+        return file.lines().filter(l -> l.startsWith("{\"formatVersion\":1,\"instanceId\":\"" + instanceId + "\"")).findFirst()
+                .orElseThrow(() -> new AssertionError("no line for " + instanceId + " in " + file));
+    }
+
+    @Test
     void conflicts_followTheIdReusePolicy() {
         // The file: a finished "running-…" and "done-…" instance per policy; the hub under test has the same ids, one
         // unfinished (pending) and one completed, from other executions.
