@@ -12,7 +12,7 @@ import dev.taskhub.client.IdReusePolicy;
 import dev.taskhub.transfer.ExportSummary;
 import dev.taskhub.transfer.ImportSummary;
 
-import java.io.Reader;
+import java.io.InputStream;
 import java.io.Writer;
 import java.util.function.LongConsumer;
 
@@ -64,8 +64,8 @@ interface Hub extends AutoCloseable {
     /** Writes the instances matching the query's filters with their full history as JSON Lines; progress gets the count so far. */
     ExportSummary exportInstances(InstanceQuery query, Writer out, LongConsumer progress);
 
-    /** Imports JSON Lines as {@code export} writes them; progress gets the lines read so far. */
-    ImportSummary importInstances(Reader in, IdReusePolicy policy, LongConsumer progress);
+    /** Imports JSON Lines (UTF-8) as {@code export} writes them; progress gets the lines read so far (locally). */
+    ImportSummary importInstances(InputStream in, IdReusePolicy policy, LongConsumer progress);
 
     @Override
     void close();

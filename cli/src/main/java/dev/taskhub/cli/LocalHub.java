@@ -16,7 +16,9 @@ import dev.taskhub.transfer.ExportSummary;
 import dev.taskhub.transfer.ImportSummary;
 import dev.taskhub.transfer.InstanceTransfer;
 
-import java.io.Reader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.io.Writer;
 import java.util.function.LongConsumer;
 
@@ -120,8 +122,8 @@ final class LocalHub implements Hub {
     }
 
     @Override
-    public ImportSummary importInstances(Reader in, IdReusePolicy policy, LongConsumer progress) {
-        return new InstanceTransfer(session.provider).importInstances(in, policy, progress);
+    public ImportSummary importInstances(InputStream in, IdReusePolicy policy, LongConsumer progress) {
+        return new InstanceTransfer(session.provider).importInstances(new InputStreamReader(in, StandardCharsets.UTF_8), policy, progress);
     }
 
     @Override

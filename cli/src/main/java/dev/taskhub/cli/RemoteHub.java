@@ -12,12 +12,14 @@ import dev.taskhub.client.QueryResult;
 import dev.taskhub.client.http.ManagementRoute;
 import dev.taskhub.client.http.WireFormat;
 import dev.taskhub.history.HistoryEvent;
-import dev.taskhub.InvalidRequestException;
 import dev.taskhub.client.IdReusePolicy;
 import dev.taskhub.transfer.ExportSummary;
 import dev.taskhub.transfer.ImportSummary;
+import dev.taskhub.transfer.TransferWire;
 
-import java.io.Reader;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.Writer;
 import java.util.function.LongConsumer;
 
@@ -232,13 +234,18 @@ final class RemoteHub implements Hub {
         JsonNode json = WireFormat.read(response.body()).orElse(null);
         int status = response.statusCode();
         if (status >= 400) {
-            String message = WireFormat.readError(json).orElse("HTTP " + status);
-            if (status == 401) {
-                message = "The server refused the key (HTTP 401). Pass --key or set " + KEY_ENV + " to the key 'taskhub serve' printed.";
-            }
-            throw new RemoteRequestException(status, message);
+            throw failure(status, json);
         }
         return new Reply(json, response.headers().firstValue(ManagementRoute.CONTINUATION_TOKEN_HEADER).orElse(null));
+    }
+
+    /** The refusal of an answer with an error status: the server's message, or a hint about the key for 401. */
+    private static RemoteRequestException failure(int status, JsonNode json) {
+        String message = WireFormat.readError(json).orElse("HTTP " + status);
+        if (status == 401) {
+            message = "The server refused the key (HTTP 401). Pass --key or set " + KEY_ENV + " to the key 'taskhub serve' printed.";
+        }
+        return new RemoteRequestException(status, message);
     }
 
     private static String time(Instant value) {
@@ -247,16 +254,67 @@ final class RemoteHub implements Hub {
 
     @Override
     public ExportSummary exportInstances(InstanceQuery query, Writer out, LongConsumer progress) {
-        throw notRemote("export");
+        HttpResponse<InputStream> response = stream(ManagementRoute.EXPORT_INSTANCES, filters(query), HttpRequest.BodyPublishers.noBody());
+        long exported = 0;
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                out.write(line);
+                out.write('\n');
+                if (++exported % 100 == 0) {
+                    progress.accept(exported);
+                }
+            }
+            out.flush();
+        } catch (IOException e) {
+            throw new RemoteRequestException(0, "The export from " + base + " broke off after " + exported + " instance(s): "
+                    + e.getMessage() + ". Export again.");
+        }
+        progress.accept(exported);
+        return new ExportSummary(exported);
     }
 
     @Override
-    public ImportSummary importInstances(Reader in, IdReusePolicy policy, LongConsumer progress) {
-        throw notRemote("import");
+    public ImportSummary importInstances(InputStream in, IdReusePolicy policy, LongConsumer progress) {
+        HttpResponse<InputStream> response = stream(ManagementRoute.IMPORT_INSTANCES, Map.of("idReusePolicy", policy.name()),
+                HttpRequest.BodyPublishers.ofInputStream(() -> in));
+        try (InputStream body = response.body()) {
+            return TransferWire.readImportSummary(WireFormat.read(new String(body.readAllBytes(), StandardCharsets.UTF_8))
+                    .orElseThrow(() -> new RemoteRequestException(0, "The server answered the import without a summary.")));
+        } catch (IOException e) {
+            throw new RemoteRequestException(0, "Reading the import summary from " + base + " failed: " + e.getMessage());
+        }
     }
 
-    private static InvalidRequestException notRemote(String command) {
-        return new InvalidRequestException("'" + command + "' does not work through --url yet: run it where the task hub's "
-                + "storage is reachable, with its connection string setting instead of --url.");
+    /** A request of a streaming route (export, import): the response body as a stream; an error status is thrown. */
+    private HttpResponse<InputStream> stream(ManagementRoute route, Map<String, String> query, HttpRequest.BodyPublisher body) {
+        Map<String, String> params = new LinkedHashMap<>(query);
+        params.put(ManagementRoute.TASK_HUB_PARAMETER, taskHub);
+        String queryString = route.query(params);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + route.path() + (queryString.isEmpty() ? "" : "?" + queryString)))
+                .method(route.method(), body).header("Content-Type", "application/x-ndjson");
+        if (key != null && !key.isBlank()) {
+            request.header(ManagementRoute.KEY_HEADER, key);
+        }
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (ConnectException e) {
+            throw new RemoteRequestException(0, "Cannot connect to " + base + ". Is 'taskhub serve' running there?");
+        } catch (IOException e) {
+            throw new RemoteRequestException(0, "Request to " + base + " failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RemoteRequestException(0, "Interrupted while waiting for " + base + ".");
+        }
+        if (response.statusCode() >= 400) {
+            String text;
+            try (InputStream error = response.body()) {
+                text = new String(error.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                text = "";
+            }
+            throw failure(response.statusCode(), WireFormat.read(text).orElse(null));
+        }
+        return response;
     }
 }

@@ -11,12 +11,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.PrintWriter;
-import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +93,7 @@ final class TransferCommands {
 
         @Override
         void run(Hub hub) {
-            try (Reader in = open()) {
+            try (InputStream in = open()) {
                 summary = hub.importInstances(in, policy, progress(err(), "Read", "line(s)"));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -115,12 +115,17 @@ final class TransferCommands {
             }
         }
 
-        private Reader open() {
+        private InputStream open() {
             if (file.equals("-")) {
-                return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+                return new FilterInputStream(System.in) {
+                    @Override
+                    public void close() {
+                        // stdin stays open
+                    }
+                };
             }
             try {
-                return Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
+                return new BufferedInputStream(Files.newInputStream(Path.of(file)));
             } catch (NoSuchFileException e) {
                 throw new InvalidRequestException("Cannot read '" + file + "': no such file.");
             } catch (IOException e) {

@@ -118,4 +118,33 @@ class CliTransferTest {
         assertThat(run(1, target.name, "import", dir.resolve("missing.jsonl").toString()).err()).contains("no such file");
         assertThat(run(2, target.name, "import", file.toString(), "--id-reuse-policy", "SOMETIMES").err()).contains("--id-reuse-policy");
     }
+
+    @Test
+    void exportAndImportThroughTheHttpApi_withUrl() throws IOException {
+        source.client.scheduleNewOrchestrationInstance("E1_HelloSequence", null, NewOrchestrationOptions.withInstanceId("web-1"));
+        source.client.waitForInstanceCompletion("web-1", Duration.ofSeconds(20), Duration.ofMillis(50));
+        source.client.scheduleNewOrchestrationInstance("E4_HumanApproval", 600, NewOrchestrationOptions.withInstanceId("web-2"));
+        awaitTimer(source, "web-2");
+        source.worker.close();
+        String sourceUrl = source.serve("k1").baseUrl();
+        String targetUrl = target.serve("k2").baseUrl();
+
+        Path file = dir.resolve("web.jsonl");
+        CliRunner.Result exported = cli.run("export", "--url", sourceUrl, "--key", "k1", "--output", file.toString());
+        assertThat(exported.exitCode()).as(exported.err()).isZero();
+        assertThat(exported.out()).contains("Exported 2 instance(s)");
+        assertThat(Files.readAllLines(file)).hasSize(2);
+
+        CliRunner.Result imported = cli.run("import", file.toString(), "--url", targetUrl, "--key", "k2", "--json");
+        assertThat(imported.exitCode()).as(imported.err()).isZero();
+        assertThat(JSON.readTree(imported.out()).get("imported").asLong()).isEqualTo(2);
+        assertThat(target.provider.getHistory("web-1")).containsExactlyElementsOf(source.provider.getHistory("web-1"));
+        target.client.raiseEvent("web-2", "Approval", false);
+        assertThat(target.client.waitForInstanceCompletion("web-2", Duration.ofSeconds(20), Duration.ofMillis(50))
+                .readOutputAs(String.class)).isEqualTo("Rejected");
+
+        CliRunner.Result badPolicy = cli.run("import", file.toString(), "--url", targetUrl, "--key", "wrong");
+        assertThat(badPolicy.exitCode()).isEqualTo(1);
+        assertThat(badPolicy.err()).contains("--key");
+    }
 }
