@@ -4,6 +4,7 @@ import dev.taskhub.ConfigurationException;
 import dev.taskhub.InstanceAlreadyExistsException;
 import dev.taskhub.TaskhubException;
 import dev.taskhub.client.IdReusePolicy;
+import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.spi.InstanceImport;
 import dev.taskhub.spi.InstancePage;
@@ -38,6 +39,11 @@ public final class InstanceTransfer {
     /** Transfers instances of the task hub {@code provider} stores. */
     public InstanceTransfer(StorageProvider provider) {
         this(provider, Clock.systemUTC());
+    }
+
+    /** Transfers instances of the task hub {@code client} manages (its provider). */
+    public InstanceTransfer(TaskHubClient client) {
+        this(Objects.requireNonNull(client, "client").provider());
     }
 
     /** As {@link #InstanceTransfer(StorageProvider)}, with the clock that stamps re-sent messages. */

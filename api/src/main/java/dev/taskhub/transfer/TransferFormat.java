@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RuntimeStatus;
+import dev.taskhub.client.http.WireFormat;
 import dev.taskhub.TaskhubException;
 import dev.taskhub.convert.HistoryCodec;
 import dev.taskhub.convert.JsonDataConverter;
@@ -42,9 +43,9 @@ final class TransferFormat {
         line.put("output", s.output());
         line.put("customStatus", s.customStatus());
         line.set("failureDetails", s.failureDetails() == null ? null : MAPPER.valueToTree(s.failureDetails()));
-        line.put("createdTime", time(s.createdAt()));
-        line.put("lastUpdatedTime", time(s.lastUpdatedAt()));
-        line.put("scheduledStartTime", time(s.scheduledStartAt()));
+        line.put("createdTime", WireFormat.time(s.createdAt()));
+        line.put("lastUpdatedTime", WireFormat.time(s.lastUpdatedAt()));
+        line.put("scheduledStartTime", WireFormat.time(s.scheduledStartAt()));
         line.put("parentInstanceId", s.parentInstanceId());
         line.set("history", read(HistoryCodec.encodeAll(instance.history())));
         return line.toString();
@@ -133,10 +134,6 @@ final class TransferFormat {
 
     private static Instant instant(String text) {
         return text == null ? null : Instant.parse(text);
-    }
-
-    private static String time(Instant instant) {
-        return instant == null ? null : instant.toString();
     }
 
     private static JsonNode read(String json) {

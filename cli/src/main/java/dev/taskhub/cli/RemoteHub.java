@@ -220,9 +220,19 @@ final class RemoteHub implements Hub {
         if (continuationToken != null && !continuationToken.isBlank()) {
             request.header(ManagementRoute.CONTINUATION_TOKEN_HEADER, continuationToken);
         }
-        HttpResponse<String> response;
+        HttpResponse<String> response = exchange(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        JsonNode json = WireFormat.read(response.body()).orElse(null);
+        int status = response.statusCode();
+        if (status >= 400) {
+            throw failure(status, json);
+        }
+        return new Reply(json, response.headers().firstValue(ManagementRoute.CONTINUATION_TOKEN_HEADER).orElse(null));
+    }
+
+    /** Sends the request; an unreachable server or a broken connection is a {@link RemoteRequestException}. */
+    private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> body) {
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return http.send(request, body);
         } catch (ConnectException e) {
             throw new RemoteRequestException(0, "Cannot connect to " + base + ". Is 'taskhub serve' running there?");
         } catch (IOException e) {
@@ -231,12 +241,6 @@ final class RemoteHub implements Hub {
             Thread.currentThread().interrupt();
             throw new RemoteRequestException(0, "Interrupted while waiting for " + base + ".");
         }
-        JsonNode json = WireFormat.read(response.body()).orElse(null);
-        int status = response.statusCode();
-        if (status >= 400) {
-            throw failure(status, json);
-        }
-        return new Reply(json, response.headers().firstValue(ManagementRoute.CONTINUATION_TOKEN_HEADER).orElse(null));
     }
 
     /** The refusal of an answer with an error status: the server's message, or a hint about the key for 401. */
@@ -295,17 +299,7 @@ final class RemoteHub implements Hub {
         if (key != null && !key.isBlank()) {
             request.header(ManagementRoute.KEY_HEADER, key);
         }
-        HttpResponse<InputStream> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (ConnectException e) {
-            throw new RemoteRequestException(0, "Cannot connect to " + base + ". Is 'taskhub serve' running there?");
-        } catch (IOException e) {
-            throw new RemoteRequestException(0, "Request to " + base + " failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RemoteRequestException(0, "Interrupted while waiting for " + base + ".");
-        }
+        HttpResponse<InputStream> response = exchange(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         if (response.statusCode() >= 400) {
             String text;
             try (InputStream error = response.body()) {
