@@ -5,6 +5,7 @@ import dev.taskhub.RuntimeStatus;
 import dev.taskhub.convert.DataConverter;
 import dev.taskhub.convert.JsonDataConverter;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.history.SubOrchestrationOutcome;
 import dev.taskhub.history.HistoryEvent.EventRaised;
 import dev.taskhub.history.HistoryEvent.ExecutionStarted;
 import dev.taskhub.orchestration.Orchestrator;
@@ -447,7 +448,7 @@ public final class EpisodeRunner {
             }
             String reason = json.serialize(terminate.reason());
             notifyParent(base, history, newEvents, RuntimeStatus.TERMINATED, reason,
-                    new FailureDetails("Terminated", "The sub-orchestration was terminated: " + terminate.reason(), ""), outbound);
+                    SubOrchestrationOutcome.terminated(terminate.reason()), outbound);
             InstanceState state = settled(base, RuntimeStatus.TERMINATED, reason, base.customStatus(), null);
             return new Checkpoint(workItem, events(history, replace, newEvents), replace, state, outbound, List.of());
         }

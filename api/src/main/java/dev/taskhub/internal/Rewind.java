@@ -1,8 +1,9 @@
 package dev.taskhub.internal;
 
-import dev.taskhub.FailureDetails;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.history.OpenCalls;
+import dev.taskhub.history.SubOrchestrationOutcome;
 import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.InstanceState;
@@ -248,28 +249,10 @@ final class Rewind {
 
     /** The outcome message a finished sub-orchestration sent its parent, sent again; null without a parent. */
     private static TaskMessage answerParent(InstanceState state, List<HistoryEvent> history, Instant now, String rewindMessageId) {
-        HistoryEvent.ParentInstance parent = null;
-        String output = state.output();
-        String terminatedReason = null;
-        for (HistoryEvent e : history) {
-            if (e instanceof HistoryEvent.ExecutionStarted s && s.parent() != null) {
-                parent = s.parent();
-            } else if (e instanceof HistoryEvent.ExecutionCompleted c && c.status() == RuntimeStatus.COMPLETED) {
-                output = c.result();
-            } else if (e instanceof HistoryEvent.ExecutionTerminated t) {
-                terminatedReason = t.reason();
-            }
-        }
-        if (parent == null) {
+        HistoryEvent.ParentInstance parent = SubOrchestrationOutcome.parentOf(history).orElse(null);
+        HistoryEvent event = SubOrchestrationOutcome.of(history, now).orElse(null);
+        if (parent == null || event == null) {
             return null;
-        }
-        HistoryEvent event;
-        if (state.status() == RuntimeStatus.COMPLETED) {
-            event = new HistoryEvent.SubOrchestrationInstanceCompleted(-1, now, parent.taskScheduledId(), output);
-        } else {
-            // as the terminating episode told the parent
-            event = new HistoryEvent.SubOrchestrationInstanceFailed(-1, now, parent.taskScheduledId(),
-                    new FailureDetails("Terminated", "The sub-orchestration was terminated: " + terminatedReason, ""));
         }
         // the same id when the episode runs again (see reissue)
         return new TaskMessage(Ids.derived(state.instanceId(), state.executionId(), "answer", rewindMessageId), parent.instanceId(),
@@ -281,10 +264,6 @@ final class Rewind {
      * replay matches these calls against the history, so it records no new action for them.
      */
     static Reissue reissue(InstanceState base, Rewound rewound, List<HistoryEvent> events, String reason, Instant now) {
-        Set<Integer> done = new HashSet<>();
-        for (HistoryEvent e : events) {
-            done.add(EpisodeRunner.completionId(e));
-        }
         String executionId = base.executionId();
         // Ids derived from the rewind (the how-many-th of this execution) and the call: a store that sends before it
         // commits (Azure Storage) runs the episode again after an interrupted commit, and the receivers must recognise
@@ -292,16 +271,13 @@ final class Rewind {
         long rewinds = events.stream().filter(HistoryEvent.ExecutionRewound.class::isInstance).count();
         List<TaskMessage> messages = new ArrayList<>();
         List<ActivityRequest> activities = new ArrayList<>();
-        for (HistoryEvent e : events) {
-            if (done.contains(e.eventId())) {
-                continue;
-            }
+        for (HistoryEvent e : OpenCalls.of(events)) {
             if (e instanceof HistoryEvent.TaskScheduled t) {
-                activities.add(new ActivityRequest(Ids.derived(base.instanceId(), executionId, rewinds, "reissue-activity", t.eventId()),
-                        base.instanceId(), executionId, t.eventId(), t.name(), t.input()));
+                activities.add(ActivityRequest.of(Ids.derived(base.instanceId(), executionId, rewinds, "reissue-activity", t.eventId()),
+                        base.instanceId(), executionId, t));
             } else if (e instanceof HistoryEvent.TimerCreated t) {
-                messages.add(new TaskMessage(Ids.derived(base.instanceId(), executionId, rewinds, "reissue-timer", t.eventId()),
-                        base.instanceId(), executionId, new HistoryEvent.TimerFired(-1, t.fireAt(), t.eventId(), t.fireAt()), t.fireAt()));
+                messages.add(TaskMessage.timerFired(Ids.derived(base.instanceId(), executionId, rewinds, "reissue-timer", t.eventId()),
+                        base.instanceId(), executionId, t));
             } else if (e instanceof HistoryEvent.SubOrchestrationInstanceCreated c) {
                 HistoryEvent event;
                 String childExecution = null;

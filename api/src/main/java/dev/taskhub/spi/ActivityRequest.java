@@ -1,5 +1,7 @@
 package dev.taskhub.spi;
 
+import dev.taskhub.history.HistoryEvent;
+
 import java.util.Objects;
 
 /**
@@ -17,5 +19,10 @@ public record ActivityRequest(String messageId, String instanceId, String execut
         Objects.requireNonNull(messageId, "messageId");
         Objects.requireNonNull(instanceId, "instanceId");
         Objects.requireNonNull(name, "name");
+    }
+
+    /** The request that runs the activity call {@code scheduled} records (same task id, name and input). */
+    public static ActivityRequest of(String messageId, String instanceId, String executionId, HistoryEvent.TaskScheduled scheduled) {
+        return new ActivityRequest(messageId, instanceId, executionId, scheduled.eventId(), scheduled.name(), scheduled.input());
     }
 }

@@ -1,5 +1,6 @@
 package dev.taskhub.spi;
 
+import dev.taskhub.ConfigurationException;
 import dev.taskhub.InstanceAlreadyExistsException;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.query.InstanceCounts;
@@ -21,6 +22,28 @@ public interface InstanceStore {
      * durable.
      */
     void createInstance(InstanceState state, TaskMessage startMessage, Set<RuntimeStatus> replaceableStatuses);
+
+    /**
+     * Writes an instance moved from another store — its state, the full history of its current execution, and the
+     * messages that make it continue here — all at once (atomically where the store allows it; otherwise history
+     * before the instance row and the messages, so that nothing is visible until the row is). Id conflicts are handled
+     * as {@link #createInstance} handles them: an existing instance whose status is in {@code replaceableStatuses} is
+     * replaced (its history and pending messages are deleted first); any other existing instance makes this throw
+     * {@link InstanceAlreadyExistsException} and change nothing.
+     *
+     * <p>The state is stored as given (status, created and last-updated times, execution id); the history gets a
+     * version never used for this instance id before, as a new instance's does, so a worker's cached copy of a replaced
+     * history is never taken for it. Every message and activity request of {@code instance} is enqueued (messages may
+     * address other instances). When this returns, the import is durable.
+     *
+     * <p>This default refuses with a {@link ConfigurationException}; every provider of this repository implements it.
+     *
+     * @return whether an existing instance was replaced
+     */
+    default boolean importInstance(InstanceImport instance, Set<RuntimeStatus> replaceableStatuses) {
+        throw new ConfigurationException("This storage provider cannot import instances (it does not implement "
+                + "InstanceStore.importInstance). Import into a task hub on another provider, or upgrade the provider.");
+    }
 
     /** The instance's state, or empty when it does not exist. Input and output are included. */
     Optional<InstanceState> getInstance(String instanceId);

@@ -20,4 +20,10 @@ public record TaskMessage(String messageId, String instanceId, String executionI
         Objects.requireNonNull(instanceId, "instanceId");
         Objects.requireNonNull(event, "event");
     }
+
+    /** The message that fires the timer {@code created} records, visible at its fire time (never earlier). */
+    public static TaskMessage timerFired(String messageId, String instanceId, String executionId, HistoryEvent.TimerCreated created) {
+        return new TaskMessage(messageId, instanceId, executionId,
+                new HistoryEvent.TimerFired(-1, created.fireAt(), created.eventId(), created.fireAt()), created.fireAt());
+    }
 }

@@ -10,6 +10,13 @@ import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.client.QueryResult;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.client.IdReusePolicy;
+import dev.taskhub.transfer.ExportSummary;
+import dev.taskhub.transfer.ImportSummary;
+
+import java.io.InputStream;
+import java.io.Writer;
+import java.util.function.LongConsumer;
 
 import java.util.List;
 
@@ -73,6 +80,11 @@ interface Hub extends AutoCloseable {
 
     /** What {@link #changeJob} does. */
     enum JobChange { CANCEL, PAUSE, RESUME }
+    /** Writes the instances matching the query's filters with their full history as JSON Lines; progress gets the count so far. */
+    ExportSummary exportInstances(InstanceQuery query, Writer out, LongConsumer progress);
+
+    /** Imports JSON Lines (UTF-8) as {@code export} writes them; progress gets the lines read so far (locally). */
+    ImportSummary importInstances(InputStream in, IdReusePolicy policy, LongConsumer progress);
 
     @Override
     void close();

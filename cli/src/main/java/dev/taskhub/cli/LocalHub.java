@@ -15,6 +15,16 @@ import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.client.QueryResult;
 import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.client.IdReusePolicy;
+import dev.taskhub.transfer.ExportSummary;
+import dev.taskhub.transfer.ImportSummary;
+import dev.taskhub.transfer.InstanceTransfer;
+
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.io.Writer;
+import java.util.function.LongConsumer;
 
 import java.util.List;
 
@@ -141,6 +151,16 @@ final class LocalHub implements Hub {
             case PAUSE -> jobs.pause(jobId);
             case RESUME -> jobs.resume(jobId);
         };
+    }
+
+    @Override
+    public ExportSummary exportInstances(InstanceQuery query, Writer out, LongConsumer progress) {
+        return new InstanceTransfer(session.provider).exportInstances(query, out, progress);
+    }
+
+    @Override
+    public ImportSummary importInstances(InputStream in, IdReusePolicy policy, LongConsumer progress) {
+        return new InstanceTransfer(session.provider).importInstances(new InputStreamReader(in, StandardCharsets.UTF_8), policy, progress);
     }
 
     @Override

@@ -15,6 +15,16 @@ import dev.taskhub.client.QueryResult;
 import dev.taskhub.client.http.ManagementRoute;
 import dev.taskhub.client.http.WireFormat;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.client.IdReusePolicy;
+import dev.taskhub.transfer.ExportSummary;
+import dev.taskhub.transfer.ImportSummary;
+import dev.taskhub.transfer.TransferWire;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.util.function.LongConsumer;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -245,9 +255,19 @@ final class RemoteHub implements Hub {
         if (continuationToken != null && !continuationToken.isBlank()) {
             request.header(ManagementRoute.CONTINUATION_TOKEN_HEADER, continuationToken);
         }
-        HttpResponse<String> response;
+        HttpResponse<String> response = exchange(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        JsonNode json = WireFormat.read(response.body()).orElse(null);
+        int status = response.statusCode();
+        if (status >= 400) {
+            throw failure(status, json);
+        }
+        return new Reply(json, response.headers().firstValue(ManagementRoute.CONTINUATION_TOKEN_HEADER).orElse(null));
+    }
+
+    /** Sends the request; an unreachable server or a broken connection is a {@link RemoteRequestException}. */
+    private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> body) {
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return http.send(request, body);
         } catch (ConnectException e) {
             throw new RemoteRequestException(0, "Cannot connect to " + base + ". Is 'taskhub serve' running there?");
         } catch (IOException e) {
@@ -256,19 +276,74 @@ final class RemoteHub implements Hub {
             Thread.currentThread().interrupt();
             throw new RemoteRequestException(0, "Interrupted while waiting for " + base + ".");
         }
-        JsonNode json = WireFormat.read(response.body()).orElse(null);
-        int status = response.statusCode();
-        if (status >= 400) {
-            String message = WireFormat.readError(json).orElse("HTTP " + status);
-            if (status == 401) {
-                message = "The server refused the key (HTTP 401). Pass --key or set " + KEY_ENV + " to the key 'taskhub serve' printed.";
-            }
-            throw new RemoteRequestException(status, message);
+    }
+
+    /** The refusal of an answer with an error status: the server's message, or a hint about the key for 401. */
+    private static RemoteRequestException failure(int status, JsonNode json) {
+        String message = WireFormat.readError(json).orElse("HTTP " + status);
+        if (status == 401) {
+            message = "The server refused the key (HTTP 401). Pass --key or set " + KEY_ENV + " to the key 'taskhub serve' printed.";
         }
-        return new Reply(json, response.headers().firstValue(ManagementRoute.CONTINUATION_TOKEN_HEADER).orElse(null));
+        return new RemoteRequestException(status, message);
     }
 
     private static String time(Instant value) {
         return value == null ? null : value.toString();
+    }
+
+    @Override
+    public ExportSummary exportInstances(InstanceQuery query, Writer out, LongConsumer progress) {
+        HttpResponse<InputStream> response = stream(ManagementRoute.EXPORT_INSTANCES, filters(query), HttpRequest.BodyPublishers.noBody());
+        long exported = 0;
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                out.write(line);
+                out.write('\n');
+                if (++exported % 100 == 0) {
+                    progress.accept(exported);
+                }
+            }
+            out.flush();
+        } catch (IOException e) {
+            throw new RemoteRequestException(0, "The export from " + base + " broke off after " + exported + " instance(s): "
+                    + e.getMessage() + ". Export again.");
+        }
+        progress.accept(exported);
+        return new ExportSummary(exported);
+    }
+
+    @Override
+    public ImportSummary importInstances(InputStream in, IdReusePolicy policy, LongConsumer progress) {
+        HttpResponse<InputStream> response = stream(ManagementRoute.IMPORT_INSTANCES, Map.of("idReusePolicy", policy.name()),
+                HttpRequest.BodyPublishers.ofInputStream(() -> in));
+        try (InputStream body = response.body()) {
+            return TransferWire.readImportSummary(WireFormat.read(new String(body.readAllBytes(), StandardCharsets.UTF_8))
+                    .orElseThrow(() -> new RemoteRequestException(0, "The server answered the import without a summary.")));
+        } catch (IOException e) {
+            throw new RemoteRequestException(0, "Reading the import summary from " + base + " failed: " + e.getMessage());
+        }
+    }
+
+    /** A request of a streaming route (export, import): the response body as a stream; an error status is thrown. */
+    private HttpResponse<InputStream> stream(ManagementRoute route, Map<String, String> query, HttpRequest.BodyPublisher body) {
+        Map<String, String> params = new LinkedHashMap<>(query);
+        params.put(ManagementRoute.TASK_HUB_PARAMETER, taskHub);
+        String queryString = route.query(params);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + route.path() + (queryString.isEmpty() ? "" : "?" + queryString)))
+                .method(route.method(), body).header("Content-Type", "application/x-ndjson");
+        if (key != null && !key.isBlank()) {
+            request.header(ManagementRoute.KEY_HEADER, key);
+        }
+        HttpResponse<InputStream> response = exchange(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        if (response.statusCode() >= 400) {
+            String text;
+            try (InputStream error = response.body()) {
+                text = new String(error.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                text = "";
+            }
+            throw failure(response.statusCode(), WireFormat.read(text).orElse(null));
+        }
+        return response;
     }
 }

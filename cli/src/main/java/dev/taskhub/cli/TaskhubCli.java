@@ -49,6 +49,8 @@ import java.lang.reflect.Constructor;
                 ManagementCommands.PurgeHistory.class,
                 ManagementCommands.DeleteTaskHub.class,
                 JobCommands.class,
+                TransferCommands.Export.class,
+                TransferCommands.Import.class,
                 ReplayCommand.class,
                 ServeCommand.class,
                 DemoCommand.class,

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Nested;
  *
  * <p>The groups: {@link Orchestration} (the programming model end to end), {@link LocalActivities} (local
  * activities, with a lost checkpoint), {@link Spi} (the invariants of the provider
- * SPI: locks, leases, ordering, duplicates, dead-lettering), {@link Management} (every client management operation), {@link BulkJobs} (bulk operations as durable jobs) and
+ * SPI: locks, leases, ordering, duplicates, dead-lettering), {@link Management} (every client management operation),
+ * {@link BulkJobs} (bulk operations as durable jobs), {@link Transfer} (export and import) and
  * {@link Generated} (generated programs, outside actions and injected faults checked against a reference model).
  * Tests that need a {@link dev.taskhub.spi.Capability} the provider does not declare are skipped with the reason. See
  * {@code docs/provider-authors.md} for the contract the suite checks.
@@ -98,6 +99,15 @@ public abstract class ProviderConformanceSuite {
     /** Bulk jobs (an operation over every matching instance, as a durable job) on this provider. */
     @Nested
     public class BulkJobs extends BulkJobConformanceTests {
+        @Override
+        protected StorageProvider createProvider(String taskHubName) {
+            return ProviderConformanceSuite.this.createProvider(taskHubName);
+        }
+    }
+
+    /** Export and import of instances with their history between this provider and another hub. */
+    @Nested
+    public class Transfer extends TransferConformanceTests {
         @Override
         protected StorageProvider createProvider(String taskHubName) {
             return ProviderConformanceSuite.this.createProvider(taskHubName);

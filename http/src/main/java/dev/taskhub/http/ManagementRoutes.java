@@ -50,12 +50,14 @@ final class ManagementRoutes {
     private final TaskHubClient client;
     private final String openApi;
     private final BulkJobs jobs;
+    private final TransferRoutes transfer;
 
     ManagementRoutes(ServerSettings settings, String openApi) {
         this.settings = settings;
         this.client = settings.client();
         this.jobs = new BulkJobs(client);
         this.openApi = openApi;
+        this.transfer = new TransferRoutes(client.provider());
     }
 
     /** Registers every route of the table under the prefix, each with its own handler. */
@@ -91,6 +93,8 @@ final class ManagementRoutes {
             case CANCEL_BULK_JOB -> ctx -> changeJob(ctx, jobs::cancel);
             case PAUSE_BULK_JOB -> ctx -> changeJob(ctx, jobs::pause);
             case RESUME_BULK_JOB -> ctx -> changeJob(ctx, jobs::resume);
+            case EXPORT_INSTANCES -> ctx -> transfer.export(ctx, filters(ctx).build());
+            case IMPORT_INSTANCES -> transfer::importBody;
             case DELETE_TASK_HUB -> this::deleteTaskHub;
             case OPENAPI_DOCUMENT -> this::openApi;
         };
@@ -195,13 +199,16 @@ final class ManagementRoutes {
     }
 
     private void count(Context ctx) {
-        InstanceQuery query = InstanceQuery.builder()
+        Json.write(ctx, 200, WireFormat.counts(client.countInstances(filters(ctx).build())));
+    }
+
+    /** The filters of the count and export routes: created range, statuses, id prefix. */
+    private static InstanceQuery.Builder filters(Context ctx) {
+        return InstanceQuery.builder()
                 .createdFrom(Params.instant(ctx, "createdTimeFrom"))
                 .createdTo(Params.instant(ctx, "createdTimeTo"))
                 .statuses(statuses(ctx))
-                .instanceIdPrefix(Params.text(ctx, "instanceIdPrefix"))
-                .build();
-        Json.write(ctx, 200, WireFormat.counts(client.countInstances(query)));
+                .instanceIdPrefix(Params.text(ctx, "instanceIdPrefix"));
     }
 
     private static Set<RuntimeStatus> statuses(Context ctx) {

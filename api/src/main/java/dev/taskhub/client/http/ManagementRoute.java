@@ -58,6 +58,16 @@ public enum ManagementRoute {
     PAUSE_BULK_JOB("pauseBulkJob", "POST", "/taskhub/jobs/{jobId}/pause"),
     /** Continue a paused bulk job (a Taskhub extension). */
     RESUME_BULK_JOB("resumeBulkJob", "POST", "/taskhub/jobs/{jobId}/resume"),
+    /**
+     * The instances that match the filters with their full history, as JSON Lines ({@code application/x-ndjson}, the
+     * format of {@code dev.taskhub.transfer.InstanceTransfer}; a Taskhub extension).
+     */
+    EXPORT_INSTANCES("exportInstances", "GET", "/taskhub/export", "createdTimeFrom", "createdTimeTo", "runtimeStatus", "instanceIdPrefix"),
+    /**
+     * Import the JSON Lines of the body (as {@link #EXPORT_INSTANCES} answers) into the served hub; answers the import
+     * summary. {@code idReusePolicy} is an {@code IdReusePolicy} name (a Taskhub extension).
+     */
+    IMPORT_INSTANCES("importInstances", "POST", "/taskhub/import", "idReusePolicy"),
     /** Delete the served task hub (a Taskhub extension); {@code confirm} must name it. */
     DELETE_TASK_HUB("deleteTaskHub", "DELETE", "/taskhub", "confirm"),
     /** The OpenAPI document of these routes: the one route served without the key. */

@@ -10,6 +10,7 @@ import dev.taskhub.spi.ActivityWorkItem;
 import dev.taskhub.spi.Capability;
 import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.InstanceImport;
 import dev.taskhub.spi.InstancePage;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.OrchestrationWorkItem;
@@ -73,6 +74,11 @@ public abstract class ForwardingStorageProvider implements StorageProvider {
     @Override
     public void createInstance(InstanceState state, TaskMessage startMessage, Set<RuntimeStatus> replaceableStatuses) {
         delegate.createInstance(state, startMessage, replaceableStatuses);
+    }
+
+    @Override
+    public boolean importInstance(InstanceImport instance, Set<RuntimeStatus> replaceableStatuses) {
+        return delegate.importInstance(instance, replaceableStatuses);
     }
 
     @Override

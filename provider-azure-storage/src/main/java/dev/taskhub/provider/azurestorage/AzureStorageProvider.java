@@ -26,6 +26,7 @@ import dev.taskhub.spi.ActivityWorkItem;
 import dev.taskhub.spi.Capability;
 import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.InstanceImport;
 import dev.taskhub.spi.InstancePage;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.LeaseLostException;
@@ -76,6 +77,7 @@ public final class AzureStorageProvider implements StorageProvider {
     private final List<QueueClient> controlQueues;
     private final PartitionManager partitions;
     private final HistoryRepository history;
+    private final InstanceImporter importer;
     private final InstanceRepository instances;
     private final QueueStore queues;
     private final CheckpointWriter checkpoints;
@@ -122,6 +124,7 @@ public final class AzureStorageProvider implements StorageProvider {
         Enqueuer enqueuer = new Enqueuer(controlQueues, workItems, payloads, settings.partitionCount());
         this.instances = new InstanceRepository(tableService.getTableClient(names.instancesTable()), history, payloads, enqueuer,
                 settings);
+        this.importer = new InstanceImporter(instances, history, enqueuer, payloads);
         ControlQueues[] holder = new ControlQueues[1];
         this.partitions = new PartitionManager(blobService.getBlobContainerClient(names.leasesContainer()), settings, new PartitionManager.Listener() {
             @Override
@@ -255,6 +258,11 @@ public final class AzureStorageProvider implements StorageProvider {
     @Override
     public void createInstance(InstanceState state, TaskMessage startMessage, Set<RuntimeStatus> replaceableStatuses) {
         instances.create(state, startMessage, replaceableStatuses);
+    }
+
+    @Override
+    public boolean importInstance(InstanceImport instance, Set<RuntimeStatus> replaceableStatuses) {
+        return importer.importInstance(instance, replaceableStatuses == null ? Set.of() : replaceableStatuses);
     }
 
     @Override

@@ -264,14 +264,9 @@ final class InstanceRepository {
                 }
                 return;
             }
-            long rowVersion = StateCodec.lng(p, "HistoryVersion", -1);
             Sentinel sentinel = history.readSentinel(id);
-            // the freshest state: the sentinel's copy when a checkpoint's history went in but its row write did not (yet)
-            boolean sentinelNewer = sentinel.exists() && sentinel.stateVersion() > rowVersion
-                    && StateCodec.hasState(sentinel.properties(), Sentinel.STATE_PREFIX);
-            RuntimeStatus status = RuntimeStatus.parse(sentinelNewer
-                    ? StateCodec.str(sentinel.properties(), Sentinel.STATE_PREFIX + "RuntimeStatus")
-                    : StateCodec.str(p, "RuntimeStatus"));
+            boolean sentinelNewer = sentinelNewer(p, sentinel);
+            RuntimeStatus status = freshestStatus(p, sentinel);
             // a marked row that no checkpoint has touched (a worker's write drops the marker), past its deadline
             boolean abandoned = !sentinelNewer && status == RuntimeStatus.PENDING && startAbandoned(StateCodec.str(p, START_PENDING));
             if (!abandoned && (replaceable == null || !replaceable.contains(status))) {
@@ -297,6 +292,54 @@ final class InstanceRepository {
             history.reset(id, sentinel);
             return;
         }
+    }
+
+    /** Whether the sentinel's state copy is newer than the row: a checkpoint's history went in but its row write did not (yet). */
+    private static boolean sentinelNewer(Map<String, Object> rowProps, Sentinel sentinel) {
+        return sentinel.exists() && sentinel.stateVersion() > StateCodec.lng(rowProps, "HistoryVersion", -1)
+                && StateCodec.hasState(sentinel.properties(), Sentinel.STATE_PREFIX);
+    }
+
+    /** The instance's status judged on its freshest state: the sentinel's copy when that is newer than the row. */
+    static RuntimeStatus freshestStatus(Map<String, Object> rowProps, Sentinel sentinel) {
+        return RuntimeStatus.parse(sentinelNewer(rowProps, sentinel)
+                ? StateCodec.str(sentinel.properties(), Sentinel.STATE_PREFIX + "RuntimeStatus")
+                : StateCodec.str(rowProps, "RuntimeStatus"));
+    }
+
+    /**
+     * The row of an imported instance, written after its history: state {@code props} reflecting history version
+     * {@code version} (the sentinel's), as a new incarnation (a fresh {@code ResetSeq}, so late row writes and messages
+     * of the replaced incarnation are recognised as old). Replaces the row with ETag {@code etag}, or inserts when
+     * {@code etag} is null; a row that changed or appeared meanwhile is overwritten on its new ETag (the history,
+     * written first on the sentinel's ETag, already belongs to the import).
+     */
+    void writeImportedRow(String instanceId, Map<String, Object> props, long version, String etag) {
+        AzureErrors.run("writing imported instance '" + instanceId + "'", () -> {
+            String expected = etag;
+            for (int attempt = 0; ; attempt++) {
+                TableEntity row = new TableEntity(Keys.tableKey(instanceId), "");
+                props.forEach(row::addProperty);
+                row.addProperty("HistoryVersion", version);
+                row.addProperty("ResetSeq", Envelope.nextSeq());
+                try {
+                    if (expected == null) {
+                        instancesTable.createEntity(row);
+                    } else {
+                        row.addProperty("odata.etag", expected);
+                        instancesTable.updateEntityWithResponse(row, TableEntityUpdateMode.REPLACE, true, null, null);
+                    }
+                    return;
+                } catch (RuntimeException e) {
+                    int status = AzureErrors.status(e);
+                    if ((status != 409 && status != 412 && status != 404) || attempt >= 5) {
+                        throw e;
+                    }
+                }
+                TableEntity now = rowEntity(instanceId);
+                expected = now == null ? null : now.getETag();
+            }
+        });
     }
 
     /** Whether a {@link #START_PENDING} marker's deadline has passed (plus the clock margin). */

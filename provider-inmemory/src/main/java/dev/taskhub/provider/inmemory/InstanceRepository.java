@@ -6,6 +6,7 @@ import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.spi.ContinuationTokens;
+import dev.taskhub.spi.InstanceImport;
 import dev.taskhub.spi.InstancePage;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.TaskMessage;
@@ -48,22 +49,47 @@ final class InstanceRepository {
     void create(InstanceState state, TaskMessage start, Set<RuntimeStatus> replaceable) {
         hub.lock.lock();
         try {
-            HubState.Instance existing = hub.instances.get(state.instanceId());
-            if (existing != null) {
-                if (!replaceable.contains(existing.state.status())) {
-                    throw new InstanceAlreadyExistsException(state.instanceId(), existing.state.status());
-                }
-                remove(state.instanceId());
-            }
-            HubState.Instance instance = new HubState.Instance();
-            instance.state = state;
-            history.start(instance);
-            hub.instances.put(state.instanceId(), instance);
-            byCreated.put(new Key(state.createdAt(), state.instanceId()), instance);
+            insert(state, replaceable);
             queues.enqueue(start, hub.clock.instant());
         } finally {
             hub.lock.unlock();
         }
+    }
+
+    /** Writes an imported instance with its history and messages under the hub lock; returns whether one was replaced. */
+    boolean importInstance(InstanceImport imported, Set<RuntimeStatus> replaceable) {
+        hub.lock.lock();
+        try {
+            boolean replaced = hub.instances.containsKey(imported.instanceId());
+            HubState.Instance instance = insert(imported.state(), replaceable);
+            instance.history = new ArrayList<>(imported.history());
+            Instant now = hub.clock.instant();
+            imported.orchestrationMessages().forEach(m -> queues.enqueue(m, now));
+            imported.activityRequests().forEach(r -> queues.enqueueActivity(r, now));
+            return replaced;
+        } finally {
+            hub.lock.unlock();
+        }
+    }
+
+    /**
+     * Adds a new instance row with an empty history of a fresh version, replacing an existing one whose status is
+     * replaceable (with its history and messages), else throwing. The caller holds the hub lock.
+     */
+    private HubState.Instance insert(InstanceState state, Set<RuntimeStatus> replaceable) {
+        HubState.Instance existing = hub.instances.get(state.instanceId());
+        if (existing != null) {
+            if (!replaceable.contains(existing.state.status())) {
+                throw new InstanceAlreadyExistsException(state.instanceId(), existing.state.status());
+            }
+            remove(state.instanceId());
+        }
+        HubState.Instance instance = new HubState.Instance();
+        instance.state = state;
+        history.start(instance);
+        hub.instances.put(state.instanceId(), instance);
+        byCreated.put(new Key(state.createdAt(), state.instanceId()), instance);
+        return instance;
     }
 
     Optional<InstanceState> get(String instanceId) {

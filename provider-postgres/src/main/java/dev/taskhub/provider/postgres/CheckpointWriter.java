@@ -34,7 +34,6 @@ final class CheckpointWriter {
     private final String insertHistory;
     private final String deleteConsumed;
     private final String updateOwn;
-    private final String insertActivities;
     private final String deletePhantoms;
     private final String seqGaps;
 
@@ -73,10 +72,6 @@ final class CheckpointWriter {
                 + "?::text[], ?::int8[], ?::int8[], ?::int8[], ?::text[], ?::int8[], ?::int4[]) "
                 + "AS u(iid, has_state, name, version, eid, status, input, output, custom, failure, created, updated, scheduled, parent, hv, hc) "
                 + "WHERE i.hub = ? AND i.instance_id = u.iid COLLATE \"C\"");
-        this.insertActivities = db.sql("INSERT INTO {s}activity_messages (hub, message_id, instance_id, execution_id, task_id, name, input) "
-                + "SELECT ?, u.mid, u.iid, u.eid, u.tid, u.name, u.input "
-                + "FROM unnest(?::text[], ?::text[], ?::text[], ?::int4[], ?::text[], ?::text[]) WITH ORDINALITY AS u(mid, iid, eid, tid, name, input, ord) "
-                + "ORDER BY u.ord");
         this.deletePhantoms = db.sql("DELETE FROM {s}instances WHERE hub = ? AND instance_id = ANY(?) AND status IS NULL "
                 + "AND visible_at IS NULL AND lock_token IS NULL AND history_count = 0");
     }
@@ -349,32 +344,7 @@ final class CheckpointWriter {
             activities.addAll(cp.activityRequests());
         }
         if (!activities.isEmpty()) {
-            int m = activities.size();
-            Object[] mid = new Object[m];
-            Object[] aIid = new Object[m];
-            Object[] aEid = new Object[m];
-            Object[] tid = new Object[m];
-            Object[] aName = new Object[m];
-            Object[] aInput = new Object[m];
-            for (int i = 0; i < m; i++) {
-                ActivityRequest r = activities.get(i);
-                mid[i] = r.messageId();
-                aIid[i] = r.instanceId();
-                aEid[i] = r.executionId();
-                tid[i] = r.taskId();
-                aName[i] = r.name();
-                aInput[i] = r.input();
-            }
-            p.add(insertActivities, (ps, i) -> {
-                ps.setString(i++, hub);
-                ps.setArray(i++, Db.textArray(c, mid));
-                ps.setArray(i++, Db.textArray(c, aIid));
-                ps.setArray(i++, Db.textArray(c, aEid));
-                ps.setArray(i++, Db.intArray(c, tid));
-                ps.setArray(i++, Db.textArray(c, aName));
-                ps.setArray(i++, Db.textArray(c, aInput));
-                return i;
-            });
+            p.add(enqueuer.insertActivitiesSql(), enqueuer.insertActivities(activities));
         }
 
         if (!phantomCandidates.isEmpty()) {

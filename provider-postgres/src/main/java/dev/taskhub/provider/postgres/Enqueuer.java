@@ -1,5 +1,6 @@
 package dev.taskhub.provider.postgres;
 
+import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.TaskMessage;
 
 import java.sql.Connection;
@@ -19,6 +20,7 @@ final class Enqueuer {
     private final String ensureRows;
     private final String upsertHeads;
     private final String updateHeads;
+    private final String insertActivities;
 
     Enqueuer(Db db) {
         this.db = db;
@@ -26,6 +28,10 @@ final class Enqueuer {
         this.insertMessages = db.sql("INSERT INTO {s}orchestration_messages (hub, instance_id, seq, message_id, execution_id, event, visible_at) "
                 + "SELECT ?, u.iid, coalesce(u.seq, nextval('{s}orchestration_messages_seq_seq')), u.mid, u.eid, u.ev, coalesce({s}micros_ts(u.v), now()) "
                 + "FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::int8[], ?::int8[]) WITH ORDINALITY AS u(iid, mid, eid, ev, v, seq, ord) ORDER BY u.ord");
+        this.insertActivities = db.sql("INSERT INTO {s}activity_messages (hub, message_id, instance_id, execution_id, task_id, name, input) "
+                + "SELECT ?, u.mid, u.iid, u.eid, u.tid, u.name, u.input "
+                + "FROM unnest(?::text[], ?::text[], ?::text[], ?::int4[], ?::text[], ?::text[]) WITH ORDINALITY AS u(mid, iid, eid, tid, name, input, ord) "
+                + "ORDER BY u.ord");
         this.ensureRows = db.sql("INSERT INTO {s}instances (hub, instance_id) SELECT ?, u.iid FROM unnest(?::text[]) AS u(iid) "
                 + "ORDER BY u.iid ON CONFLICT (hub, instance_id) DO NOTHING");
         // LEAST ignores nulls; a row whose lease is live keeps its visible_at (= lease end); the holder recomputes it on release
@@ -88,6 +94,41 @@ final class Enqueuer {
         ps.setArray(i++, Db.textArray(c, ev));
         ps.setArray(i++, Db.longArray(c, vis));
         return i;
+    }
+
+    String insertActivitiesSql() {
+        return insertActivities;
+    }
+
+    /** Binds {@link #insertActivitiesSql()}: the activity requests, in list order (the insert fires the NOTIFY trigger). */
+    Pipeline.Binder insertActivities(List<ActivityRequest> activities) {
+        return (ps, i) -> {
+            Connection c = ps.getConnection();
+            int m = activities.size();
+            Object[] mid = new Object[m];
+            Object[] iid = new Object[m];
+            Object[] eid = new Object[m];
+            Object[] tid = new Object[m];
+            Object[] name = new Object[m];
+            Object[] input = new Object[m];
+            for (int k = 0; k < m; k++) {
+                ActivityRequest r = activities.get(k);
+                mid[k] = r.messageId();
+                iid[k] = r.instanceId();
+                eid[k] = r.executionId();
+                tid[k] = r.taskId();
+                name[k] = r.name();
+                input[k] = r.input();
+            }
+            ps.setString(i++, hub);
+            ps.setArray(i++, Db.textArray(c, mid));
+            ps.setArray(i++, Db.textArray(c, iid));
+            ps.setArray(i++, Db.textArray(c, eid));
+            ps.setArray(i++, Db.intArray(c, tid));
+            ps.setArray(i++, Db.textArray(c, name));
+            ps.setArray(i++, Db.textArray(c, input));
+            return i;
+        };
     }
 
     String ensureRowsSql() {

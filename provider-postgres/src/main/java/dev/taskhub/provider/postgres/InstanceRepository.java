@@ -165,7 +165,7 @@ final class InstanceRepository {
     }
 
     /** Binds name .. parent_instance_id starting at {@code i}; returns the next index. */
-    private static int setState(PreparedStatement ps, int i, InstanceState s) throws SQLException {
+    static int setState(PreparedStatement ps, int i, InstanceState s) throws SQLException {
         ps.setString(i++, s.name());
         ps.setString(i++, s.version());
         ps.setString(i++, s.executionId());

@@ -13,6 +13,7 @@ import dev.taskhub.spi.ActivityWorkItem;
 import dev.taskhub.spi.Capability;
 import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.InstanceImport;
 import dev.taskhub.spi.InstancePage;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.OrchestrationWorkItem;
@@ -53,6 +54,7 @@ public final class PostgresStorageProvider implements StorageProvider {
     private final QueueStore queues;
     private final CheckpointWriter checkpoints;
     private final Enqueuer enqueuer;
+    private final InstanceImporter importer;
     private final WakeSignal orchestrationSignal = new WakeSignal();
     private final WakeSignal activitySignal = new WakeSignal();
     private final Backoff orchestrationBackoff;
@@ -70,6 +72,7 @@ public final class PostgresStorageProvider implements StorageProvider {
         this.db = new Db(settings);
         this.schema = new HubSchema(db);
         this.enqueuer = new Enqueuer(db);
+        this.importer = new InstanceImporter(db, enqueuer);
         this.instances = new InstanceRepository(db, enqueuer);
         this.histories = new HistoryRepository(db);
         this.queues = new QueueStore(db, enqueuer);
@@ -146,6 +149,16 @@ public final class PostgresStorageProvider implements StorageProvider {
         }
         instances.create(state, startMessage, replaceableStatuses == null ? Set.of() : replaceableStatuses);
         orchestrationSignal.signal();
+    }
+
+    @Override
+    public boolean importInstance(InstanceImport instance, Set<RuntimeStatus> replaceableStatuses) {
+        ensureOpen();
+        Objects.requireNonNull(instance, "instance");
+        boolean replaced = importer.importInstance(instance, replaceableStatuses == null ? Set.of() : replaceableStatuses);
+        orchestrationSignal.signal();
+        activitySignal.signal();
+        return replaced;
     }
 
     @Override

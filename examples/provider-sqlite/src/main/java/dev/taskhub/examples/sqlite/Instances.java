@@ -7,6 +7,8 @@ import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.spi.ContinuationTokens;
+import dev.taskhub.spi.ActivityRequest;
+import dev.taskhub.spi.InstanceImport;
 import dev.taskhub.spi.InstancePage;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.TaskMessage;
@@ -48,20 +50,46 @@ final class Instances {
 
     void create(InstanceState state, TaskMessage start, Set<RuntimeStatus> replaceable) {
         db.writeAndWake(c -> {
-            Row existing = find(c, hub, state.instanceId());
-            if (existing != null && !replaceable.contains(existing.state().status())) {
-                throw new InstanceAlreadyExistsException(state.instanceId(), existing.state().status());
-            }
-            if (existing != null) {
-                delete(c, hub, "SELECT ?", state.instanceId());   // with its history and pending messages
-            }
-            // A replaced instance gets a new history version, so no worker mistakes the old history for the new one.
-            long version = existing == null ? 0 : existing.historyVersion() + 1;
-            update(c, "INSERT INTO instances (hub, " + COLUMNS + ", history_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                    + "?, ?, ?, ?)", Stream.concat(Stream.of(values(hub, state)), Stream.of(version)).toArray());
+            insert(c, state, replaceable);
             Queues.enqueue(c, hub, start, Instant.now());
             return null;
         });
+    }
+
+    /** Writes an imported instance with its history and messages in one transaction; whether one was replaced. */
+    boolean importInstance(InstanceImport instance, Set<RuntimeStatus> replaceable) {
+        return db.writeAndWake(c -> {
+            Row replaced = insert(c, instance.state(), replaceable);
+            long version = replaced == null ? 0 : replaced.historyVersion() + 1;
+            writeHistory(c, hub, instance.instanceId(), instance.history(), false, version);
+            Instant now = Instant.now();
+            for (TaskMessage message : instance.orchestrationMessages()) {
+                Queues.enqueue(c, hub, message, now);
+            }
+            for (ActivityRequest request : instance.activityRequests()) {
+                Queues.enqueueActivity(c, hub, request, now);
+            }
+            return replaced != null;
+        });
+    }
+
+    /**
+     * Inserts the instance row, replacing an existing instance whose status is replaceable (with its history and
+     * pending messages); returns the replaced row, or null.
+     */
+    private Row insert(Connection c, InstanceState state, Set<RuntimeStatus> replaceable) throws SQLException {
+        Row existing = find(c, hub, state.instanceId());
+        if (existing != null && !replaceable.contains(existing.state().status())) {
+            throw new InstanceAlreadyExistsException(state.instanceId(), existing.state().status());
+        }
+        if (existing != null) {
+            delete(c, hub, "SELECT ?", state.instanceId());   // with its history and pending messages
+        }
+        // A replaced instance gets a new history version, so no worker mistakes the old history for the new one.
+        long version = existing == null ? 0 : existing.historyVersion() + 1;
+        update(c, "INSERT INTO instances (hub, " + COLUMNS + ", history_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                + "?, ?, ?, ?)", Stream.concat(Stream.of(values(hub, state)), Stream.of(version)).toArray());
+        return existing;
     }
 
     Optional<InstanceState> get(String instanceId) {

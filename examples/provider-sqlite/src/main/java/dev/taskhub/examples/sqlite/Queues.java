@@ -163,10 +163,14 @@ final class Queues {
             enqueue(c, hub, message, now);
         }
         for (ActivityRequest request : checkpoint.activityRequests()) {
-            update(c, "INSERT INTO activity_messages (hub, instance_id, message_id, execution_id, task_id, name, input, visible_ns) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", hub, request.instanceId(), request.messageId(), request.executionId(),
-                    request.taskId(), request.name(), request.input(), nanos(now));
+            enqueueActivity(c, hub, request, now);
         }
+    }
+
+    static void enqueueActivity(Connection c, String hub, ActivityRequest request, Instant now) throws SQLException {
+        update(c, "INSERT INTO activity_messages (hub, instance_id, message_id, execution_id, task_id, name, input, visible_ns) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", hub, request.instanceId(), request.messageId(), request.executionId(),
+                request.taskId(), request.name(), request.input(), nanos(now));
     }
 
     // ---- activity queue ----------------------------------------------------------------------------------------------

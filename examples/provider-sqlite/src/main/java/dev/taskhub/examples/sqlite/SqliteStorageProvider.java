@@ -9,6 +9,7 @@ import dev.taskhub.spi.ActivityWorkItem;
 import dev.taskhub.spi.Capability;
 import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.InstanceImport;
 import dev.taskhub.spi.InstancePage;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.OrchestrationWorkItem;
@@ -82,6 +83,11 @@ public final class SqliteStorageProvider implements StorageProvider {
     @Override
     public void createInstance(InstanceState state, TaskMessage startMessage, Set<RuntimeStatus> replaceableStatuses) {
         instances.create(state, startMessage, replaceableStatuses);
+    }
+
+    @Override
+    public boolean importInstance(InstanceImport instance, Set<RuntimeStatus> replaceableStatuses) {
+        return instances.importInstance(instance, replaceableStatuses);
     }
 
     @Override

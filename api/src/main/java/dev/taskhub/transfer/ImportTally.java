@@ -1,0 +1,41 @@
+package dev.taskhub.transfer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Counts the lines of one import as they are processed; not thread-safe (one import runs on one thread). */
+final class ImportTally {
+    private long imported;
+    private long replaced;
+    private long skipped;
+    private long failed;
+    private final List<ImportSummary.Problem> problems = new ArrayList<>();
+
+    void written(boolean replacedExisting) {
+        if (replacedExisting) {
+            replaced++;
+        } else {
+            imported++;
+        }
+    }
+
+    void skipped(long line, String instanceId, String reason) {
+        skipped++;
+        problem(new ImportSummary.Problem(line, instanceId, ImportSummary.Outcome.SKIPPED, reason));
+    }
+
+    void failed(long line, String instanceId, String reason) {
+        failed++;
+        problem(new ImportSummary.Problem(line, instanceId, ImportSummary.Outcome.FAILED, reason));
+    }
+
+    private void problem(ImportSummary.Problem problem) {
+        if (problems.size() < ImportSummary.MAX_PROBLEMS) {
+            problems.add(problem);
+        }
+    }
+
+    ImportSummary summary() {
+        return new ImportSummary(imported, replaced, skipped, failed, problems);
+    }
+}
