@@ -1,7 +1,7 @@
 package dev.taskhub.cli;
 
 import dev.taskhub.InvalidRequestException;
-import dev.taskhub.client.http.BulkJobWireFormat;
+import dev.taskhub.http.BulkJobWireFormat;
 import dev.taskhub.client.http.WireFormat;
 import dev.taskhub.jobs.BulkJob;
 import dev.taskhub.jobs.BulkJobProgress;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.taskhub.ConfigurationException;
 import dev.taskhub.convert.RawJson;
 import dev.taskhub.client.HttpManagementPayload;
-import dev.taskhub.client.http.BulkJobWireFormat;
+import dev.taskhub.http.BulkJobWireFormat;
 import dev.taskhub.jobs.BulkJob;
 import dev.taskhub.jobs.BulkJobRequest;
 import dev.taskhub.query.InstanceCounts;

@@ -15,7 +15,6 @@ import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.client.QueryResult;
 import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.client.http.ManagementRoute;
-import dev.taskhub.client.http.BulkJobWireFormat;
 import dev.taskhub.client.http.WireFormat;
 import dev.taskhub.jobs.BulkJob;
 import dev.taskhub.jobs.BulkJobRequest;

@@ -47,7 +47,7 @@ import java.util.stream.Collectors;
 public final class WireFormat {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private WireFormat() {}
 
@@ -495,16 +495,16 @@ public final class WireFormat {
     }
 
     /** A JSON value as payload text (compact JSON); null for none or JSON null. */
-    static String json(JsonNode node) {
+    private static String json(JsonNode node) {
         return node == null || node.isNull() || node.isMissingNode() ? null : write(node);
     }
 
-    static String text(JsonNode n, String field) {
+    private static String text(JsonNode n, String field) {
         JsonNode v = n.get(field);
         return v == null || v.isNull() ? null : v.asText();
     }
 
-    static Instant instant(JsonNode n, String field) {
+    private static Instant instant(JsonNode n, String field) {
         String t = text(n, field);
         if (t == null) {
             return null;
@@ -516,13 +516,13 @@ public final class WireFormat {
         }
     }
 
-    static void requireObject(JsonNode n, String what) {
+    private static void requireObject(JsonNode n, String what) {
         if (n == null || !n.isObject()) {
             throw malformed(what, "it is not a JSON object");
         }
     }
 
-    static InvalidRequestException malformed(String what, String why) {
+    private static InvalidRequestException malformed(String what, String why) {
         return new InvalidRequestException("Expected " + what + " of the HTTP management API's wire format, but " + why + ".");
     }
 

@@ -1,33 +1,33 @@
-package dev.taskhub.client.http;
+package dev.taskhub.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RuntimeStatus;
+import dev.taskhub.client.http.WireFormat;
 import dev.taskhub.jobs.BulkJob;
 import dev.taskhub.jobs.BulkJobProgress;
 import dev.taskhub.jobs.BulkJobRequest;
 import dev.taskhub.jobs.BulkOperation;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import static dev.taskhub.client.http.WireFormat.NODES;
-import static dev.taskhub.client.http.WireFormat.instant;
-import static dev.taskhub.client.http.WireFormat.json;
-import static dev.taskhub.client.http.WireFormat.malformed;
-import static dev.taskhub.client.http.WireFormat.requireObject;
-import static dev.taskhub.client.http.WireFormat.text;
 import static dev.taskhub.client.http.WireFormat.time;
 
 /**
  * The JSON of bulk jobs in the HTTP management API (a Taskhub extension), written by the server and read by the
- * command line's {@code --url} mode. Field names follow the API's style: {@code createdTimeFrom},
+ * command line's {@code --url} mode (the job types live in {@code dev.taskhub.jobs}, which builds on the client, so
+ * their wire format lives here rather than beside the client's {@link WireFormat}). Field names follow the API's style: {@code createdTimeFrom},
  * {@code runtimeStatus} (wire names), operations by their wire names ({@code raise-event}), states in PascalCase.
  */
 public final class BulkJobWireFormat {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
     private BulkJobWireFormat() {}
 
     /** A job request: {@code {"operation": "terminate", "runtimeStatus": ["Running"], "name": ..., ...}}. */
@@ -159,6 +159,30 @@ public final class BulkJobWireFormat {
             throw new InvalidRequestException("'" + field + "' of the bulk job request must be a whole number, got " + v + ".");
         }
         return v.asInt();
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static Instant instant(JsonNode n, String field) {
+        return WireFormat.parseInstant(text(n, field), "'" + field + "' of the bulk job request");
+    }
+
+    /** A JSON value as payload text; null for none. */
+    private static String json(JsonNode n) {
+        return n == null || n.isNull() || n.isMissingNode() ? null : WireFormat.write(n);
+    }
+
+    private static void requireObject(JsonNode n, String what) {
+        if (n == null || !n.isObject()) {
+            throw malformed(what, "it is not a JSON object");
+        }
+    }
+
+    private static InvalidRequestException malformed(String what, String why) {
+        return new InvalidRequestException("Expected " + what + " of the HTTP management API's wire format, but " + why + ".");
     }
 
     private static String pascal(String enumName) {
