@@ -1,9 +1,9 @@
 package dev.taskhub.cli;
 
 import dev.taskhub.InvalidRequestException;
-import dev.taskhub.http.BulkJobWireFormat;
 import dev.taskhub.client.http.WireFormat;
 import dev.taskhub.jobs.BulkJob;
+import dev.taskhub.jobs.BulkJobWireFormat;
 import dev.taskhub.jobs.BulkJobProgress;
 import dev.taskhub.jobs.BulkJobRequest;
 import dev.taskhub.jobs.BulkOperation;

@@ -17,6 +17,7 @@ import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.client.http.ManagementRoute;
 import dev.taskhub.client.http.WireFormat;
 import dev.taskhub.jobs.BulkJob;
+import dev.taskhub.jobs.BulkJobWireFormat;
 import dev.taskhub.jobs.BulkJobRequest;
 import dev.taskhub.jobs.BulkJobs;
 import io.javalin.config.RoutesConfig;

@@ -1,4 +1,4 @@
-package dev.taskhub.http;
+package dev.taskhub.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -7,10 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.http.WireFormat;
-import dev.taskhub.jobs.BulkJob;
-import dev.taskhub.jobs.BulkJobProgress;
-import dev.taskhub.jobs.BulkJobRequest;
-import dev.taskhub.jobs.BulkOperation;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,8 +17,8 @@ import static dev.taskhub.client.http.WireFormat.time;
 
 /**
  * The JSON of bulk jobs in the HTTP management API (a Taskhub extension), written by the server and read by the
- * command line's {@code --url} mode (the job types live in {@code dev.taskhub.jobs}, which builds on the client, so
- * their wire format lives here rather than beside the client's {@link WireFormat}). Field names follow the API's style: {@code createdTimeFrom},
+ * command line's {@code --url} mode. It lives beside the job types rather than beside the client's {@link WireFormat}:
+ * jobs build on the client, not the other way round. Field names follow the API's style: {@code createdTimeFrom},
  * {@code runtimeStatus} (wire names), operations by their wire names ({@code raise-event}), states in PascalCase.
  */
 public final class BulkJobWireFormat {
