@@ -46,6 +46,14 @@ public enum ManagementRoute {
     RESTART("restart", "POST", "/instances/{id}/restart", "restartWithNewInstanceId"),
     /** How many instances match the filters, per orchestration name and runtime status (a Taskhub extension). */
     COUNT_INSTANCES("countInstances", "GET", "/taskhub/counts", "createdTimeFrom", "createdTimeTo", "runtimeStatus", "instanceIdPrefix"),
+    /** The task hub's retention policies (a Taskhub extension). */
+    LIST_RETENTION_POLICIES("listRetentionPolicies", "GET", "/taskhub/retention"),
+    /** Add a retention policy or replace the one of the same status and name; the body is the policy (a Taskhub extension). */
+    SET_RETENTION_POLICY("setRetentionPolicy", "PUT", "/taskhub/retention"),
+    /** Remove the retention policy of a status and, optionally, a name (a Taskhub extension). */
+    REMOVE_RETENTION_POLICY("removeRetentionPolicy", "DELETE", "/taskhub/retention", "runtimeStatus", "name"),
+    /** Run one retention pass now, at most {@code limitPerPolicy} instances per policy (a Taskhub extension). */
+    APPLY_RETENTION_POLICIES("applyRetentionPolicies", "POST", "/taskhub/retention/apply", "limitPerPolicy"),
     /** Delete the served task hub (a Taskhub extension); {@code confirm} must name it. */
     DELETE_TASK_HUB("deleteTaskHub", "DELETE", "/taskhub", "confirm"),
     /** The OpenAPI document of these routes: the one route served without the key. */
@@ -92,7 +100,7 @@ public enum ManagementRoute {
         return operationId;
     }
 
-    /** The HTTP method: {@code GET}, {@code POST} or {@code DELETE}. */
+    /** The HTTP method: {@code GET}, {@code POST}, {@code PUT} or {@code DELETE}. */
     public String method() {
         return method;
     }

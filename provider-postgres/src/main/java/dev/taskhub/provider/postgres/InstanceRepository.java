@@ -6,6 +6,7 @@ import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.spi.ContinuationTokens;
+import dev.taskhub.spi.ExpiredInstances;
 import dev.taskhub.spi.InstancePage;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.TaskMessage;
@@ -37,6 +38,8 @@ final class InstanceRepository {
     private final String purgeSelect;
     private final String[] purgeDeletes;
     private final String probePrefix;
+    private final String expiredByName;
+    private final String expiredExcept;
 
     InstanceRepository(Db db, Enqueuer enqueuer) {
         this.db = db;
@@ -74,11 +77,23 @@ final class InstanceRepository {
         this.purgeSelect = db.sql("SELECT created_ns, instance_id FROM {s}instances WHERE hub = ? AND status = ANY(?) "
                 + "AND created_ns >= ? AND created_ns <= ? AND (created_ns, instance_id) > (?, ?) "
                 + "ORDER BY created_ns, instance_id LIMIT ? FOR UPDATE SKIP LOCKED");
+        // retention: the oldest finished instances of one status, by the partial index instances_finished (V5); the
+        // literal status list lets the planner use that index in a generic plan too
+        String expired = "SELECT instance_id FROM {s}instances WHERE hub = ? AND status IN " + TERMINAL
+                + " AND status = ? AND updated_ns < ? AND ";
+        String expiredTail = " ORDER BY updated_ns LIMIT ? FOR UPDATE SKIP LOCKED";
+        this.expiredByName = db.sql(expired + "name = ?" + expiredTail);
+        this.expiredExcept = db.sql(expired + "name <> ALL(?)" + expiredTail);
         this.purgeDeletes = new String[] {
                 db.sql("DELETE FROM {s}history WHERE hub = ? AND instance_id = ANY(?)"),
                 db.sql("DELETE FROM {s}orchestration_messages WHERE hub = ? AND instance_id = ANY(?)"),
                 db.sql("DELETE FROM {s}activity_messages WHERE hub = ? AND instance_id = ANY(?)"),
                 db.sql("DELETE FROM {s}instances WHERE hub = ? AND instance_id = ANY(?)")};
+    }
+
+    /** The statements that select a retention batch (one name; every name but some), for tests that check their plans. */
+    List<String> expiredStatements() {
+        return List.of(expiredByName, expiredExcept);
     }
 
     /** The statements purge runs (one instance, then each batch's deletes), for tests that check their query plans. */
@@ -398,25 +413,68 @@ final class InstanceRepository {
                 if (ids.isEmpty()) {
                     return 0L;
                 }
-                // set-based deletes by primary key (= ANY(array) keeps the planner on the indexes)
-                long[] count = {0};
-                Pipeline p = new Pipeline();
-                for (String sql : purgeDeletes) {
-                    p.add(sql, (ps, i) -> {
-                        ps.setString(i++, hub);
-                        ps.setArray(i++, Db.textArray(c, ids.toArray()));
-                        return i;
-                    });
-                }
-                p.execute(c);
-                count[0] = ids.size();
-                return count[0];
+                deleteAll(c, ids);
+                return (long) ids.size();
             });
             total += deleted;
             if (selected[0] < batch) {
                 return total;
             }
         }
+    }
+
+    /**
+     * Retention's bounded purge: batches of at most {@code purgeBatchSize}, each one transaction that row-locks the
+     * oldest expired instances ({@code SKIP LOCKED}: rows another pass or a purge holds are left to it) and deletes them
+     * with their history and messages.
+     */
+    int purgeExpired(ExpiredInstances expired) {
+        int purged = 0;
+        while (purged < expired.limit()) {
+            int batch = Math.min(expired.limit() - purged, db.settings().purgeBatchSize());
+            int deleted = db.inTransaction("purge expired instances", c -> {
+                List<String> ids = new ArrayList<>(batch);
+                try (PreparedStatement ps = c.prepareStatement(expired.orchestrationName() != null ? expiredByName : expiredExcept)) {
+                    ps.setString(1, hub);
+                    ps.setString(2, expired.status().name());
+                    ps.setLong(3, Db.nanos(expired.finishedBefore()));
+                    if (expired.orchestrationName() != null) {
+                        ps.setString(4, expired.orchestrationName());
+                    } else {
+                        ps.setArray(4, Db.textArray(c, expired.exceptNames().toArray()));
+                    }
+                    ps.setInt(5, batch);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(rs.getString(1));
+                        }
+                    }
+                }
+                if (!ids.isEmpty()) {
+                    deleteAll(c, ids);
+                }
+                return ids.size();
+            });
+            purged += deleted;
+            if (deleted < batch) {
+                break;
+            }
+        }
+        return purged;
+    }
+
+    /** Set-based deletes by primary key of the instances, their history and messages ({@code = ANY(array)} keeps the
+     * planner on the indexes), in the caller's transaction. */
+    private void deleteAll(Connection c, List<String> ids) throws SQLException {
+        Pipeline p = new Pipeline();
+        for (String sql : purgeDeletes) {
+            p.add(sql, (ps, i) -> {
+                ps.setString(i++, hub);
+                ps.setArray(i++, Db.textArray(c, ids.toArray()));
+                return i;
+            });
+        }
+        p.execute(c);
     }
 
     private void bindCascade(PreparedStatement ps, int i) throws SQLException {
