@@ -1,6 +1,9 @@
 package dev.taskhub.cli;
 
+import dev.taskhub.RuntimeStatus;
 import dev.taskhub.convert.RawJson;
+import dev.taskhub.retention.RetentionPolicy;
+import dev.taskhub.retention.RetentionReport;
 import dev.taskhub.client.HttpManagementPayload;
 import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
@@ -53,6 +56,18 @@ interface Hub extends AutoCloseable {
     long purgeInstances(PurgeCriteria criteria);
 
     void deleteTaskHub();
+
+    /** The retention policies, by status and then name. */
+    List<RetentionPolicy> retentionPolicies();
+
+    /** Adds the policy or replaces the one of the same status and name. */
+    void setRetentionPolicy(RetentionPolicy policy);
+
+    /** Removes the policy of the status and name (null: every name); false when there was none. */
+    boolean removeRetentionPolicy(RuntimeStatus status, String name);
+
+    /** Runs one retention pass now. */
+    RetentionReport applyRetentionPolicies(int limitPerPolicy);
 
     @Override
     void close();

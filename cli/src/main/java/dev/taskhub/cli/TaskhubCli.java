@@ -48,6 +48,7 @@ import java.lang.reflect.Constructor;
                 ManagementCommands.PurgeInstance.class,
                 ManagementCommands.PurgeHistory.class,
                 ManagementCommands.DeleteTaskHub.class,
+                RetentionCommands.class,
                 ReplayCommand.class,
                 ServeCommand.class,
                 DemoCommand.class,
