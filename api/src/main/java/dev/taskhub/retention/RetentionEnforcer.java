@@ -1,6 +1,8 @@
 package dev.taskhub.retention;
 
 import dev.taskhub.RuntimeStatus;
+import dev.taskhub.query.RetentionPolicy;
+import dev.taskhub.query.RetentionReport;
 import dev.taskhub.spi.ExpiredInstances;
 import dev.taskhub.spi.StorageProvider;
 import org.slf4j.Logger;

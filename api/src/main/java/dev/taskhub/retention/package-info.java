@@ -1,7 +1,8 @@
 /**
- * Retention policies: how long finished instances are kept, per runtime status and optionally per orchestration name
- * ({@link dev.taskhub.retention.RetentionPolicy}), stored in the task hub and enforced by every worker in bounded
- * passes ({@link dev.taskhub.retention.RetentionEnforcer}, {@link dev.taskhub.retention.RetentionReport}). Zone:
- * user-facing API. See docs/operations.md, "Retention".
+ * Enforcement of retention policies: {@link dev.taskhub.retention.RetentionEnforcer} runs one bounded pass of a task
+ * hub's policies ({@link dev.taskhub.query.RetentionPolicy}) and reports what it purged
+ * ({@link dev.taskhub.query.RetentionReport}); every worker runs one every interval, and
+ * {@link dev.taskhub.client.TaskHubClient#applyRetentionPolicies()} runs one on demand. Zone: user-facing API. See
+ * docs/operations.md, "Retention".
  */
 package dev.taskhub.retention;

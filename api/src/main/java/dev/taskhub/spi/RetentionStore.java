@@ -1,7 +1,7 @@
 package dev.taskhub.spi;
 
 import dev.taskhub.RuntimeStatus;
-import dev.taskhub.retention.RetentionPolicy;
+import dev.taskhub.query.RetentionPolicy;
 
 import java.util.List;
 

@@ -2,8 +2,8 @@ package dev.taskhub.cli;
 
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.convert.RawJson;
-import dev.taskhub.retention.RetentionPolicy;
-import dev.taskhub.retention.RetentionReport;
+import dev.taskhub.query.RetentionPolicy;
+import dev.taskhub.query.RetentionReport;
 import dev.taskhub.client.HttpManagementPayload;
 import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;

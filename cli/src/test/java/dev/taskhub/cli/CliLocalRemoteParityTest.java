@@ -6,7 +6,7 @@ import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.http.ManagementServer;
 import dev.taskhub.orchestration.TaskFailedException;
-import dev.taskhub.retention.RetentionPolicy;
+import dev.taskhub.query.RetentionPolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -8,7 +8,7 @@ import dev.taskhub.config.StorageProviders;
 import dev.taskhub.samples.SamplesModule;
 import dev.taskhub.spi.ProviderConfig;
 import dev.taskhub.spi.StorageProvider;
-import dev.taskhub.retention.RetentionPolicy;
+import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.worker.TaskHubWorker;
 import dev.taskhub.worker.WorkerOptions;
 import org.junit.jupiter.api.AfterEach;

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.StorageException;
-import dev.taskhub.retention.RetentionPolicy;
+import dev.taskhub.query.RetentionPolicy;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.taskhub.provider.inmemory;
 
 import dev.taskhub.history.HistoryEvent;
-import dev.taskhub.retention.RetentionPolicy;
+import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.spi.InstanceState;
 
 import java.time.Clock;

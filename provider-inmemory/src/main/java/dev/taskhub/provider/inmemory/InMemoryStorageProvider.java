@@ -6,7 +6,7 @@ import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.history.HistoryEvent;
-import dev.taskhub.retention.RetentionPolicy;
+import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.spi.ActivityResult;
 import dev.taskhub.spi.ExpiredInstances;
 import dev.taskhub.spi.ActivityWorkItem;

@@ -1,7 +1,7 @@
 package dev.taskhub.provider.inmemory;
 
 import dev.taskhub.RuntimeStatus;
-import dev.taskhub.retention.RetentionPolicy;
+import dev.taskhub.query.RetentionPolicy;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.taskhub.provider.postgres;
 
 import dev.taskhub.RuntimeStatus;
-import dev.taskhub.retention.RetentionPolicy;
+import dev.taskhub.query.RetentionPolicy;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,7 +1,7 @@
 package dev.taskhub.examples.sqlite;
 
 import dev.taskhub.RuntimeStatus;
-import dev.taskhub.retention.RetentionPolicy;
+import dev.taskhub.query.RetentionPolicy;
 
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,4 +1,4 @@
-package dev.taskhub.retention;
+package dev.taskhub.query;
 
 import dev.taskhub.InvalidRequestException;
 
