@@ -9,6 +9,7 @@ import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.query.RetentionReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -34,36 +35,42 @@ final class RetentionCommands implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: set, list, remove or apply.");
     }
 
-    static RuntimeStatus status(String text) {
-        try {
-            return RetentionPolicy.requireTerminal(RuntimeStatus.parse(text));
-        } catch (InvalidRequestException e) {
-            throw new InvalidRequestException("--status: " + e.getMessage());
+    /** Which policy: {@code --status} and, optionally, {@code --name}. */
+    static final class Scope {
+        @Option(names = {"--status", "--runtime-status"}, required = true, paramLabel = "<status>",
+                description = "The finished status: Completed, Failed or Terminated.")
+        String status;
+
+        @Option(names = "--name", paramLabel = "<orchestration>",
+                description = "The policy of this orchestration name (default: the policy for every name that has none of its own).")
+        String name;
+
+        RuntimeStatus status() {
+            try {
+                return RetentionPolicy.requireTerminal(RuntimeStatus.parse(status));
+            } catch (InvalidRequestException e) {
+                throw new InvalidRequestException("--status: " + e.getMessage());
+            }
         }
     }
 
     /** {@code Completed} or {@code Completed of ProcessOrder}: a policy's scope, for messages. */
-    static String scope(RuntimeStatus status, String name) {
+    static String describeScope(RuntimeStatus status, String name) {
         return status.wireName() + (name == null ? " (every orchestration name)" : " of '" + name + "'");
     }
 
     @Command(name = "set", description = "Adds a retention policy, or replaces the one of the same status and name.")
     static final class SetPolicy extends BaseCommand {
-        @Option(names = {"--status", "--runtime-status"}, required = true, paramLabel = "<status>",
-                description = "The finished status: Completed, Failed or Terminated.")
-        String status;
+        @Mixin
+        Scope scope;
 
         @Option(names = "--older-than", required = true, paramLabel = "<age>",
                 description = "Purge instances that finished longer ago than this: 7d, 12h, 30m, 45s, 2w or ISO 8601 (P7D).")
         String olderThan;
 
-        @Option(names = "--name", paramLabel = "<orchestration>",
-                description = "Only instances of this orchestration (default: every name without a policy of its own).")
-        String name;
-
         @Override
         void run(Hub hub) {
-            RetentionPolicy policy = new RetentionPolicy(status(status), name, Ages.parse(olderThan, "--older-than"));
+            RetentionPolicy policy = new RetentionPolicy(scope.status(), scope.name, Ages.parse(olderThan, "--older-than"));
             hub.setRetentionPolicy(policy);
             if (json()) {
                 printJson(WireFormat.retentionPolicy(policy));
@@ -94,25 +101,21 @@ final class RetentionCommands implements Runnable {
 
     @Command(name = "remove", description = "Removes the retention policy of a status and, with --name, of one orchestration name.")
     static final class RemovePolicy extends BaseCommand {
-        @Option(names = {"--status", "--runtime-status"}, required = true, paramLabel = "<status>",
-                description = "The finished status: Completed, Failed or Terminated.")
-        String status;
-
-        @Option(names = "--name", paramLabel = "<orchestration>",
-                description = "The policy of this orchestration name (default: the policy for every name).")
-        String name;
+        @Mixin
+        Scope scope;
 
         @Override
         void run(Hub hub) {
-            RuntimeStatus parsed = status(status);
+            RuntimeStatus parsed = scope.status();
+            String name = scope.name;
             if (!hub.removeRetentionPolicy(parsed, name)) {
                 throw new InvalidRequestException("Task hub '" + hub.taskHubName() + "' has no retention policy for "
-                        + scope(parsed, name) + ". See them with 'taskhub retention list'.");
+                        + describeScope(parsed, name) + ". See them with 'taskhub retention list'.");
             }
             if (json()) {
                 printJson(WireFormat.retentionPolicies(hub.retentionPolicies()));
             } else {
-                out().println("Removed the retention policy for " + scope(parsed, name) + " from task hub '" + hub.taskHubName() + "'.");
+                out().println("Removed the retention policy for " + describeScope(parsed, name) + " from task hub '" + hub.taskHubName() + "'.");
             }
         }
     }
