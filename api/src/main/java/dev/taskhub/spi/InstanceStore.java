@@ -9,6 +9,8 @@ import dev.taskhub.query.PurgeCriteria;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.Set;
 
 /** The instance store: one row per orchestration instance. */
@@ -62,6 +64,21 @@ public interface InstanceStore {
      * they are dropped when they arrive (e.g. because they address an execution that no longer exists).
      */
     boolean purgeInstance(String instanceId);
+
+    /**
+     * Deletes those of the given instances that exist and are terminal, as {@link #purgeInstance} does for one, and
+     * returns the ids it deleted. Used by bulk purge jobs, a page (up to 1,000 ids) at a time. This default purges them
+     * one at a time; stores that can delete many at once override it.
+     */
+    default Set<String> purgeInstancesById(Collection<String> instanceIds) {
+        Set<String> deleted = new LinkedHashSet<>();
+        for (String id : instanceIds) {
+            if (purgeInstance(id)) {
+                deleted.add(id);
+            }
+        }
+        return deleted;
+    }
 
     /**
      * Deletes every terminal instance matching the criteria (created from/to, statuses), with history, messages and

@@ -18,6 +18,15 @@ public interface MessageQueue {
     void sendOrchestrationMessage(TaskMessage message);
 
     /**
+     * Enqueues several messages, for any instances; durable when this returns. This default sends them one at a time
+     * (a failure part-way leaves the earlier ones sent, which the caller must tolerate, as bulk jobs do by sending again);
+     * stores that can insert many at once override it, all or nothing.
+     */
+    default void sendOrchestrationMessages(List<TaskMessage> messages) {
+        messages.forEach(this::sendOrchestrationMessage);
+    }
+
+    /**
      * Locks up to {@code max} instances that have visible messages and no live lock, each with all its visible
      * messages. Waits up to {@code maxWait} for work when none is ready, returning early as soon as some is, and
      * returns an empty list after that. Returns promptly (possibly empty) when the calling thread is interrupted.

@@ -5,6 +5,7 @@ import dev.taskhub.internal.EngineOptions;
 import dev.taskhub.internal.Registrations;
 import dev.taskhub.orchestration.Orchestrator;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -12,16 +13,18 @@ import java.util.Set;
 final class EngineBridge {
     private EngineBridge() {}
 
-    static Registrations registrations(TaskRegistry registry) {
+    /** The user's registrations, then the built-in ones (bulk jobs) under their reserved names. */
+    static Registrations registrations(TaskRegistry registry, Map<String, Orchestrator<?>> builtInOrchestrators,
+                                       Map<String, Activity<?>> builtInActivities) {
         return new Registrations() {
             @Override
             public Optional<Orchestrator<?>> orchestrator(String name) {
-                return registry.orchestrator(name);
+                return registry.orchestrator(name).or(() -> Optional.ofNullable(builtInOrchestrators.get(name)));
             }
 
             @Override
             public Optional<Activity<?>> activity(String name) {
-                return registry.activity(name);
+                return registry.activity(name).or(() -> Optional.ofNullable(builtInActivities.get(name)));
             }
 
             @Override

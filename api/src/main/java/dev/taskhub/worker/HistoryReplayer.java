@@ -1,5 +1,6 @@
 package dev.taskhub.worker;
 
+import dev.taskhub.jobs.BulkJobs;
 import dev.taskhub.convert.DataConverter;
 import dev.taskhub.convert.JsonDataConverter;
 import dev.taskhub.history.HistoryEvent;
@@ -9,6 +10,7 @@ import dev.taskhub.spi.OrchestrationWorkItem;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -29,7 +31,8 @@ public final class HistoryReplayer {
 
     /** As {@link #HistoryReplayer(TaskRegistry, Clock, int)}, with the worker's {@link WorkerOptions#dataConverter()}. */
     public HistoryReplayer(TaskRegistry registry, Clock clock, int maxDeliveryCount, DataConverter dataConverter) {
-        this.runner = new EpisodeRunner(EngineBridge.registrations(Objects.requireNonNull(registry, "registry")),
+        this.runner = new EpisodeRunner(EngineBridge.registrations(Objects.requireNonNull(registry, "registry"),
+                BulkJobs.builtInOrchestrators(), Map.of()),
                 Objects.requireNonNull(clock, "clock"), maxDeliveryCount, Objects.requireNonNull(dataConverter, "dataConverter"));
     }
 

@@ -1,6 +1,8 @@
 package dev.taskhub.worker;
 
 import dev.taskhub.activity.Activity;
+import dev.taskhub.client.TaskHubClient;
+import dev.taskhub.jobs.BulkJobs;
 import dev.taskhub.spi.support.Times;
 import dev.taskhub.internal.WorkerRuntime;
 import dev.taskhub.orchestration.Orchestrator;
@@ -34,7 +36,9 @@ public final class TaskHubWorker implements AutoCloseable {
         this.provider = provider;
         this.registry = registry;
         this.options = options;
-        this.runtime = new WorkerRuntime(provider, EngineBridge.registrations(registry), EngineBridge.engineOptions(options), clock);
+        TaskHubClient client = new TaskHubClient(provider, options.dataConverter());
+        this.runtime = new WorkerRuntime(provider, EngineBridge.registrations(registry, BulkJobs.builtInOrchestrators(),
+                BulkJobs.builtInActivities(client)), EngineBridge.engineOptions(options), clock);
     }
 
     public static Builder builder(StorageProvider provider) {

@@ -57,9 +57,16 @@ public final class TaskRegistry {
         return new TreeSet<>(activities.keySet());
     }
 
+    /** Names with this prefix belong to Taskhub's built-in orchestrations (bulk jobs). */
+    public static final String RESERVED_PREFIX = "taskhub.";
+
     private static void requireName(String name) {
         if (name == null || name.isBlank()) {
             throw new InvalidRequestException("Orchestrator and activity names must not be empty.");
+        }
+        if (name.startsWith(RESERVED_PREFIX)) {
+            throw new InvalidRequestException("Names starting with '" + RESERVED_PREFIX + "' are reserved for Taskhub's "
+                    + "built-in orchestrations; choose another name than '" + name + "'.");
         }
     }
 }

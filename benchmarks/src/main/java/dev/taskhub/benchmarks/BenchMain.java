@@ -34,6 +34,7 @@ public final class BenchMain {
               timers  --provider P      10,000 instances each on a 5 s durable timer (run with -Xmx512m to check the heap target)
               pickup  --provider P      idle pickup latency: schedule -> first episode
               mgmt    --provider P      management at scale: load N finished instances, filtered page, full scan, prefix, purge
+              bulk    --provider P      a bulk purge job over N finished instances; its worker JVM is killed halfway (--no-kill)
                                         (PostgreSQL: plus --activity-messages K queued activity messages, default N/10)
               pgbench                   pgbench -i -s 10; -c 8 -j 2 -T 20, and -N
               flowable                  the hello sequence on Flowable 7 (embedded, PostgreSQL)
@@ -69,6 +70,10 @@ public final class BenchMain {
             Compare.print(args.rest().get(0), args.rest().get(1), Double.parseDouble(args.get("threshold", "0")));
             return;
         }
+        if (cmd.equals("bulk-worker")) {
+            BulkBench.worker(args); // the worker JVM of the bulk workload: runs until killed
+            return;
+        }
         if (cmd.equals("markdown")) {
             Markdown.print(args.rest());
             return;
@@ -99,7 +104,7 @@ public final class BenchMain {
     /** Runs one workload in this JVM. Never throws: a failure becomes a failed result. */
     static Result runOne(String cmd, Args args) {
         String provider = Backends.normalize(args.get("provider", "inmemory"));
-        boolean providerBased = List.of("hello", "hello-local", "fanout", "timers", "pickup", "mgmt").contains(cmd);
+        boolean providerBased = List.of("hello", "hello-local", "fanout", "timers", "pickup", "mgmt", "bulk").contains(cmd);
         String system = providerBased ? "taskhub/" + provider : cmd;
         long t0 = System.nanoTime();
         try {
@@ -117,6 +122,7 @@ public final class BenchMain {
                 case "timers" -> new TaskhubBench(args, provider).timers();
                 case "pickup" -> new TaskhubBench(args, provider).pickup();
                 case "mgmt" -> new ManagementBench(args, provider).run();
+                case "bulk" -> new BulkBench(args, provider).run();
                 case "pgbench" -> PgBench.run(args);
                 case "flowable" -> FlowableBench.run(args);
                 case "dbos" -> DbosBench.run(args, false);

@@ -344,7 +344,7 @@ final class ManagementBench {
         }
     }
 
-    private void copyLoad(StorageProvider p, String hub, int n, int activities, Instant base, long stepMicros) throws Exception {
+    void copyLoad(StorageProvider p, String hub, int n, int activities, Instant base, long stepMicros) throws Exception {
         String schema = schema();
         try (Connection c = java.sql.DriverManager.getConnection(pgUrl())) {
             c.setAutoCommit(false);

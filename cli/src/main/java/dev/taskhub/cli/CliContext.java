@@ -13,4 +13,9 @@ record CliContext(Supplier<TaskHubConfiguration> configuration, Map<String, Stri
     static CliContext system() {
         return new CliContext(TaskHubConfiguration::load, System.getenv());
     }
+
+    /** Whether a person is watching (a terminal): progress bars are drawn only then. */
+    boolean interactive() {
+        return System.console() != null;
+    }
 }

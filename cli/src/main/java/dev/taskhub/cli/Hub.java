@@ -5,6 +5,8 @@ import dev.taskhub.convert.RawJson;
 import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.query.RetentionReport;
 import dev.taskhub.client.HttpManagementPayload;
+import dev.taskhub.jobs.BulkJob;
+import dev.taskhub.jobs.BulkJobRequest;
 import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.client.OrchestrationMetadata;
@@ -56,6 +58,24 @@ interface Hub extends AutoCloseable {
     long purgeInstances(PurgeCriteria criteria);
 
     void deleteTaskHub();
+
+    /** How many instances a bulk job with this request would handle now. */
+    long dryRunJob(BulkJobRequest request);
+
+    /** Starts a bulk job (or returns the existing one of the request's job id). */
+    BulkJob startJob(BulkJobRequest request);
+
+    /** A bulk job; refuses an unknown id. */
+    BulkJob job(String jobId);
+
+    /** Every bulk job, newest first. */
+    List<BulkJob> jobs();
+
+    /** Cancels, pauses or resumes a bulk job; returns it after the change was accepted. */
+    BulkJob changeJob(String jobId, JobChange change);
+
+    /** What {@link #changeJob} does. */
+    enum JobChange { CANCEL, PAUSE, RESUME }
 
     /** The retention policies, by status and then name. */
     List<RetentionPolicy> retentionPolicies();

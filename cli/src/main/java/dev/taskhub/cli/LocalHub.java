@@ -6,6 +6,10 @@ import dev.taskhub.convert.RawJson;
 import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.query.RetentionReport;
 import dev.taskhub.client.HttpManagementPayload;
+import dev.taskhub.InvalidRequestException;
+import dev.taskhub.jobs.BulkJob;
+import dev.taskhub.jobs.BulkJobRequest;
+import dev.taskhub.jobs.BulkJobs;
 import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.client.NewOrchestrationOptions;
@@ -22,9 +26,12 @@ final class LocalHub implements Hub {
     private final Session session;
     private final TaskHubClient client;
 
+    private final BulkJobs jobs;
+
     LocalHub(Session session) {
         this.session = session;
         this.client = session.client;
+        this.jobs = new BulkJobs(client);
     }
 
     @Override
@@ -107,6 +114,36 @@ final class LocalHub implements Hub {
     @Override
     public void deleteTaskHub() {
         client.deleteTaskHub();
+    }
+
+    @Override
+    public long dryRunJob(BulkJobRequest request) {
+        return jobs.dryRun(request);
+    }
+
+    @Override
+    public BulkJob startJob(BulkJobRequest request) {
+        return jobs.start(request);
+    }
+
+    @Override
+    public BulkJob job(String jobId) {
+        return jobs.get(jobId).orElseThrow(() -> new InvalidRequestException("There is no bulk job '" + jobId
+                + "'. List the jobs with 'taskhub jobs list'."));
+    }
+
+    @Override
+    public List<BulkJob> jobs() {
+        return jobs.list();
+    }
+
+    @Override
+    public BulkJob changeJob(String jobId, JobChange change) {
+        return switch (change) {
+            case CANCEL -> jobs.cancel(jobId);
+            case PAUSE -> jobs.pause(jobId);
+            case RESUME -> jobs.resume(jobId);
+        };
     }
 
     @Override

@@ -336,7 +336,12 @@ final class ManagementCommands {
             Instant from = createdAfter == null ? Instant.EPOCH : date(createdAfter, "--created-after");
             PurgeCriteria criteria = PurgeCriteria.builder().createdFrom(from)
                     .createdTo(date(createdBefore, "--created-before")).statuses(statuses(runtimeStatus)).build();
-            long deleted = Progress.run(err(), json() ? null : "Purging", () -> hub.purgeInstances(criteria));
+            // progress: what is left of the matches, counted once a second while the purge runs
+            InstanceQuery matches = InstanceQuery.builder().createdFrom(criteria.createdFrom()).createdTo(criteria.createdTo())
+                    .statuses(criteria.statuses()).build();
+            long total = json() ? 0 : hub.count(matches).total();
+            long deleted = Progress.run(err(), json() ? null : "Purging", () -> hub.purgeInstances(criteria),
+                    () -> String.format("%,d of %,d purged", Math.max(0, total - hub.count(matches).total()), total));
             if (json()) {
                 printJson(WireFormat.purgeResult(deleted));
             } else {

@@ -7,6 +7,9 @@ import dev.taskhub.convert.RawJson;
 import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.query.RetentionReport;
 import dev.taskhub.client.HttpManagementPayload;
+import dev.taskhub.client.http.BulkJobWireFormat;
+import dev.taskhub.jobs.BulkJob;
+import dev.taskhub.jobs.BulkJobRequest;
 import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.client.OrchestrationMetadata;
@@ -179,6 +182,38 @@ final class RemoteHub implements Hub {
                     + "as a confirmation.");
         }
         send(ManagementRoute.DELETE_TASK_HUB, List.of(), Map.of("confirm", taskHub), null);
+    }
+
+    @Override
+    public long dryRunJob(BulkJobRequest request) {
+        return BulkJobWireFormat.readDryRun(send(ManagementRoute.START_BULK_JOB, List.of(), Map.of("dryRun", "true"),
+                new RawJson(WireFormat.write(BulkJobWireFormat.request(request)))).body);
+    }
+
+    @Override
+    public BulkJob startJob(BulkJobRequest request) {
+        return BulkJobWireFormat.readJob(send(ManagementRoute.START_BULK_JOB, List.of(), Map.of(),
+                new RawJson(WireFormat.write(BulkJobWireFormat.request(request)))).body);
+    }
+
+    @Override
+    public BulkJob job(String jobId) {
+        return BulkJobWireFormat.readJob(send(ManagementRoute.GET_BULK_JOB, List.of(jobId), Map.of(), null).body);
+    }
+
+    @Override
+    public List<BulkJob> jobs() {
+        return BulkJobWireFormat.readJobs(send(ManagementRoute.LIST_BULK_JOBS, List.of(), Map.of(), null).body);
+    }
+
+    @Override
+    public BulkJob changeJob(String jobId, JobChange change) {
+        ManagementRoute route = switch (change) {
+            case CANCEL -> ManagementRoute.CANCEL_BULK_JOB;
+            case PAUSE -> ManagementRoute.PAUSE_BULK_JOB;
+            case RESUME -> ManagementRoute.RESUME_BULK_JOB;
+        };
+        return BulkJobWireFormat.readJob(send(route, List.of(jobId), Map.of(), null).body);
     }
 
     @Override

@@ -48,6 +48,7 @@ import java.lang.reflect.Constructor;
                 ManagementCommands.PurgeInstance.class,
                 ManagementCommands.PurgeHistory.class,
                 ManagementCommands.DeleteTaskHub.class,
+                JobCommands.class,
                 RetentionCommands.class,
                 ReplayCommand.class,
                 ServeCommand.class,

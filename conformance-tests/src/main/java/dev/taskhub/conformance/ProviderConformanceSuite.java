@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Nested;
  * <p>The groups: {@link Orchestration} (the programming model end to end), {@link LocalActivities} (local
  * activities, with a lost checkpoint), {@link Spi} (the invariants of the provider
  * SPI: locks, leases, ordering, duplicates, dead-lettering), {@link Management} (every client management operation),
- * {@link Retention} (retention policies stored, listed, removed and enforced) and
+ * {@link BulkJobs} (bulk operations as durable jobs), {@link Retention} (retention policies stored, listed, removed and
+ * enforced) and
  * {@link Generated} (generated programs, outside actions and injected faults checked against a reference model).
  * Tests that need a {@link dev.taskhub.spi.Capability} the provider does not declare are skipped with the reason. See
  * {@code docs/provider-authors.md} for the contract the suite checks.
@@ -90,6 +91,15 @@ public abstract class ProviderConformanceSuite {
     /** Every instance-management operation of the client on this provider. */
     @Nested
     public class Management extends ManagementConformanceTests {
+        @Override
+        protected StorageProvider createProvider(String taskHubName) {
+            return ProviderConformanceSuite.this.createProvider(taskHubName);
+        }
+    }
+
+    /** Bulk jobs (an operation over every matching instance, as a durable job) on this provider. */
+    @Nested
+    public class BulkJobs extends BulkJobConformanceTests {
         @Override
         protected StorageProvider createProvider(String taskHubName) {
             return ProviderConformanceSuite.this.createProvider(taskHubName);

@@ -18,7 +18,11 @@ import dev.taskhub.query.RetentionReport;
 import dev.taskhub.client.QueryResult;
 import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.client.http.ManagementRoute;
+import dev.taskhub.client.http.BulkJobWireFormat;
 import dev.taskhub.client.http.WireFormat;
+import dev.taskhub.jobs.BulkJob;
+import dev.taskhub.jobs.BulkJobRequest;
+import dev.taskhub.jobs.BulkJobs;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -32,6 +36,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -47,10 +52,12 @@ final class ManagementRoutes {
     private final ServerSettings settings;
     private final TaskHubClient client;
     private final String openApi;
+    private final BulkJobs jobs;
 
     ManagementRoutes(ServerSettings settings, String openApi) {
         this.settings = settings;
         this.client = settings.client();
+        this.jobs = new BulkJobs(client);
         this.openApi = openApi;
     }
 
@@ -81,6 +88,12 @@ final class ManagementRoutes {
             case REWIND -> this::rewind;
             case RESTART -> ctx -> restart(ctx, prefix);
             case COUNT_INSTANCES -> this::count;
+            case START_BULK_JOB -> this::startJob;
+            case LIST_BULK_JOBS -> ctx -> Json.write(ctx, 200, BulkJobWireFormat.jobs(jobs.list()));
+            case GET_BULK_JOB -> ctx -> Json.write(ctx, 200, BulkJobWireFormat.job(requireJob(ctx)));
+            case CANCEL_BULK_JOB -> ctx -> changeJob(ctx, jobs::cancel);
+            case PAUSE_BULK_JOB -> ctx -> changeJob(ctx, jobs::pause);
+            case RESUME_BULK_JOB -> ctx -> changeJob(ctx, jobs::resume);
             case LIST_RETENTION_POLICIES -> ctx -> Json.write(ctx, 200, WireFormat.retentionPolicies(client.getRetentionPolicies()));
             case SET_RETENTION_POLICY -> this::setRetentionPolicy;
             case REMOVE_RETENTION_POLICY -> this::removeRetentionPolicy;
@@ -259,6 +272,36 @@ final class ManagementRoutes {
     private void restart(Context ctx, String prefix) {
         String id = client.restart(ctx.pathParam("id"), Params.bool(ctx, "restartWithNewInstanceId", true));
         accepted(ctx, prefix, id);
+    }
+
+    // ---- bulk jobs -----------------------------------------------------------------------------------------------
+
+    private void startJob(Context ctx) {
+        String body = readBody(ctx, settings.maxBodyBytes());
+        JsonNode json = WireFormat.read(body).orElseThrow(() -> ApiException.badRequest("The request body must be a bulk "
+                + "job request as JSON, e.g. {\"operation\": \"terminate\", \"runtimeStatus\": [\"Running\"], \"name\": \"Hello\"}."));
+        BulkJobRequest request = BulkJobWireFormat.readRequest(json);
+        if (Params.bool(ctx, "dryRun", false)) {
+            Json.write(ctx, 200, BulkJobWireFormat.dryRun(jobs.dryRun(request)));
+            return;
+        }
+        BulkJob job = jobs.start(request);
+        ctx.header("Location", ctx.fullUrl().replaceFirst("\\?.*$", "") + "/" + job.jobId());
+        Json.write(ctx, 202, BulkJobWireFormat.job(job));
+    }
+
+    private BulkJob requireJob(Context ctx) {
+        String jobId = ctx.pathParam("jobId");
+        return jobs.get(jobId).orElseThrow(() -> new ApiException(404, "There is no bulk job '" + jobId + "'."));
+    }
+
+    private void changeJob(Context ctx, Function<String, BulkJob> change) {
+        requireJob(ctx);
+        try {
+            Json.write(ctx, 202, BulkJobWireFormat.job(change.apply(ctx.pathParam("jobId"))));
+        } catch (InvalidInstanceStateException e) {
+            throw new ApiException(410, "Bulk job '" + ctx.pathParam("jobId") + "' has finished: " + e.getMessage());
+        }
     }
 
     // ---- purge and task hub --------------------------------------------------------------------------------------

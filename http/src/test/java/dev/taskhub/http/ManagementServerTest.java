@@ -483,6 +483,58 @@ class ManagementServerTest {
     // ---- purge and task hub ------------------------------------------------------------------------------------
 
     @Test
+    void bulkJobs_dryRunStartShowListPauseResumeCancel_andClearErrors() {
+        for (int i = 0; i < 4; i++) {
+            startWaiting("bulk-" + i);
+        }
+        String request = "{\"operation\": \"raise-event\", \"instanceIdPrefix\": \"bulk-\", \"name\": \"WaitForGo\", "
+                + "\"eventName\": \"go\", \"eventData\": {\"from\": \"job\"}, \"pageSize\": 3, \"jobId\": \"go-all\"}";
+        HttpResponse<String> dry = send("POST", "/taskhub/jobs?dryRun=true", request);
+        assertThat(dry.statusCode()).as(dry.body()).isEqualTo(200);
+        assertThat(json(dry).get("matched").asLong()).isEqualTo(4);
+        assertThat(client.getInstanceMetadata("bulk-0", false).orElseThrow().runtimeStatus()).as("a dry run changes nothing")
+                .isEqualTo(RuntimeStatus.RUNNING);
+
+        HttpResponse<String> started = send("POST", "/taskhub/jobs", request);
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        assertThat(started.headers().firstValue("Location").orElseThrow()).endsWith("/taskhub/jobs/go-all").doesNotContain(KEY);
+        assertThat(json(started).get("request").get("operation").asText()).isEqualTo("raise-event");
+        for (int i = 0; i < 4; i++) {
+            assertThat(awaitStatus("bulk-" + i, RuntimeStatus.COMPLETED)).isEqualTo(RuntimeStatus.COMPLETED);
+            assertThat(client.getInstanceMetadata("bulk-" + i, true).orElseThrow().serializedOutput()).isEqualTo("{\"from\":\"job\"}");
+        }
+        JsonNode job = null;
+        for (long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos(); System.nanoTime() < deadline; ) {
+            job = json(send("GET", "/taskhub/jobs/go-all", null));
+            if (job.get("state").asText().equals("Completed")) {
+                break;
+            }
+        }
+        assertThat(job.get("state").asText()).isEqualTo("Completed");
+        assertThat(job.get("progress").get("done").asLong()).isEqualTo(4);
+        assertThat(json(send("GET", "/taskhub/jobs", null)).findValuesAsText("jobId")).contains("go-all");
+        assertThat(send("POST", "/taskhub/jobs/go-all/cancel", null).statusCode()).as("a finished job").isEqualTo(410);
+        assertThat(send("POST", "/taskhub/jobs/go-all/pause", null).statusCode()).isEqualTo(410);
+
+        HttpResponse<String> unknown = send("GET", "/taskhub/jobs/nope", null);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(json(unknown).get("message").asText()).contains("nope");
+        assertThat(send("POST", "/taskhub/jobs/nope/cancel", null).statusCode()).isEqualTo(404);
+        HttpResponse<String> notJson = send("POST", "/taskhub/jobs", "{operation: terminate");
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(json(notJson).get("message").asText()).contains("bulk job request as JSON");
+        HttpResponse<String> badOperation = send("POST", "/taskhub/jobs", "{\"operation\": \"explode\"}");
+        assertThat(badOperation.statusCode()).isEqualTo(400);
+        assertThat(json(badOperation).get("message").asText()).contains("Unknown bulk operation 'explode'");
+        HttpResponse<String> badStatus = send("POST", "/taskhub/jobs", "{\"operation\": \"purge\", \"runtimeStatus\": [\"Done\"]}");
+        assertThat(badStatus.statusCode()).isEqualTo(400);
+        assertThat(json(badStatus).get("message").asText()).contains("Unknown runtime status 'Done'");
+        HttpResponse<String> badDate = send("POST", "/taskhub/jobs", "{\"operation\": \"purge\", \"createdTimeFrom\": \"yesterday\"}");
+        assertThat(badDate.statusCode()).isEqualTo(400);
+        assertThat(send("POST", "/taskhub/jobs", "{\"operation\": \"purge\"}", null).statusCode()).as("no key").isEqualTo(401);
+    }
+
+    @Test
     void purgeOne_andMany() {
         send("POST", "/orchestrators/E1_HelloSequence/pg-1?timeout=10", null);
         send("POST", "/orchestrators/E1_HelloSequence/pg-2?timeout=10", null);

@@ -46,6 +46,18 @@ public enum ManagementRoute {
     RESTART("restart", "POST", "/instances/{id}/restart", "restartWithNewInstanceId"),
     /** How many instances match the filters, per orchestration name and runtime status (a Taskhub extension). */
     COUNT_INSTANCES("countInstances", "GET", "/taskhub/counts", "createdTimeFrom", "createdTimeTo", "runtimeStatus", "instanceIdPrefix"),
+    /** Start a bulk job; the body is the request; with {@code dryRun=true} only count the matches (a Taskhub extension). */
+    START_BULK_JOB("startBulkJob", "POST", "/taskhub/jobs", "dryRun"),
+    /** Every bulk job of the hub, newest first (a Taskhub extension). */
+    LIST_BULK_JOBS("listBulkJobs", "GET", "/taskhub/jobs"),
+    /** One bulk job with its progress (a Taskhub extension). */
+    GET_BULK_JOB("getBulkJob", "GET", "/taskhub/jobs/{jobId}"),
+    /** Cancel a bulk job before its next step (a Taskhub extension). */
+    CANCEL_BULK_JOB("cancelBulkJob", "POST", "/taskhub/jobs/{jobId}/cancel"),
+    /** Pause a bulk job after its current step (a Taskhub extension). */
+    PAUSE_BULK_JOB("pauseBulkJob", "POST", "/taskhub/jobs/{jobId}/pause"),
+    /** Continue a paused bulk job (a Taskhub extension). */
+    RESUME_BULK_JOB("resumeBulkJob", "POST", "/taskhub/jobs/{jobId}/resume"),
     /** The task hub's retention policies (a Taskhub extension). */
     LIST_RETENTION_POLICIES("listRetentionPolicies", "GET", "/taskhub/retention"),
     /** Add a retention policy or replace the one of the same status and name; the body is the policy (a Taskhub extension). */

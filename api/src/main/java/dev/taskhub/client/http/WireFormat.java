@@ -50,7 +50,7 @@ import java.util.stream.Collectors;
 public final class WireFormat {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private WireFormat() {}
 
@@ -587,16 +587,16 @@ public final class WireFormat {
     }
 
     /** A JSON value as payload text (compact JSON); null for none or JSON null. */
-    private static String json(JsonNode node) {
+    static String json(JsonNode node) {
         return node == null || node.isNull() || node.isMissingNode() ? null : write(node);
     }
 
-    private static String text(JsonNode n, String field) {
+    static String text(JsonNode n, String field) {
         JsonNode v = n.get(field);
         return v == null || v.isNull() ? null : v.asText();
     }
 
-    private static Instant instant(JsonNode n, String field) {
+    static Instant instant(JsonNode n, String field) {
         String t = text(n, field);
         if (t == null) {
             return null;
@@ -608,13 +608,13 @@ public final class WireFormat {
         }
     }
 
-    private static void requireObject(JsonNode n, String what) {
+    static void requireObject(JsonNode n, String what) {
         if (n == null || !n.isObject()) {
             throw malformed(what, "it is not a JSON object");
         }
     }
 
-    private static InvalidRequestException malformed(String what, String why) {
+    static InvalidRequestException malformed(String what, String why) {
         return new InvalidRequestException("Expected " + what + " of the HTTP management API's wire format, but " + why + ".");
     }
 

@@ -20,6 +20,7 @@ import dev.taskhub.spi.TaskMessage;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -92,6 +93,11 @@ public abstract class ForwardingStorageProvider implements StorageProvider {
     }
 
     @Override
+    public Set<String> purgeInstancesById(Collection<String> instanceIds) {
+        return delegate.purgeInstancesById(instanceIds);
+    }
+
+    @Override
     public InstanceCounts countInstances(InstanceQuery query) {
         return delegate.countInstances(query);
     }
@@ -124,6 +130,11 @@ public abstract class ForwardingStorageProvider implements StorageProvider {
     @Override
     public List<HistoryEvent> getHistory(String instanceId) {
         return delegate.getHistory(instanceId);
+    }
+
+    @Override
+    public void sendOrchestrationMessages(List<TaskMessage> messages) {
+        delegate.sendOrchestrationMessages(messages);
     }
 
     @Override

@@ -16,6 +16,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -36,6 +38,7 @@ final class InstanceRepository {
     private final String getInstance;
     private final String purgeOne;
     private final String purgeSelect;
+    private final String purgeLockIds;
     private final String[] purgeDeletes;
     private final String probePrefix;
     private final String expiredByName;
@@ -84,6 +87,8 @@ final class InstanceRepository {
         String expiredTail = " ORDER BY updated_ns LIMIT ? FOR UPDATE SKIP LOCKED";
         this.expiredByName = db.sql(expired + "name = ?" + expiredTail);
         this.expiredExcept = db.sql(expired + "name <> ALL(?)" + expiredTail);
+        this.purgeLockIds = db.sql("SELECT instance_id FROM {s}instances WHERE hub = ? AND instance_id = ANY(?) AND status IN "
+                + TERMINAL + " ORDER BY instance_id FOR UPDATE");
         this.purgeDeletes = new String[] {
                 db.sql("DELETE FROM {s}history WHERE hub = ? AND instance_id = ANY(?)"),
                 db.sql("DELETE FROM {s}orchestration_messages WHERE hub = ? AND instance_id = ANY(?)"),
@@ -413,7 +418,8 @@ final class InstanceRepository {
                 if (ids.isEmpty()) {
                     return 0L;
                 }
-                deleteAll(c, ids);
+                // set-based deletes by primary key (= ANY(array) keeps the planner on the indexes)
+                deleteCascade(c, ids);
                 return (long) ids.size();
             });
             total += deleted;
@@ -451,7 +457,7 @@ final class InstanceRepository {
                     }
                 }
                 if (!ids.isEmpty()) {
-                    deleteAll(c, ids);
+                    deleteCascade(c, ids);
                 }
                 return ids.size();
             });
@@ -463,9 +469,30 @@ final class InstanceRepository {
         return purged;
     }
 
-    /** Set-based deletes by primary key of the instances, their history and messages ({@code = ANY(array)} keeps the
-     * planner on the indexes), in the caller's transaction. */
-    private void deleteAll(Connection c, List<String> ids) throws SQLException {
+    /** Purges those of the ids that are terminal, in one transaction; returns the ids purged. */
+    Set<String> purge(List<String> instanceIds) {
+        if (instanceIds.isEmpty()) {
+            return Set.of();
+        }
+        return db.inTransaction("purge instances by id", c -> {
+            Set<String> ids = new LinkedHashSet<>();
+            try (PreparedStatement ps = c.prepareStatement(purgeLockIds)) {
+                ps.setString(1, hub);
+                ps.setArray(2, Db.textArray(c, instanceIds.toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getString(1));
+                    }
+                }
+            }
+            if (!ids.isEmpty()) {
+                deleteCascade(c, ids);
+            }
+            return ids;
+        });
+    }
+
+    private void deleteCascade(Connection c, Collection<String> ids) throws SQLException {
         Pipeline p = new Pipeline();
         for (String sql : purgeDeletes) {
             p.add(sql, (ps, i) -> {

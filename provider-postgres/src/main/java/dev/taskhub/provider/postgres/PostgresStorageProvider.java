@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Collection;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -180,6 +181,13 @@ public final class PostgresStorageProvider implements StorageProvider {
         return instances.purge(Objects.requireNonNull(instanceId, "instanceId"));
     }
 
+    /** One transaction: the terminal rows among the ids are locked (in id order), then set-based deletes. */
+    @Override
+    public Set<String> purgeInstancesById(Collection<String> instanceIds) {
+        ensureOpen();
+        return instances.purge(List.copyOf(instanceIds));
+    }
+
     @Override
     public long purgeInstances(PurgeCriteria criteria) {
         ensureOpen();
@@ -226,6 +234,20 @@ public final class PostgresStorageProvider implements StorageProvider {
         Objects.requireNonNull(message, "message");
         db.autoCommit("send orchestration message", c -> {
             enqueuer.send(c, List.of(message));
+            return null;
+        });
+        orchestrationSignal.signal();
+    }
+
+    /** All in one transaction and one round trip (queue heads moved in instance-id order, as every writer does). */
+    @Override
+    public void sendOrchestrationMessages(List<TaskMessage> messages) {
+        ensureOpen();
+        if (messages.isEmpty()) {
+            return;
+        }
+        db.autoCommit("send orchestration messages", c -> {
+            enqueuer.send(c, messages);
             return null;
         });
         orchestrationSignal.signal();
