@@ -10,6 +10,9 @@ import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
+import dev.taskhub.retention.RetentionEnforcer;
+import dev.taskhub.query.RetentionPolicy;
+import dev.taskhub.query.RetentionReport;
 import dev.taskhub.spi.support.Ids;
 import dev.taskhub.convert.DataConverter;
 import dev.taskhub.convert.JsonDataConverter;
@@ -332,6 +335,50 @@ public final class TaskHubClient {
     public long purgeInstances(PurgeCriteria criteria) {
         return provider.purgeInstances(Objects.requireNonNull(criteria, "criteria"));
     }
+
+    // ---- retention -----------------------------------------------------------------------------------------------
+
+    /** The task hub's retention policies, by status and then name (the policy for every name first). */
+    public List<RetentionPolicy> getRetentionPolicies() {
+        return provider.retentionPolicies();
+    }
+
+    /**
+     * Adds the retention policy, or replaces the hub's policy of the same status and orchestration name. Workers apply
+     * it from their next pass on (see {@link RetentionEnforcer}); a shorter age than before purges the older instances
+     * then.
+     */
+    public void setRetentionPolicy(RetentionPolicy policy) {
+        provider.putRetentionPolicy(Objects.requireNonNull(policy, "policy"));
+    }
+
+    /**
+     * Removes the retention policy of this terminal status and orchestration name (null: the policy for every name);
+     * returns whether there was one.
+     */
+    public boolean removeRetentionPolicy(RuntimeStatus status, String orchestrationName) {
+        RetentionPolicy.requireTerminal(status);
+        if (orchestrationName != null && orchestrationName.isBlank()) {
+            throw new InvalidRequestException("The orchestration name must not be blank; pass null for the policy that covers every name.");
+        }
+        return provider.removeRetentionPolicy(status, orchestrationName);
+    }
+
+    /**
+     * Runs one retention pass now, as workers do every {@code WorkerOptions.retentionInterval()}: purges, for each
+     * policy, at most {@link RetentionEnforcer#DEFAULT_LIMIT_PER_POLICY} instances that finished longer ago than its
+     * age, measured on this client's clock.
+     */
+    public RetentionReport applyRetentionPolicies() {
+        return applyRetentionPolicies(RetentionEnforcer.DEFAULT_LIMIT_PER_POLICY);
+    }
+
+    /** {@link #applyRetentionPolicies()} with at most {@code limitPerPolicy} instances purged per policy. */
+    public RetentionReport applyRetentionPolicies(int limitPerPolicy) {
+        return new RetentionEnforcer(provider, clock).runOnce(limitPerPolicy);
+    }
+
+    // ---- task hub ------------------------------------------------------------------------------------------------
 
     public void createTaskHub() {
         provider.createTaskHub();

@@ -8,5 +8,5 @@ import java.time.Duration;
 public record EngineOptions(int orchestrationConcurrency, int orchestrationBatchSize, int activityConcurrency,
                             int activityBatchSize, Duration lockLease, Duration pollWait, int maxDeliveryCount,
                             int historyCacheSize, Duration shutdownTimeout, boolean processActivities,
-                            DataConverter dataConverter) {
+                            DataConverter dataConverter, Duration retentionInterval, int retentionBatchSize) {
 }

@@ -16,6 +16,7 @@ public final class WorkerRuntime {
     private final boolean runActivities;
     /** Runs several local activities of one episode at once; threads are made on demand and end when idle. */
     private final ThreadPoolExecutor localPool;
+    private final RetentionDaemon retention;
 
     public WorkerRuntime(StorageProvider provider, Registrations registry, EngineOptions options, Clock clock) {
         this.options = options;
@@ -34,6 +35,7 @@ public final class WorkerRuntime {
         this.orchestrations = new OrchestrationDispatcher(provider,
                 new EpisodeRunner(registry, clock, options.maxDeliveryCount(), options.dataConverter(), local), options);
         this.activities = new ActivityDispatcher(provider, registry, options, clock);
+        this.retention = new RetentionDaemon(provider, clock, options.retentionInterval(), options.retentionBatchSize());
     }
 
     public void start() {
@@ -43,10 +45,12 @@ public final class WorkerRuntime {
         if (runActivities) {
             activities.start();
         }
+        retention.start();
     }
 
     /** Graceful stop: no new work; episodes in hand are committed; running activities get the shutdown timeout. */
     public void stop() throws InterruptedException {
+        retention.stop();
         orchestrations.stopPolling();
         if (runActivities) {
             activities.shutdown(options.shutdownTimeout());

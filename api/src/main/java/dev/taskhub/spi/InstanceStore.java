@@ -7,6 +7,8 @@ import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -106,4 +108,40 @@ public interface InstanceStore {
      * payloads, in set-based batches where the store allows it. Returns how many instances were deleted.
      */
     long purgeInstances(PurgeCriteria criteria);
+
+    /**
+     * Retention's bounded purge: deletes, as {@link #purgeInstance} does, at most {@code expired.limit()} instances
+     * that match {@code expired} (status, orchestration name or names excepted, last-updated time before the bound) and
+     * returns how many it deleted. Any of the matching instances may be chosen (oldest first where an index allows it);
+     * several processes may run this at once, and an instance purged meanwhile by another simply does not count.
+     *
+     * <p>This default pages through {@link #queryInstances} for the status (no payloads), collects up to the limit
+     * matches and purges them one by one: correct for every store, but each call reads every instance of the status
+     * until it has found the limit. Stores that can select expired instances by an index (status and last-updated
+     * time) override it.
+     */
+    default int purgeExpiredInstances(ExpiredInstances expired) {
+        List<String> ids = new ArrayList<>();
+        InstanceQuery page = InstanceQuery.builder().statuses(expired.status()).pageSize(InstanceQuery.MAX_PAGE_SIZE)
+                .fetchInputsAndOutputs(false).build();
+        while (ids.size() < expired.limit()) {
+            InstancePage result = queryInstances(page);
+            for (InstanceState s : result.instances()) {
+                if (ids.size() < expired.limit() && expired.matches(s)) {
+                    ids.add(s.instanceId());
+                }
+            }
+            if (result.continuationToken() == null) {
+                break;
+            }
+            page = page.withContinuationToken(result.continuationToken());
+        }
+        int purged = 0;
+        for (String id : ids) {
+            if (purgeInstance(id)) {
+                purged++;
+            }
+        }
+        return purged;
+    }
 }

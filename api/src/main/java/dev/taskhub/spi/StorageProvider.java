@@ -7,10 +7,10 @@ import java.util.Set;
  * worker. The creator owns it and must {@link #close()} it.
  *
  * <p>Implementations keep the invariants listed in the SPI contracts ({@link InstanceStore}, {@link HistoryStore},
- * {@link MessageQueue}, {@link CheckpointStore}); the conformance suite checks them. Operational failures are thrown as
+ * {@link MessageQueue}, {@link CheckpointStore}, {@link RetentionStore}); the conformance suite checks them. Operational failures are thrown as
  * {@link dev.taskhub.StorageException}; a lost lease or stale checkpoint as {@link LeaseLostException}.
  */
-public interface StorageProvider extends InstanceStore, HistoryStore, MessageQueue, CheckpointStore, AutoCloseable {
+public interface StorageProvider extends InstanceStore, HistoryStore, MessageQueue, CheckpointStore, RetentionStore, AutoCloseable {
     /** The factory name of this provider, e.g. {@code postgres}. */
     String providerName();
 
@@ -21,7 +21,10 @@ public interface StorageProvider extends InstanceStore, HistoryStore, MessageQue
     /** Creates (or migrates) the task hub's storage. Idempotent and safe to call from several processes at once. */
     void createTaskHub();
 
-    /** Removes every artifact of this task hub and nothing of any other hub in the same store. Idempotent. */
+    /**
+     * Removes every artifact of this task hub (its retention policies included) and nothing of any other hub in the
+     * same store. Idempotent.
+     */
     void deleteTaskHub();
 
     /** Releases connections and threads. Does not delete data. */

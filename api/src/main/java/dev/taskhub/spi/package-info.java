@@ -3,8 +3,9 @@
  *
  * <p>A provider is a {@link dev.taskhub.spi.StorageProviderFactory} registered in
  * {@code META-INF/services/dev.taskhub.spi.StorageProviderFactory}. Its {@link dev.taskhub.spi.StorageProvider}
- * implements four contracts: {@link dev.taskhub.spi.InstanceStore}, {@link dev.taskhub.spi.HistoryStore},
- * {@link dev.taskhub.spi.MessageQueue} and {@link dev.taskhub.spi.CheckpointStore}. The conformance suite
+ * implements five contracts: {@link dev.taskhub.spi.InstanceStore}, {@link dev.taskhub.spi.HistoryStore},
+ * {@link dev.taskhub.spi.MessageQueue}, {@link dev.taskhub.spi.CheckpointStore} and
+ * {@link dev.taskhub.spi.RetentionStore}. The conformance suite
  * ({@code taskhub-conformance-tests}) checks every invariant stated here.
  *
  * <p>Payloads cross the SPI as JSON text; providers never need user classes.

@@ -18,6 +18,9 @@ import java.util.Objects;
  * {@link #start()}; {@link #close()} stops gracefully: it takes no new work, commits the episodes in hand, gives running
  * activities {@link WorkerOptions#shutdownTimeout()} to finish and releases the rest. The worker does not close the
  * provider. Any number of workers, in any number of processes, may share a task hub whose provider supports it.
+ *
+ * <p>Besides episodes and activities, a worker enforces the hub's retention policies in the background: one bounded
+ * pass every {@link WorkerOptions#retentionInterval()} (see {@link dev.taskhub.retention.RetentionEnforcer}).
  */
 public final class TaskHubWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TaskHubWorker.class);

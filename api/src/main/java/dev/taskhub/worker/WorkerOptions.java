@@ -3,6 +3,7 @@ package dev.taskhub.worker;
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.convert.DataConverter;
 import dev.taskhub.convert.JsonDataConverter;
+import dev.taskhub.retention.RetentionEnforcer;
 
 import java.time.Duration;
 
@@ -24,11 +25,16 @@ import java.time.Duration;
  * @param dataConverter            turns orchestrator and activity inputs, outputs, custom status and event data into
  *                                 stored text and back (default {@link JsonDataConverter#DEFAULT}); the
  *                                 {@link dev.taskhub.client.TaskHubClient} of the same task hub must use the same one
+ * @param retentionInterval        how often this worker runs a pass of the hub's retention policies (default 1 minute;
+ *                                 {@link Duration#ZERO} turns enforcement off in this worker); see
+ *                                 {@link dev.taskhub.retention.RetentionEnforcer}
+ * @param retentionBatchSize       the most instances one retention pass purges per policy (default 1,000), which bounds
+ *                                 the work and the storage load of a pass
  */
 public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatchSize, int activityConcurrency,
                             int activityBatchSize, Duration lockLease, Duration pollWait, int maxDeliveryCount,
                             int historyCacheSize, Duration shutdownTimeout, boolean processActivities,
-                            DataConverter dataConverter) {
+                            DataConverter dataConverter, Duration retentionInterval, int retentionBatchSize) {
     public WorkerOptions {
         if (dataConverter == null) {
             throw new InvalidRequestException("dataConverter must not be null; use JsonDataConverter.DEFAULT for JSON.");
@@ -44,6 +50,12 @@ public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatch
         notNull(lockLease, "lockLease");
         notNull(pollWait, "pollWait");
         notNull(shutdownTimeout, "shutdownTimeout");
+        notNull(retentionInterval, "retentionInterval");
+        positive(retentionBatchSize, "retentionBatchSize");
+        if (retentionInterval.isNegative() || (!retentionInterval.isZero() && retentionInterval.compareTo(Duration.ofMillis(100)) < 0)) {
+            throw new InvalidRequestException("retentionInterval must be at least 100 ms, or zero to turn retention "
+                    + "enforcement off in this worker; got " + retentionInterval + ".");
+        }
         if (lockLease.compareTo(Duration.ofMillis(100)) < 0) {
             throw new InvalidRequestException("lockLease must be at least 100 ms, got " + lockLease + ".");
         }
@@ -62,7 +74,8 @@ public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatch
         return new Builder().orchestrationConcurrency(orchestrationConcurrency).orchestrationBatchSize(orchestrationBatchSize)
                 .activityConcurrency(activityConcurrency).activityBatchSize(activityBatchSize).lockLease(lockLease)
                 .pollWait(pollWait).maxDeliveryCount(maxDeliveryCount).historyCacheSize(historyCacheSize)
-                .shutdownTimeout(shutdownTimeout).processActivities(processActivities).dataConverter(dataConverter);
+                .shutdownTimeout(shutdownTimeout).processActivities(processActivities).dataConverter(dataConverter)
+                .retentionInterval(retentionInterval).retentionBatchSize(retentionBatchSize);
     }
 
     private static void notNull(Duration value, String name) {
@@ -90,6 +103,8 @@ public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatch
         private Duration shutdownTimeout = Duration.ofSeconds(10);
         private boolean processActivities = true;
         private DataConverter dataConverter = JsonDataConverter.DEFAULT;
+        private Duration retentionInterval = Duration.ofMinutes(1);
+        private int retentionBatchSize = RetentionEnforcer.DEFAULT_LIMIT_PER_POLICY;
 
         private Builder() {
         }
@@ -117,11 +132,17 @@ public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatch
         /** The converter of user payloads; the client of the same task hub must use the same one. */
         public Builder dataConverter(DataConverter value) { this.dataConverter = value; return this; }
 
+        /** How often this worker runs a pass of the hub's retention policies; {@link Duration#ZERO} for never. */
+        public Builder retentionInterval(Duration value) { this.retentionInterval = value; return this; }
+
+        /** The most instances one retention pass purges per policy. */
+        public Builder retentionBatchSize(int value) { this.retentionBatchSize = value; return this; }
+
         /** The options; throws {@link InvalidRequestException} naming the first value out of range. */
         public WorkerOptions build() {
             return new WorkerOptions(orchestrationConcurrency, orchestrationBatchSize, activityConcurrency, activityBatchSize,
                     lockLease, pollWait, maxDeliveryCount, historyCacheSize, shutdownTimeout, processActivities,
-                    dataConverter);
+                    dataConverter, retentionInterval, retentionBatchSize);
         }
     }
 }

@@ -1,6 +1,9 @@
 package dev.taskhub.cli;
 
+import dev.taskhub.RuntimeStatus;
 import dev.taskhub.convert.RawJson;
+import dev.taskhub.query.RetentionPolicy;
+import dev.taskhub.query.RetentionReport;
 import dev.taskhub.client.HttpManagementPayload;
 import dev.taskhub.jobs.BulkJob;
 import dev.taskhub.jobs.BulkJobRequest;
@@ -85,6 +88,18 @@ interface Hub extends AutoCloseable {
 
     /** Imports JSON Lines (UTF-8) as {@code export} writes them; progress gets the lines read so far (locally). */
     ImportSummary importInstances(InputStream in, IdReusePolicy policy, LongConsumer progress);
+
+    /** The retention policies, by status and then name. */
+    List<RetentionPolicy> retentionPolicies();
+
+    /** Adds the policy or replaces the one of the same status and name. */
+    void setRetentionPolicy(RetentionPolicy policy);
+
+    /** Removes the policy of the status and name (null: every name); false when there was none. */
+    boolean removeRetentionPolicy(RuntimeStatus status, String name);
+
+    /** Runs one retention pass now. */
+    RetentionReport applyRetentionPolicies(int limitPerPolicy);
 
     @Override
     void close();

@@ -1,7 +1,10 @@
 package dev.taskhub.cli;
 
 import dev.taskhub.InstanceNotFoundException;
+import dev.taskhub.RuntimeStatus;
 import dev.taskhub.convert.RawJson;
+import dev.taskhub.query.RetentionPolicy;
+import dev.taskhub.query.RetentionReport;
 import dev.taskhub.client.HttpManagementPayload;
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.jobs.BulkJob;
@@ -166,5 +169,25 @@ final class LocalHub implements Hub {
     @Override
     public void close() {
         session.close();
+    }
+
+    @Override
+    public List<RetentionPolicy> retentionPolicies() {
+        return client.getRetentionPolicies();
+    }
+
+    @Override
+    public void setRetentionPolicy(RetentionPolicy policy) {
+        client.setRetentionPolicy(policy);
+    }
+
+    @Override
+    public boolean removeRetentionPolicy(RuntimeStatus status, String name) {
+        return client.removeRetentionPolicy(status, name);
+    }
+
+    @Override
+    public RetentionReport applyRetentionPolicies(int limitPerPolicy) {
+        return client.applyRetentionPolicies(limitPerPolicy);
     }
 }

@@ -2,7 +2,10 @@ package dev.taskhub.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.taskhub.ConfigurationException;
+import dev.taskhub.RuntimeStatus;
 import dev.taskhub.convert.RawJson;
+import dev.taskhub.query.RetentionPolicy;
+import dev.taskhub.query.RetentionReport;
 import dev.taskhub.client.HttpManagementPayload;
 import dev.taskhub.jobs.BulkJob;
 import dev.taskhub.jobs.BulkJobWireFormat;
@@ -226,6 +229,40 @@ final class RemoteHub implements Hub {
     @Override
     public void close() {
         // the JDK client needs no closing on Java 17
+    }
+
+    // ---- retention -----------------------------------------------------------------------------------------------
+
+    @Override
+    public List<RetentionPolicy> retentionPolicies() {
+        return WireFormat.readRetentionPolicies(send(ManagementRoute.LIST_RETENTION_POLICIES, List.of(), Map.of(), null).body);
+    }
+
+    @Override
+    public void setRetentionPolicy(RetentionPolicy policy) {
+        send(ManagementRoute.SET_RETENTION_POLICY, List.of(), Map.of(), new RawJson(WireFormat.write(WireFormat.retentionPolicy(policy))));
+    }
+
+    @Override
+    public boolean removeRetentionPolicy(RuntimeStatus status, String name) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("runtimeStatus", status.wireName());
+        query.put("name", name);
+        try {
+            send(ManagementRoute.REMOVE_RETENTION_POLICY, List.of(), query, null);
+            return true;
+        } catch (RemoteRequestException e) {
+            if (e.status() == 404) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public RetentionReport applyRetentionPolicies(int limitPerPolicy) {
+        return WireFormat.readRetentionReport(send(ManagementRoute.APPLY_RETENTION_POLICIES, List.of(),
+                Map.of("limitPerPolicy", Integer.toString(limitPerPolicy)), null).body);
     }
 
     // ---- HTTP ----------------------------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ import java.lang.reflect.Constructor;
                 JobCommands.class,
                 TransferCommands.Export.class,
                 TransferCommands.Import.class,
+                RetentionCommands.class,
                 ReplayCommand.class,
                 ServeCommand.class,
                 DemoCommand.class,

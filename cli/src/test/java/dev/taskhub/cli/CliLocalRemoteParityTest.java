@@ -6,6 +6,7 @@ import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.http.ManagementServer;
 import dev.taskhub.orchestration.TaskFailedException;
+import dev.taskhub.query.RetentionPolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -191,6 +192,21 @@ class CliLocalRemoteParityTest {
         }
         twins("purge-instance", "--id", "event-%s", "--json");
         twins("get-runtime-status", "--id", "stop-%s", "--show-output");
+    }
+
+    @Test
+    void retentionSubcommands_printTheSame() {
+        same("retention", "list");
+        same("retention", "set", "--status", "Completed", "--older-than", "7d");
+        same("retention", "set", "--status", "Terminated", "--older-than", "PT36H", "--name", "WaitForGo", "--json");
+        for (String twin : List.of("local", "remote")) {
+            client.setRetentionPolicy(RetentionPolicy.of(RuntimeStatus.FAILED, "Fails-" + twin, Duration.ofDays(1)));
+        }
+        same("retention", "list");
+        same("retention", "list", "--json");
+        same("retention", "apply");
+        same("retention", "apply", "--json", "--limit-per-policy", "5");
+        twins("retention", "remove", "--status", "Failed", "--name", "Fails-%s");
     }
 
     /** The command with %s as "local" run directly, and as "remote" through the server: the same output, ids aside. */

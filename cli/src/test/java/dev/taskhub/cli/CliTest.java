@@ -183,6 +183,55 @@ class CliTest {
     }
 
     @Test
+    void retention_setListApplyRemove_andClearErrorsForBadInput() {
+        assertThat(ok("retention", "list").out()).contains("No retention policies");
+        assertThat(ok("retention", "set", "--status", "Completed", "--older-than", "7d").out())
+                .contains("Retention policy set on task hub '" + hub + "': Completed after 7d.");
+        ok("retention", "set", "--runtime-status", "failed", "--older-than", "P30D", "--name", "E1_HelloSequence");
+        assertThat(ok("retention", "list").out()).containsPattern("Completed\\s+\\(every name\\)\\s+7d")
+                .containsPattern("Failed\\s+E1_HelloSequence\\s+30d");
+        JsonNode policies = json(ok("retention", "list", "--json")).get("policies");
+        assertThat(policies).hasSize(2);
+        assertThat(policies.get(0).get("olderThan").asText()).isEqualTo("P7D");
+        assertThat(policies.get(1).get("name").asText()).isEqualTo("E1_HelloSequence");
+
+        // a pass now purges what finished longer ago than the policy says, and only that
+        ok("start-new", "--function-name", "E1_HelloSequence", "--id", "ret-done");
+        awaitStatus("ret-done", RuntimeStatus.COMPLETED);
+        assertThat(ok("retention", "apply").out()).containsPattern("Completed after 7d\\s+0").contains("Purged 0 instance(s)");
+        ok("retention", "set", "--status", "Completed", "--older-than", "1ms");
+        JsonNode report = json(ok("retention", "apply", "--json", "--limit-per-policy", "10"));
+        assertThat(report.get("instancesDeleted").asLong()).isEqualTo(1);
+        assertThat(report.get("policies").get(0).get("instancesDeleted").asLong()).isEqualTo(1);
+        assertThat(client.getInstanceMetadata("ret-done", false)).isEmpty();
+
+        assertThat(ok("retention", "remove", "--status", "Completed").out()).contains("Removed the retention policy for Completed");
+        CliRunner.Result gone = refused("retention", "remove", "--status", "Completed");
+        assertThat(gone.exitCode()).isEqualTo(1);
+        assertThat(gone.err()).contains("has no retention policy for Completed");
+        assertThat(json(ok("retention", "remove", "--status", "Failed", "--name", "E1_HelloSequence", "--json")).get("policies")).isEmpty();
+
+        Map<List<String>, String> bad = Map.of(
+                List.of("--status", "Running", "--older-than", "7d"), "only finished instances are purged",
+                List.of("--status", "Sleeping", "--older-than", "7d"), "Unknown runtime status 'Sleeping'",
+                List.of("--status", "Completed", "--older-than=-5d"), "is not an age",
+                List.of("--status", "Completed", "--older-than", "0d"), "must be a positive age",
+                List.of("--status", "Completed", "--older-than", "soon"), "is not an age",
+                List.of("--status", "Completed", "--older-than", "7d", "--name", " "), "must not be blank");
+        bad.forEach((args, message) -> {
+            List<String> all = new ArrayList<>(List.of("retention", "set"));
+            all.addAll(args);
+            CliRunner.Result r = refused(all.toArray(String[]::new));
+            assertThat(r.exitCode()).as("%s", args).isEqualTo(1);
+            assertThat(r.err()).as("%s", args).contains(message);
+        });
+        assertThat(refused("retention", "set", "--status", "Completed").exitCode()).as("--older-than missing").isEqualTo(2);
+        assertThat(refused("retention").exitCode()).as("no subcommand").isEqualTo(2);
+        assertThat(refused("retention", "apply", "--limit-per-policy", "0").err()).contains("--limit-per-policy");
+        assertThat(client.getRetentionPolicies()).isEmpty();
+    }
+
+    @Test
     void raiseEvent_terminate_suspendResume_rewind_restart() {
         ok("start-new", "--function-name", "E3_Counter", "--id", "ctr", "--input", "0");
         awaitStatus("ctr", RuntimeStatus.RUNNING);

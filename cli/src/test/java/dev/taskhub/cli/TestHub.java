@@ -7,7 +7,9 @@ import dev.taskhub.samples.SamplesModule;
 import dev.taskhub.spi.ProviderConfig;
 import dev.taskhub.spi.StorageProvider;
 import dev.taskhub.worker.TaskHubWorker;
+import dev.taskhub.worker.WorkerOptions;
 
+import java.time.Duration;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 
@@ -27,7 +29,9 @@ final class TestHub implements AutoCloseable {
     private TestHub(String name, UnaryOperator<TaskHubWorker.Builder> registrations) {
         this.name = name;
         this.provider = StorageProviders.open(null, ProviderConfig.of("inmemory", name));
-        this.worker = registrations.apply(TaskHubWorker.builder(provider).addModule(new SamplesModule())).build().start();
+        // no background retention passes: tests that set policies apply them when they choose
+        this.worker = registrations.apply(TaskHubWorker.builder(provider).addModule(new SamplesModule())
+                .options(WorkerOptions.builder().retentionInterval(Duration.ZERO).build())).build().start();
         this.client = new TaskHubClient(provider);
     }
 

@@ -71,7 +71,10 @@ public abstract class ConformanceTestBase {
                 () -> "Skipped: provider '" + provider.providerName() + "' does not declare " + capability + ", which " + why);
     }
 
-    /** Options for test workers: short polls and leases so that takeovers happen within seconds. */
+    /**
+     * Options for test workers: short polls and leases so that takeovers happen within seconds; no background retention
+     * passes (the retention tests turn them on where they test them).
+     */
     protected WorkerOptions.Builder testOptions() {
         return WorkerOptions.builder()
                 .orchestrationConcurrency(2)
@@ -79,7 +82,8 @@ public abstract class ConformanceTestBase {
                 .lockLease(Duration.ofSeconds(5))
                 .pollWait(Duration.ofMillis(200))
                 .maxDeliveryCount(5)
-                .shutdownTimeout(Duration.ofSeconds(2));
+                .shutdownTimeout(Duration.ofSeconds(2))
+                .retentionInterval(Duration.ZERO);
     }
 
     /** Starts a worker on the test's provider with the given registrations. */

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Nested;
  * <p>The groups: {@link Orchestration} (the programming model end to end), {@link LocalActivities} (local
  * activities, with a lost checkpoint), {@link Spi} (the invariants of the provider
  * SPI: locks, leases, ordering, duplicates, dead-lettering), {@link Management} (every client management operation),
- * {@link BulkJobs} (bulk operations as durable jobs), {@link Transfer} (export and import) and
+ * {@link BulkJobs} (bulk operations as durable jobs), {@link Transfer} (export and import), {@link Retention}
+ * (retention policies stored, listed, removed and enforced) and
  * {@link Generated} (generated programs, outside actions and injected faults checked against a reference model).
  * Tests that need a {@link dev.taskhub.spi.Capability} the provider does not declare are skipped with the reason. See
  * {@code docs/provider-authors.md} for the contract the suite checks.
@@ -108,6 +109,15 @@ public abstract class ProviderConformanceSuite {
     /** Export and import of instances with their history between this provider and another hub. */
     @Nested
     public class Transfer extends TransferConformanceTests {
+        @Override
+        protected StorageProvider createProvider(String taskHubName) {
+            return ProviderConformanceSuite.this.createProvider(taskHubName);
+        }
+    }
+
+    /** Retention policies: stored with the hub, enforced in bounded passes, by workers in the background. */
+    @Nested
+    public class Retention extends RetentionConformanceTests {
         @Override
         protected StorageProvider createProvider(String taskHubName) {
             return ProviderConformanceSuite.this.createProvider(taskHubName);

@@ -12,6 +12,9 @@ import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.client.NewOrchestrationOptions;
 import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.query.PurgeCriteria;
+import dev.taskhub.retention.RetentionEnforcer;
+import dev.taskhub.query.RetentionPolicy;
+import dev.taskhub.query.RetentionReport;
 import dev.taskhub.client.QueryResult;
 import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.client.http.ManagementRoute;
@@ -95,6 +98,10 @@ final class ManagementRoutes {
             case RESUME_BULK_JOB -> ctx -> changeJob(ctx, jobs::resume);
             case EXPORT_INSTANCES -> ctx -> transfer.export(ctx, filters(ctx).build());
             case IMPORT_INSTANCES -> transfer::importBody;
+            case LIST_RETENTION_POLICIES -> ctx -> Json.write(ctx, 200, WireFormat.retentionPolicies(client.getRetentionPolicies()));
+            case SET_RETENTION_POLICY -> this::setRetentionPolicy;
+            case REMOVE_RETENTION_POLICY -> this::removeRetentionPolicy;
+            case APPLY_RETENTION_POLICIES -> this::applyRetentionPolicies;
             case DELETE_TASK_HUB -> this::deleteTaskHub;
             case OPENAPI_DOCUMENT -> this::openApi;
         };
@@ -331,6 +338,44 @@ final class ManagementRoutes {
             throw new ApiException(404, "No finished instances matched the purge criteria; nothing was deleted.");
         }
         Json.write(ctx, 200, WireFormat.purgeResult(deleted));
+    }
+
+    // ---- retention -----------------------------------------------------------------------------------------------
+
+    private void setRetentionPolicy(Context ctx) {
+        String text = readBody(ctx, settings.maxBodyBytes());
+        JsonNode body = WireFormat.read(text).orElseThrow(() -> ApiException.badRequest("The request body must be a retention "
+                + "policy as JSON, e.g. {\"runtimeStatus\": \"Completed\", \"olderThan\": \"P7D\"} or with \"name\": \"ProcessOrder\"."));
+        RetentionPolicy policy = WireFormat.readRetentionPolicy(body);
+        client.setRetentionPolicy(policy);
+        Json.write(ctx, 200, WireFormat.retentionPolicy(policy));
+    }
+
+    private void removeRetentionPolicy(Context ctx) {
+        String status = Params.text(ctx, "runtimeStatus");
+        if (status == null) {
+            throw ApiException.badRequest("Query parameter 'runtimeStatus' is required: the status whose retention policy to "
+                    + "remove (Completed, Failed or Terminated), with 'name' for a policy of one orchestration name.");
+        }
+        RuntimeStatus parsed;
+        try {
+            parsed = RuntimeStatus.parse(status);
+        } catch (InvalidRequestException e) {
+            throw ApiException.badRequest("Query parameter 'runtimeStatus': " + e.getMessage());
+        }
+        String name = Params.text(ctx, "name");
+        if (!client.removeRetentionPolicy(parsed, name)) {
+            throw new ApiException(404, "There is no retention policy for " + parsed.wireName()
+                    + (name == null ? " covering every name" : " of '" + name + "'") + "; list them with GET "
+                    + ManagementRoute.LIST_RETENTION_POLICIES.path() + ".");
+        }
+        Json.write(ctx, 200, WireFormat.retentionPolicies(client.getRetentionPolicies()));
+    }
+
+    private void applyRetentionPolicies(Context ctx) {
+        Integer limit = Params.positiveInt(ctx, "limitPerPolicy");
+        RetentionReport report = client.applyRetentionPolicies(limit == null ? RetentionEnforcer.DEFAULT_LIMIT_PER_POLICY : limit);
+        Json.write(ctx, 200, WireFormat.retentionReport(report));
     }
 
     private void deleteTaskHub(Context ctx) {

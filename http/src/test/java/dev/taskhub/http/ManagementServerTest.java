@@ -8,7 +8,9 @@ import dev.taskhub.config.StorageProviders;
 import dev.taskhub.samples.SamplesModule;
 import dev.taskhub.spi.ProviderConfig;
 import dev.taskhub.spi.StorageProvider;
+import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.worker.TaskHubWorker;
+import dev.taskhub.worker.WorkerOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +25,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -55,6 +59,7 @@ class ManagementServerTest {
                     return "recovered";
                 })
                 .addOrchestrator("WaitForGo", ctx -> ctx.waitForExternalEvent("go", Object.class).await())
+                .options(WorkerOptions.builder().retentionInterval(Duration.ZERO).build())   // passes only when a test applies them
                 .build().start();
         client = new TaskHubClient(provider);
         server = ManagementServer.builder(client).registry(worker.registry()).port(0).systemKey(KEY)
@@ -300,6 +305,76 @@ class ManagementServerTest {
         assertThat(badDate.statusCode()).isEqualTo(400);
         assertThat(json(badDate).get("message").asText()).contains("createdTimeFrom");
         assertThat(send("GET", "/taskhub/counts?runtimeStatus=Sleeping", null).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void retention_setListApplyRemove() {
+        assertThat(json(send("GET", "/taskhub/retention", null)).get("policies")).isEmpty();
+        HttpResponse<String> set = send("PUT", "/taskhub/retention", "{\"runtimeStatus\": \"Completed\", \"olderThan\": \"7d\"}");
+        assertThat(set.statusCode()).isEqualTo(200);
+        assertThat(set.body()).isEqualTo("{\"runtimeStatus\":\"Completed\",\"olderThan\":\"P7D\"}");
+        assertThat(send("PUT", "/taskhub/retention", "{\"runtimeStatus\": \"Failed\", \"name\": \"E1_HelloSequence\", "
+                + "\"olderThan\": \"PT36H\"}").statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/taskhub/retention", null).body()).isEqualTo("{\"policies\":["
+                + "{\"runtimeStatus\":\"Completed\",\"olderThan\":\"P7D\"},"
+                + "{\"runtimeStatus\":\"Failed\",\"name\":\"E1_HelloSequence\",\"olderThan\":\"PT36H\"}]}");
+
+        send("POST", "/orchestrators/E1_HelloSequence/ret-1?timeout=10", null);
+        JsonNode none = json(send("POST", "/taskhub/retention/apply", null));
+        assertThat(none.get("instancesDeleted").asLong()).isZero();
+        assertThat(none.get("policies")).hasSize(2);
+        client.setRetentionPolicy(RetentionPolicy.of(RuntimeStatus.COMPLETED, Duration.ofMillis(1)));
+        Instant finished = client.getInstanceMetadata("ret-1", false).orElseThrow().lastUpdatedAt();
+        while (!finished.isBefore(Instant.now().minusMillis(1))) {
+            Thread.onSpinWait();   // older than the policy's millisecond
+        }
+        JsonNode applied = json(send("POST", "/taskhub/retention/apply?limitPerPolicy=5", null));
+        assertThat(applied.get("instancesDeleted").asLong()).isEqualTo(1);
+        assertThat(applied.get("policies").get(0).get("instancesDeleted").asLong()).isEqualTo(1);
+        assertThat(applied.get("policies").get(0).get("more").asBoolean()).isFalse();
+        assertThat(send("GET", "/instances/ret-1", null).statusCode()).isEqualTo(404);
+
+        HttpResponse<String> removed = send("DELETE", "/taskhub/retention?runtimeStatus=Failed&name=E1_HelloSequence", null);
+        assertThat(removed.statusCode()).isEqualTo(200);
+        assertThat(json(removed).get("policies")).hasSize(1);
+        HttpResponse<String> again = send("DELETE", "/taskhub/retention?runtimeStatus=Failed&name=E1_HelloSequence", null);
+        assertThat(again.statusCode()).isEqualTo(404);
+        assertThat(json(again).get("message").asText()).contains("no retention policy for Failed of 'E1_HelloSequence'");
+    }
+
+    @Test
+    void retention_refusesMalformedPoliciesAndParameters_withTheReason() {
+        Map<String, String> bad = new LinkedHashMap<>();
+        bad.put("", "must be a retention policy as JSON");
+        bad.put("{not json", "must be a retention policy as JSON");
+        bad.put("[1, 2]", "is not a JSON object");
+        bad.put("{\"olderThan\": \"7d\"}", "needs 'runtimeStatus'");
+        bad.put("{\"runtimeStatus\": \"Sleeping\", \"olderThan\": \"7d\"}", "Unknown runtime status 'Sleeping'");
+        bad.put("{\"runtimeStatus\": \"Running\", \"olderThan\": \"7d\"}", "only finished instances are purged");
+        bad.put("{\"runtimeStatus\": \"Completed\"}", "'olderThan' is required");
+        bad.put("{\"runtimeStatus\": \"Completed\", \"olderThan\": \"-P7D\"}", "must be a positive age");
+        bad.put("{\"runtimeStatus\": \"Completed\", \"olderThan\": \"0s\"}", "must be a positive age");
+        bad.put("{\"runtimeStatus\": \"Completed\", \"olderThan\": \"a week\"}", "is not an age");
+        bad.put("{\"runtimeStatus\": \"Completed\", \"olderThan\": 7}", "must be a string");
+        bad.put("{\"runtimeStatus\": \"Completed\", \"olderThan\": \"7d\", \"name\": \"\"}", "must not be blank");
+        bad.put("{\"runtimeStatus\": \"Completed\", \"olderThan\": \"7d\", \"olderthan\": \"8d\"}", "has no field 'olderthan'");
+        bad.forEach((body, message) -> {
+            HttpResponse<String> r = send("PUT", "/taskhub/retention", body);
+            assertThat(r.statusCode()).as(body).isEqualTo(400);
+            assertThat(json(r).get("message").asText()).as(body).contains(message);
+        });
+        assertThat(client.getRetentionPolicies()).isEmpty();
+
+        assertThat(json(send("DELETE", "/taskhub/retention", null)).get("message").asText()).contains("'runtimeStatus' is required");
+        assertThat(send("DELETE", "/taskhub/retention?runtimeStatus=Pending", null).statusCode()).isEqualTo(400);
+        assertThat(send("DELETE", "/taskhub/retention?runtimeStatus=Completed&name=", null).statusCode()).isEqualTo(400);
+        assertThat(send("POST", "/taskhub/retention/apply?limitPerPolicy=0", null).statusCode()).isEqualTo(400);
+        for (String[] route : new String[][] {{"GET", "/taskhub/retention"}, {"PUT", "/taskhub/retention"},
+                {"DELETE", "/taskhub/retention?runtimeStatus=Completed"}, {"POST", "/taskhub/retention/apply"}}) {
+            assertThat(send(route[0], route[1], "{\"runtimeStatus\": \"Completed\", \"olderThan\": \"7d\"}", null).statusCode())
+                    .as("%s %s without the key", route[0], route[1]).isEqualTo(401);
+        }
+        assertThat(client.getRetentionPolicies()).isEmpty();
     }
 
     @Test

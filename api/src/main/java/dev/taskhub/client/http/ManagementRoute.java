@@ -68,6 +68,14 @@ public enum ManagementRoute {
      * summary. {@code idReusePolicy} is an {@code IdReusePolicy} name (a Taskhub extension).
      */
     IMPORT_INSTANCES("importInstances", "POST", "/taskhub/import", "idReusePolicy"),
+    /** The task hub's retention policies (a Taskhub extension). */
+    LIST_RETENTION_POLICIES("listRetentionPolicies", "GET", "/taskhub/retention"),
+    /** Add a retention policy or replace the one of the same status and name; the body is the policy (a Taskhub extension). */
+    SET_RETENTION_POLICY("setRetentionPolicy", "PUT", "/taskhub/retention"),
+    /** Remove the retention policy of a status and, optionally, a name (a Taskhub extension). */
+    REMOVE_RETENTION_POLICY("removeRetentionPolicy", "DELETE", "/taskhub/retention", "runtimeStatus", "name"),
+    /** Run one retention pass now, at most {@code limitPerPolicy} instances per policy (a Taskhub extension). */
+    APPLY_RETENTION_POLICIES("applyRetentionPolicies", "POST", "/taskhub/retention/apply", "limitPerPolicy"),
     /** Delete the served task hub (a Taskhub extension); {@code confirm} must name it. */
     DELETE_TASK_HUB("deleteTaskHub", "DELETE", "/taskhub", "confirm"),
     /** The OpenAPI document of these routes: the one route served without the key. */
@@ -114,7 +122,7 @@ public enum ManagementRoute {
         return operationId;
     }
 
-    /** The HTTP method: {@code GET}, {@code POST} or {@code DELETE}. */
+    /** The HTTP method: {@code GET}, {@code POST}, {@code PUT} or {@code DELETE}. */
     public String method() {
         return method;
     }

@@ -11,6 +11,9 @@ import dev.taskhub.FailureDetails;
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.query.InstanceCounts;
+import dev.taskhub.query.Ages;
+import dev.taskhub.query.RetentionPolicy;
+import dev.taskhub.query.RetentionReport;
 import dev.taskhub.client.HttpManagementPayload;
 import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.QueryResult;
@@ -428,6 +431,95 @@ public final class WireFormat {
             }
         }
         return tally.build();
+    }
+
+    // ---- retention -----------------------------------------------------------------------------------------------
+
+    private static final Set<String> POLICY_FIELDS = Set.of("runtimeStatus", "name", "olderThan");
+
+    /**
+     * {@code {"runtimeStatus": "Completed", "name": "ProcessOrder", "olderThan": "P7D"}}: {@code name} is absent for a
+     * policy that covers every name; {@code olderThan} is ISO 8601.
+     */
+    public static ObjectNode retentionPolicy(RetentionPolicy policy) {
+        ObjectNode n = NODES.objectNode().put("runtimeStatus", policy.status().wireName());
+        policy.name().ifPresent(name -> n.put("name", name));
+        return n.put("olderThan", Ages.iso(policy.olderThan()));
+    }
+
+    /**
+     * Reads {@link #retentionPolicy}: {@code olderThan} may also be short ({@code 7d}, {@code 12h}); a status that is
+     * unknown or not terminal, an age that is not positive, a blank name or an unknown field is refused with
+     * {@link InvalidRequestException} saying which.
+     */
+    public static RetentionPolicy readRetentionPolicy(JsonNode n) {
+        requireObject(n, "a retention policy ({\"runtimeStatus\": \"Completed\", \"olderThan\": \"P7D\"})");
+        for (Map.Entry<String, JsonNode> field : n.properties()) {
+            if (!POLICY_FIELDS.contains(field.getKey())) {
+                throw new InvalidRequestException("A retention policy has no field '" + field.getKey() + "'; its fields are "
+                        + "runtimeStatus (Completed, Failed or Terminated), name (optional) and olderThan (e.g. P7D or 7d).");
+            }
+            if (!field.getValue().isTextual() && !(field.getKey().equals("name") && field.getValue().isNull())) {
+                throw new InvalidRequestException("Field '" + field.getKey() + "' of a retention policy must be a string, got "
+                        + field.getValue() + ".");
+            }
+        }
+        String status = text(n, "runtimeStatus");
+        if (status == null) {
+            throw new InvalidRequestException("A retention policy needs 'runtimeStatus': Completed, Failed or Terminated.");
+        }
+        return new RetentionPolicy(RuntimeStatus.parse(status), text(n, "name"), Ages.parse(text(n, "olderThan"), "'olderThan'"));
+    }
+
+    /** {@code {"policies": [policy, ...]}}. */
+    public static ObjectNode retentionPolicies(List<RetentionPolicy> policies) {
+        ObjectNode n = NODES.objectNode();
+        ArrayNode array = n.putArray("policies");
+        policies.forEach(p -> array.add(retentionPolicy(p)));
+        return n;
+    }
+
+    /** Reads {@link #retentionPolicies}. */
+    public static List<RetentionPolicy> readRetentionPolicies(JsonNode n) {
+        requireObject(n, "retention policies");
+        JsonNode array = n.path("policies");
+        if (!array.isArray()) {
+            throw malformed("retention policies", "it lacks the array 'policies'");
+        }
+        List<RetentionPolicy> policies = new ArrayList<>();
+        array.forEach(p -> policies.add(readRetentionPolicy(p)));
+        return policies;
+    }
+
+    /**
+     * {@code {"instancesDeleted": n, "more": false, "policies": [{policy..., "instancesDeleted": n, "more": false}]}}:
+     * what a retention pass purged; {@code more} says that a policy stopped at its limit.
+     */
+    public static ObjectNode retentionReport(RetentionReport report) {
+        ObjectNode n = NODES.objectNode().put("instancesDeleted", report.total()).put("more", report.more());
+        ArrayNode array = n.putArray("policies");
+        report.outcomes().forEach(o -> array.add(retentionPolicy(o.policy()).put("instancesDeleted", o.purged()).put("more", o.more())));
+        return n;
+    }
+
+    /** Reads {@link #retentionReport}. */
+    public static RetentionReport readRetentionReport(JsonNode n) {
+        requireObject(n, "a retention report");
+        JsonNode array = n.path("policies");
+        if (!array.isArray()) {
+            throw malformed("a retention report", "it lacks the array 'policies'");
+        }
+        List<RetentionReport.Outcome> outcomes = new ArrayList<>();
+        for (JsonNode o : array) {
+            if (!o.path("instancesDeleted").canConvertToLong()) {
+                throw malformed("a retention report", "a policy lacks the number 'instancesDeleted'");
+            }
+            ObjectNode policy = o.deepCopy();
+            policy.remove(List.of("instancesDeleted", "more"));
+            outcomes.add(new RetentionReport.Outcome(readRetentionPolicy(policy), o.get("instancesDeleted").asLong(),
+                    o.path("more").asBoolean(false)));
+        }
+        return new RetentionReport(outcomes);
     }
 
     /** {@code {"taskHub": name, "deleted": true}}, the answer to deleting a task hub. */

@@ -5,7 +5,9 @@ import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
+import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.spi.ActivityResult;
+import dev.taskhub.spi.ExpiredInstances;
 import dev.taskhub.spi.ActivityWorkItem;
 import dev.taskhub.spi.Capability;
 import dev.taskhub.spi.Checkpoint;
@@ -109,6 +111,26 @@ public abstract class ForwardingStorageProvider implements StorageProvider {
     @Override
     public long purgeInstances(PurgeCriteria criteria) {
         return delegate.purgeInstances(criteria);
+    }
+
+    @Override
+    public int purgeExpiredInstances(ExpiredInstances expired) {
+        return delegate.purgeExpiredInstances(expired);
+    }
+
+    @Override
+    public List<RetentionPolicy> retentionPolicies() {
+        return delegate.retentionPolicies();
+    }
+
+    @Override
+    public void putRetentionPolicy(RetentionPolicy policy) {
+        delegate.putRetentionPolicy(policy);
+    }
+
+    @Override
+    public boolean removeRetentionPolicy(RuntimeStatus status, String orchestrationName) {
+        return delegate.removeRetentionPolicy(status, orchestrationName);
     }
 
     @Override

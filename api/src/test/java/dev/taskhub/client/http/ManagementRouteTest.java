@@ -16,7 +16,7 @@ class ManagementRouteTest {
         assertThat(Arrays.stream(ManagementRoute.values()).map(r -> r.method() + " " + r.path())).doesNotHaveDuplicates();
         assertThat(Arrays.stream(ManagementRoute.values()).map(ManagementRoute::operationId)).doesNotHaveDuplicates();
         for (ManagementRoute route : ManagementRoute.values()) {
-            assertThat(route.method()).isIn("GET", "POST", "DELETE");
+            assertThat(route.method()).isIn("GET", "POST", "PUT", "DELETE");
             assertThat(route.path()).startsWith("/").doesNotEndWith("/");
             assertThat(route.queryParameters()).doesNotContainAnyElementsOf(ManagementRoute.COMMON_QUERY_PARAMETERS);
             assertThat(ManagementRoute.find(route.method(), route.path())).contains(route);

@@ -21,7 +21,9 @@ import dev.taskhub.RuntimeStatus;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.spi.ActivityResult;
+import dev.taskhub.spi.ExpiredInstances;
 import dev.taskhub.spi.ActivityWorkItem;
 import dev.taskhub.spi.Capability;
 import dev.taskhub.spi.Checkpoint;
@@ -81,6 +83,8 @@ public final class AzureStorageProvider implements StorageProvider {
     private final InstanceRepository instances;
     private final QueueStore queues;
     private final CheckpointWriter checkpoints;
+    private final RetentionPolicyBlob retentionPolicies;
+    private final ExpiredInstancePurge expiredPurge;
     private volatile boolean closed;
 
     AzureStorageProvider(ProviderConfig config) {
@@ -141,6 +145,8 @@ public final class AzureStorageProvider implements StorageProvider {
         holder[0] = control;
         this.queues = new QueueStore(settings, workItems, payloads, partitions, control, enqueuer);
         this.checkpoints = new CheckpointWriter(control, enqueuer, history, instances, payloads);
+        this.retentionPolicies = new RetentionPolicyBlob(blobService.getBlobContainerClient(names.leasesContainer()));
+        this.expiredPurge = new ExpiredInstancePurge(tableService.getTableClient(names.instancesTable()), instances);
         LOG.debug("Azure Storage provider for hub '{}' on {} (worker {})", taskHubName, connection, settings.workerId());
     }
 
@@ -283,6 +289,28 @@ public final class AzureStorageProvider implements StorageProvider {
     @Override
     public long purgeInstances(PurgeCriteria criteria) {
         return instances.purge(criteria);
+    }
+
+    @Override
+    public int purgeExpiredInstances(ExpiredInstances expired) {
+        return expiredPurge.purge(expired);
+    }
+
+    // ------------------------------------------------------------------ retention policies
+
+    @Override
+    public List<RetentionPolicy> retentionPolicies() {
+        return retentionPolicies.list();
+    }
+
+    @Override
+    public void putRetentionPolicy(RetentionPolicy policy) {
+        retentionPolicies.put(policy);
+    }
+
+    @Override
+    public boolean removeRetentionPolicy(RuntimeStatus status, String orchestrationName) {
+        return retentionPolicies.remove(status, orchestrationName);
     }
 
     // ------------------------------------------------------------------ history

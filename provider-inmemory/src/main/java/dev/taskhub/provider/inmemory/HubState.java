@@ -1,6 +1,7 @@
 package dev.taskhub.provider.inmemory;
 
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.spi.InstanceState;
 
 import java.time.Clock;
@@ -29,6 +30,8 @@ final class HubState {
     final VirtualClock virtualClock;
     final ReentrantLock lock = new ReentrantLock();
     final Map<String, Instance> instances = new HashMap<>();
+    /** The hub's retention policies, at most one per (status, name). */
+    final List<RetentionPolicy> retentionPolicies = new ArrayList<>();
 
     HubState(Clock clock) {
         this.clock = clock;

@@ -6,7 +6,8 @@ import java.time.Clock;
  * One in-memory task hub: the stores over its shared {@link HubState}. Every provider object opened for the hub in
  * this JVM uses the same one.
  */
-record InMemoryHub(InstanceRepository instances, HistoryRepository history, QueueStore queues, CheckpointWriter checkpoints) {
+record InMemoryHub(InstanceRepository instances, HistoryRepository history, QueueStore queues, CheckpointWriter checkpoints,
+                   RetentionRepository retention) {
     static InMemoryHub create(Clock clock) {
         HubState state = new HubState(clock);
         HistoryRepository history = new HistoryRepository(state);
@@ -15,6 +16,7 @@ record InMemoryHub(InstanceRepository instances, HistoryRepository history, Queu
         if (state.virtualClock != null) {
             state.virtualClock.attach(queues::wakeUp);
         }
-        return new InMemoryHub(instances, history, queues, new CheckpointWriter(state, instances, history, queues));
+        return new InMemoryHub(instances, history, queues, new CheckpointWriter(state, instances, history, queues),
+                new RetentionRepository(state));
     }
 }

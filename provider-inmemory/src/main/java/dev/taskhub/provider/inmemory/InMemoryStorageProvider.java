@@ -6,7 +6,9 @@ import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.spi.ActivityResult;
+import dev.taskhub.spi.ExpiredInstances;
 import dev.taskhub.spi.ActivityWorkItem;
 import dev.taskhub.spi.Capability;
 import dev.taskhub.spi.Checkpoint;
@@ -39,6 +41,7 @@ public final class InMemoryStorageProvider implements StorageProvider {
     private final HistoryRepository history;
     private final QueueStore queues;
     private final CheckpointWriter checkpoints;
+    private final RetentionRepository retention;
 
     /**
      * A provider over a new, private task hub that reads time from {@code clock}: not shared with providers the factory
@@ -59,6 +62,7 @@ public final class InMemoryStorageProvider implements StorageProvider {
         this.history = hub.history();
         this.queues = hub.queues();
         this.checkpoints = hub.checkpoints();
+        this.retention = hub.retention();
     }
 
     @Override
@@ -84,6 +88,7 @@ public final class InMemoryStorageProvider implements StorageProvider {
     @Override
     public void deleteTaskHub() {
         instances.clear();
+        retention.clear();
     }
 
     @Override
@@ -114,6 +119,26 @@ public final class InMemoryStorageProvider implements StorageProvider {
     @Override
     public InstanceCounts countInstances(InstanceQuery query) {
         return instances.count(query);
+    }
+
+    @Override
+    public int purgeExpiredInstances(ExpiredInstances expired) {
+        return instances.purgeExpired(expired);
+    }
+
+    @Override
+    public List<RetentionPolicy> retentionPolicies() {
+        return retention.list();
+    }
+
+    @Override
+    public void putRetentionPolicy(RetentionPolicy policy) {
+        retention.put(policy);
+    }
+
+    @Override
+    public boolean removeRetentionPolicy(RuntimeStatus status, String orchestrationName) {
+        return retention.remove(status, orchestrationName);
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.spi.ContinuationTokens;
 import dev.taskhub.spi.InstanceImport;
+import dev.taskhub.spi.ExpiredInstances;
 import dev.taskhub.spi.InstancePage;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.TaskMessage;
@@ -212,6 +213,26 @@ final class InstanceRepository {
     }
 
     /** Drops every instance with its history and every message of the hub. */
+    /** Retention's bounded purge: one walk over the hub's instances under the lock, stopping at the limit. */
+    int purgeExpired(ExpiredInstances expired) {
+        hub.lock.lock();
+        try {
+            List<String> ids = new ArrayList<>();
+            for (HubState.Instance instance : hub.instances.values()) {
+                if (ids.size() >= expired.limit()) {
+                    break;
+                }
+                if (expired.matches(instance.state)) {
+                    ids.add(instance.state.instanceId());
+                }
+            }
+            ids.forEach(this::remove);
+            return ids.size();
+        } finally {
+            hub.lock.unlock();
+        }
+    }
+
     void clear() {
         hub.lock.lock();
         try {

@@ -6,6 +6,7 @@ import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.spi.ContinuationTokens;
+import dev.taskhub.spi.ExpiredInstances;
 import dev.taskhub.spi.InstancePage;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.TaskMessage;
@@ -40,6 +41,8 @@ final class InstanceRepository {
     private final String purgeLockIds;
     private final String[] purgeDeletes;
     private final String probePrefix;
+    private final String expiredByName;
+    private final String expiredExcept;
 
     InstanceRepository(Db db, Enqueuer enqueuer) {
         this.db = db;
@@ -77,6 +80,13 @@ final class InstanceRepository {
         this.purgeSelect = db.sql("SELECT created_ns, instance_id FROM {s}instances WHERE hub = ? AND status = ANY(?) "
                 + "AND created_ns >= ? AND created_ns <= ? AND (created_ns, instance_id) > (?, ?) "
                 + "ORDER BY created_ns, instance_id LIMIT ? FOR UPDATE SKIP LOCKED");
+        // retention: the oldest finished instances of one status, by the partial index instances_finished (V5); the
+        // literal status list lets the planner use that index in a generic plan too
+        String expired = "SELECT instance_id FROM {s}instances WHERE hub = ? AND status IN " + TERMINAL
+                + " AND status = ? AND updated_ns < ? AND ";
+        String expiredTail = " ORDER BY updated_ns LIMIT ? FOR UPDATE SKIP LOCKED";
+        this.expiredByName = db.sql(expired + "name = ?" + expiredTail);
+        this.expiredExcept = db.sql(expired + "name <> ALL(?)" + expiredTail);
         this.purgeLockIds = db.sql("SELECT instance_id FROM {s}instances WHERE hub = ? AND instance_id = ANY(?) AND status IN "
                 + TERMINAL + " ORDER BY instance_id FOR UPDATE");
         this.purgeDeletes = new String[] {
@@ -84,6 +94,11 @@ final class InstanceRepository {
                 db.sql("DELETE FROM {s}orchestration_messages WHERE hub = ? AND instance_id = ANY(?)"),
                 db.sql("DELETE FROM {s}activity_messages WHERE hub = ? AND instance_id = ANY(?)"),
                 db.sql("DELETE FROM {s}instances WHERE hub = ? AND instance_id = ANY(?)")};
+    }
+
+    /** The statements that select a retention batch (one name; every name but some), for tests that check their plans. */
+    List<String> expiredStatements() {
+        return List.of(expiredByName, expiredExcept);
     }
 
     /** The statements purge runs (one instance, then each batch's deletes), for tests that check their query plans. */
@@ -412,6 +427,46 @@ final class InstanceRepository {
                 return total;
             }
         }
+    }
+
+    /**
+     * Retention's bounded purge: batches of at most {@code purgeBatchSize}, each one transaction that row-locks the
+     * oldest expired instances ({@code SKIP LOCKED}: rows another pass or a purge holds are left to it) and deletes them
+     * with their history and messages.
+     */
+    int purgeExpired(ExpiredInstances expired) {
+        int purged = 0;
+        while (purged < expired.limit()) {
+            int batch = Math.min(expired.limit() - purged, db.settings().purgeBatchSize());
+            int deleted = db.inTransaction("purge expired instances", c -> {
+                List<String> ids = new ArrayList<>(batch);
+                try (PreparedStatement ps = c.prepareStatement(expired.orchestrationName() != null ? expiredByName : expiredExcept)) {
+                    ps.setString(1, hub);
+                    ps.setString(2, expired.status().name());
+                    ps.setLong(3, Db.nanos(expired.finishedBefore()));
+                    if (expired.orchestrationName() != null) {
+                        ps.setString(4, expired.orchestrationName());
+                    } else {
+                        ps.setArray(4, Db.textArray(c, expired.exceptNames().toArray()));
+                    }
+                    ps.setInt(5, batch);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(rs.getString(1));
+                        }
+                    }
+                }
+                if (!ids.isEmpty()) {
+                    deleteCascade(c, ids);
+                }
+                return ids.size();
+            });
+            purged += deleted;
+            if (deleted < batch) {
+                break;
+            }
+        }
+        return purged;
     }
 
     /** Purges those of the ids that are terminal, in one transaction; returns the ids purged. */

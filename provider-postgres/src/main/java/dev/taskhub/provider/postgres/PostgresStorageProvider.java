@@ -8,7 +8,9 @@ import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.spi.ActivityResult;
+import dev.taskhub.spi.ExpiredInstances;
 import dev.taskhub.spi.ActivityWorkItem;
 import dev.taskhub.spi.Capability;
 import dev.taskhub.spi.Checkpoint;
@@ -63,6 +65,7 @@ public final class PostgresStorageProvider implements StorageProvider {
     private final WaiterAdvert orchestrationWaiters;
     private final WaiterAdvert activityWaiters;
     private final StatisticsKeeper statistics;
+    private final RetentionRepository retention;
     private volatile boolean closed;
 
     PostgresStorageProvider(PostgresSettings settings) {
@@ -80,6 +83,7 @@ public final class PostgresStorageProvider implements StorageProvider {
         this.orchestrationWaiters = new WaiterAdvert(db, "o");
         this.activityWaiters = new WaiterAdvert(db, "a");
         this.statistics = new StatisticsKeeper(db, settings.autoAnalyze());
+        this.retention = new RetentionRepository(db);
         this.listener = new NotificationListener(settings, orchestrationSignal, activitySignal);
         this.listener.start();
     }
@@ -117,6 +121,11 @@ public final class PostgresStorageProvider implements StorageProvider {
     /** The statement that row-locks a checkpoint batch's instances (tests check its query plan). */
     String checkpointLockSql() {
         return checkpoints.lockRowsSql();
+    }
+
+    /** The SQL of retention's batch selects (tests check their query plans). */
+    List<String> expiredStatements() {
+        return instances.expiredStatements();
     }
 
     /** The SQL of purge's statements (tests check their query plans). */
@@ -196,6 +205,32 @@ public final class PostgresStorageProvider implements StorageProvider {
     public long purgeInstances(PurgeCriteria criteria) {
         ensureOpen();
         return instances.purge(Objects.requireNonNull(criteria, "criteria"));
+    }
+
+    @Override
+    public int purgeExpiredInstances(ExpiredInstances expired) {
+        ensureOpen();
+        return instances.purgeExpired(Objects.requireNonNull(expired, "expired"));
+    }
+
+    // ------------------------------------------------------------------ retention policies
+
+    @Override
+    public List<RetentionPolicy> retentionPolicies() {
+        ensureOpen();
+        return retention.list();
+    }
+
+    @Override
+    public void putRetentionPolicy(RetentionPolicy policy) {
+        ensureOpen();
+        retention.put(Objects.requireNonNull(policy, "policy"));
+    }
+
+    @Override
+    public boolean removeRetentionPolicy(RuntimeStatus status, String orchestrationName) {
+        ensureOpen();
+        return retention.remove(Objects.requireNonNull(status, "status"), orchestrationName);
     }
 
     @Override

@@ -67,7 +67,7 @@ class PostgresMigrationTest {
             p.createTaskHub();
         }
         assertThat(index()).isEqualTo("[hub, instance_id]");
-        assertThat(history()).containsExactly("1 ok", "2 ok", "3 ok", "4 ok");
+        assertThat(history()).containsExactly("1 ok", "2 ok", "3 ok", "4 ok", "5 ok");
     }
 
     @Test
@@ -88,7 +88,7 @@ class PostgresMigrationTest {
 
             p.createTaskHub();
         }
-        assertThat(history()).containsExactly("1 ok", "2 ok", "3 ok", "4 ok");
+        assertThat(history()).containsExactly("1 ok", "2 ok", "3 ok", "4 ok", "5 ok");
         assertThat(index()).isEqualTo("[hub, instance_id]");
     }
 
@@ -125,13 +125,37 @@ class PostgresMigrationTest {
     }
 
     /** The key columns of activity_messages_instance, with " INVALID" when it is not valid; null when it does not exist. */
+    @Test
+    void upgradeToV5_replacesAnInvalidRetentionIndex_andKeepsTheInstances() throws SQLException {
+        try (Connection c = PostgresTestDatabase.connect(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO \"" + schema + "\".instances (hub, instance_id, name, status, created_ns, updated_ns) VALUES "
+                    + "('h', 'a', 'Hello', 'COMPLETED', 1, 1), ('h', 'b', 'Hello', 'COMPLETED', 2, 2)");
+            // an interrupted concurrent build of V5's index leaves it INVALID
+            assertThatThrownBy(() -> st.execute("CREATE UNIQUE INDEX CONCURRENTLY instances_finished ON \""
+                    + schema + "\".instances (hub)")).isInstanceOf(SQLException.class);
+        }
+        assertThat(index("instances_finished")).isEqualTo("[hub] INVALID");
+        try (StorageProvider p = provider()) {
+            p.createTaskHub();
+        }
+        assertThat(index("instances_finished")).isEqualTo("[hub, status, updated_ns, name]");
+        try (StorageProvider p = provider()) {
+            assertThat(p.getInstance("a")).isPresent();
+            assertThat(p.retentionPolicies()).isEmpty();
+        }
+    }
+
     private String index() throws SQLException {
+        return index("activity_messages_instance");
+    }
+
+    private String index(String name) throws SQLException {
         try (Connection c = PostgresTestDatabase.connect();
              PreparedStatement ps = c.prepareStatement("SELECT x.indisvalid, array(SELECT a.attname::text "
                      + "FROM unnest(x.indkey::int2[]) WITH ORDINALITY k(attnum, ord) JOIN pg_attribute a "
                      + "ON a.attrelid = x.indrelid AND a.attnum = k.attnum ORDER BY k.ord) "
                      + "FROM pg_index x WHERE x.indexrelid = to_regclass(?)")) {
-            ps.setString(1, "\"" + schema + "\".activity_messages_instance");
+            ps.setString(1, "\"" + schema + "\"." + name);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     return null;

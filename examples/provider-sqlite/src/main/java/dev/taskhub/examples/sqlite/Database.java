@@ -38,6 +38,11 @@ final class Database implements AutoCloseable {
                     + "failure_details TEXT, created_ns INTEGER NOT NULL, updated_ns INTEGER NOT NULL, scheduled_ns INTEGER, "
                     + "parent_instance_id TEXT, history_version INTEGER NOT NULL, PRIMARY KEY (hub, instance_id))",
             "CREATE INDEX IF NOT EXISTS instances_by_created ON instances (hub, created_ns, instance_id)",
+            // retention's bounded purge: finished instances of one status by the time they finished
+            "CREATE INDEX IF NOT EXISTS instances_by_status_updated ON instances (hub, status, updated_ns)",
+            // one row per policy; name '' is the policy that covers every name
+            "CREATE TABLE IF NOT EXISTS retention_policies (hub TEXT NOT NULL, status TEXT NOT NULL, name TEXT NOT NULL, "
+                    + "older_than_ms INTEGER NOT NULL, PRIMARY KEY (hub, status, name))",
             "CREATE TABLE IF NOT EXISTS history (hub TEXT NOT NULL, instance_id TEXT NOT NULL, seq INTEGER NOT NULL, "
                     + "event TEXT NOT NULL, PRIMARY KEY (hub, instance_id, seq))",
             // lock_token: the lock that last delivered the message; a checkpoint deletes exactly the messages of its lock

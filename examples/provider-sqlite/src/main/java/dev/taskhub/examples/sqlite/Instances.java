@@ -9,6 +9,7 @@ import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.spi.ContinuationTokens;
 import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.InstanceImport;
+import dev.taskhub.spi.ExpiredInstances;
 import dev.taskhub.spi.InstancePage;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.TaskMessage;
@@ -150,6 +151,22 @@ final class Instances {
                 criteria.createdTo() == null ? Long.MAX_VALUE : nanos(criteria.createdTo())));
         criteria.statuses().forEach(s -> args.add(s.name()));
         return db.write(c -> delete(c, hub, matching, args.toArray()));
+    }
+
+    /** Retention's bounded purge: the oldest matches by the (hub, status, updated_ns) index, at most the limit. */
+    int purgeExpired(ExpiredInstances expired) {
+        StringBuilder matching = new StringBuilder("SELECT instance_id FROM instances WHERE hub = ? AND status = ? AND updated_ns < ?");
+        List<Object> args = new ArrayList<>(List.of(hub, expired.status().name(), nanos(expired.finishedBefore())));
+        if (expired.orchestrationName() != null) {
+            matching.append(" AND name = ?");
+            args.add(expired.orchestrationName());
+        } else if (!expired.exceptNames().isEmpty()) {
+            matching.append(" AND name NOT IN (").append(String.join(", ", Collections.nCopies(expired.exceptNames().size(), "?"))).append(")");
+            args.addAll(expired.exceptNames());
+        }
+        matching.append(" ORDER BY updated_ns, instance_id LIMIT ?");
+        args.add(expired.limit());
+        return db.write(c -> delete(c, hub, matching.toString(), args.toArray()));
     }
 
     // ---- used inside other stores' transactions ----------------------------------------------------------------------

@@ -4,7 +4,9 @@ import dev.taskhub.RuntimeStatus;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.spi.ActivityResult;
+import dev.taskhub.spi.ExpiredInstances;
 import dev.taskhub.spi.ActivityWorkItem;
 import dev.taskhub.spi.Capability;
 import dev.taskhub.spi.Checkpoint;
@@ -24,8 +26,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A task hub in a SQLite file: a thin facade over the instance store ({@link Instances}, which holds the history too)
- * and the queues ({@link Queues}, which commit checkpoints). Several hubs, provider objects and processes on one
+ * A task hub in a SQLite file: a thin facade over the instance store ({@link Instances}, which holds the history too),
+ * the queues ({@link Queues}, which commit checkpoints) and the retention policies ({@link RetentionPolicies}). Several hubs, provider objects and processes on one
  * machine may share the file; each checkpoint is one transaction. Thread-safe; {@link #close()} closes the connection
  * and keeps the data.
  */
@@ -34,12 +36,14 @@ public final class SqliteStorageProvider implements StorageProvider {
     private final Database db;
     private final Instances instances;
     private final Queues queues;
+    private final RetentionPolicies retention;
 
     SqliteStorageProvider(String taskHubName, Database db, Duration pollInterval) {
         this.taskHubName = taskHubName;
         this.db = db;
         this.instances = new Instances(db, taskHubName);
         this.queues = new Queues(db, taskHubName, pollInterval);
+        this.retention = new RetentionPolicies(db, taskHubName);
     }
 
     @Override
@@ -70,6 +74,7 @@ public final class SqliteStorageProvider implements StorageProvider {
                 for (String table : Database.TABLES) {
                     Database.update(c, "DELETE FROM " + table + " WHERE hub = ?", taskHubName);
                 }
+                retention.deleteAll(c);
             }
             return null;
         });
@@ -108,6 +113,26 @@ public final class SqliteStorageProvider implements StorageProvider {
     @Override
     public long purgeInstances(PurgeCriteria criteria) {
         return instances.purge(criteria);
+    }
+
+    @Override
+    public int purgeExpiredInstances(ExpiredInstances expired) {
+        return instances.purgeExpired(expired);
+    }
+
+    @Override
+    public List<RetentionPolicy> retentionPolicies() {
+        return retention.list();
+    }
+
+    @Override
+    public void putRetentionPolicy(RetentionPolicy policy) {
+        retention.put(policy);
+    }
+
+    @Override
+    public boolean removeRetentionPolicy(RuntimeStatus status, String orchestrationName) {
+        return retention.remove(status, orchestrationName);
     }
 
     @Override
