@@ -201,6 +201,43 @@ public final class TaskHubClient {
         return provider.countInstances(query);
     }
 
+    /**
+     * Checks the hub's health: one query of the storage (timed) for instances pending longer than
+     * {@code pendingThreshold} whose start is due. Never throws for a storage failure: that is {@code DOWN}, with the
+     * reason.
+     */
+    public HubHealth health(Duration pendingThreshold) {
+        Duration threshold = pendingThreshold == null ? HubHealth.DEFAULT_PENDING_THRESHOLD : pendingThreshold;
+        if (threshold.isNegative()) {
+            throw new InvalidRequestException("The pending threshold must not be negative, got " + threshold + ".");
+        }
+        Instant now = clock.instant();
+        Instant stuckBefore = now.minus(threshold);
+        long started = System.nanoTime();
+        InstancePage page;
+        try {
+            page = provider.queryInstances(InstanceQuery.builder().statuses(RuntimeStatus.PENDING).createdTo(stuckBefore)
+                    .pageSize(HubHealth.MAX_STUCK_COUNTED).build());
+        } catch (RuntimeException e) {
+            return new HubHealth(HubHealth.Status.DOWN, null, 0, false, threshold, "The task hub's storage did not answer ("
+                    + e.getClass().getSimpleName() + "). Check that it is running and reachable with the configured connection.");
+        }
+        Duration latency = Duration.ofNanos(System.nanoTime() - started);
+        long stuck = page.instances().stream()
+                .filter(s -> s.scheduledStartAt() == null || s.scheduledStartAt().isBefore(stuckBefore)).count();
+        boolean more = page.continuationToken() != null;
+        if (stuck > 0) {
+            return new HubHealth(HubHealth.Status.DEGRADED, latency, stuck, more, threshold, stuck + (more ? " or more" : "")
+                    + " instance(s) have been pending for longer than " + threshold + ": no worker picks them up. Check that "
+                    + "workers with their orchestrators run against this task hub.");
+        }
+        if (latency.compareTo(HubHealth.SLOW_STORAGE) > 0) {
+            return new HubHealth(HubHealth.Status.DEGRADED, latency, 0, false, threshold, "The task hub's storage took "
+                    + latency.toMillis() + " ms to answer.");
+        }
+        return new HubHealth(HubHealth.Status.UP, latency, 0, false, threshold, null);
+    }
+
     // ---- messages to instances ---------------------------------------------------------------------------------
 
     /**

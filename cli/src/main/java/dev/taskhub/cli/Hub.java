@@ -5,6 +5,7 @@ import dev.taskhub.convert.RawJson;
 import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.query.RetentionReport;
 import dev.taskhub.client.HttpManagementPayload;
+import dev.taskhub.client.HubHealth;
 import dev.taskhub.jobs.BulkJob;
 import dev.taskhub.jobs.BulkJobRequest;
 import dev.taskhub.query.InstanceCounts;
@@ -43,6 +44,9 @@ interface Hub extends AutoCloseable {
 
     /** One page: filters, page size, token and whether inputs and outputs are shown. */
     QueryResult list(InstanceQuery query);
+
+    /** The hub's health (storage answering, instances stuck in Pending), with the details. */
+    HubHealth health();
 
     /** How many instances match the query's filters, per orchestration name and status. */
     InstanceCounts count(InstanceQuery query);

@@ -6,6 +6,7 @@ import dev.taskhub.convert.RawJson;
 import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.query.RetentionReport;
 import dev.taskhub.client.HttpManagementPayload;
+import dev.taskhub.client.HubHealth;
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.jobs.BulkJob;
 import dev.taskhub.jobs.BulkJobRequest;
@@ -70,6 +71,11 @@ final class LocalHub implements Hub {
     @Override
     public QueryResult list(InstanceQuery query) {
         return client.queryInstances(query);
+    }
+
+    @Override
+    public HubHealth health() {
+        return client.health(null);
     }
 
     @Override

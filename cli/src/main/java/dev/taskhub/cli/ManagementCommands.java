@@ -6,6 +6,7 @@ import dev.taskhub.InvalidRequestException;
 import dev.taskhub.convert.RawJson;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.HttpManagementPayload;
+import dev.taskhub.client.HubHealth;
 import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.client.NewOrchestrationOptions;
@@ -177,10 +178,15 @@ final class ManagementCommands {
         @Override
         void run(Hub hub) {
             InstanceCounts counts = hub.count(filters.query().instanceIdPrefix(prefix).build());
+            HubHealth health = hub.health();
             if (json()) {
-                printJson(WireFormat.counts(counts));
+                // the health without the storage latency, which differs from call to call
+                printJson(WireFormat.counts(counts).set("health", WireFormat.healthStatus(health)
+                        .put("stuckPending", health.stuckPending()).put("problem", health.problem())));
                 return;
             }
+            out().println("Health: " + health.status().wireName() + (health.problem() == null ? "" : ". " + health.problem()));
+            out().println();
             if (counts.total() == 0) {
                 out().println("No instances match.");
                 return;

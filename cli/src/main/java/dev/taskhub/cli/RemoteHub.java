@@ -7,6 +7,7 @@ import dev.taskhub.convert.RawJson;
 import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.query.RetentionReport;
 import dev.taskhub.client.HttpManagementPayload;
+import dev.taskhub.client.HubHealth;
 import dev.taskhub.jobs.BulkJob;
 import dev.taskhub.jobs.BulkJobWireFormat;
 import dev.taskhub.jobs.BulkJobRequest;
@@ -110,6 +111,11 @@ final class RemoteHub implements Hub {
         query.put("showInput", Boolean.toString(q.fetchInputsAndOutputs()));
         Reply reply = send(ManagementRoute.LIST_INSTANCES, List.of(), query, null, q.continuationToken());
         return new QueryResult(WireFormat.readStatuses(reply.body), reply.continuationToken);
+    }
+
+    @Override
+    public HubHealth health() {
+        return WireFormat.readHealth(send(ManagementRoute.HEALTH, List.of(), Map.of(), null).body);
     }
 
     @Override

@@ -173,10 +173,11 @@ class CliTest {
 
         // stats: the same filters, counted per status and per name
         CliRunner.Result stats = ok("stats", "--instance-id-prefix", "list-");
-        assertThat(stats.out()).containsPattern("Completed\\s+5").containsPattern("Running\\s+1").containsPattern("Total\\s+6")
+        assertThat(stats.out()).startsWith("Health: Up").containsPattern("Completed\\s+5").containsPattern("Running\\s+1").containsPattern("Total\\s+6")
                 .containsPattern("E1_HelloSequence\\s+Completed\\s+5").containsPattern("E3_Counter\\s+Running\\s+1");
         JsonNode counts = json(ok("stats", "--json", "--runtime-status", "Completed", "--instance-id-prefix", "list-"));
         assertThat(counts.get("total").asLong()).isEqualTo(5);
+        assertThat(counts.get("health").get("status").asText()).isEqualTo("Up");
         assertThat(counts.get("byName").get("E1_HelloSequence").get("Completed").asLong()).isEqualTo(5);
         assertThat(ok("stats", "--created-after", "2999-01-01").out()).contains("No instances match.");
         assertThat(refused("stats", "--created-after", "last tuesday").err()).contains("--created-after");

@@ -8,6 +8,7 @@ import dev.taskhub.convert.RawJson;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.HttpManagementOptions;
 import dev.taskhub.client.HttpManagementPayload;
+import dev.taskhub.client.HubHealth;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.client.NewOrchestrationOptions;
 import dev.taskhub.client.OrchestrationMetadata;
@@ -37,6 +38,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -55,7 +57,11 @@ final class ManagementRoutes {
     private final BulkJobs jobs;
     private final TransferRoutes transfer;
 
-    ManagementRoutes(ServerSettings settings, String openApi) {
+    private final Predicate<Context> carriesKey;
+
+    /** {@code carriesKey} tells whether a request carries the system key (the health route shows details only then). */
+    ManagementRoutes(ServerSettings settings, String openApi, Predicate<Context> carriesKey) {
+        this.carriesKey = carriesKey;
         this.settings = settings;
         this.client = settings.client();
         this.jobs = new BulkJobs(client);
@@ -103,8 +109,23 @@ final class ManagementRoutes {
             case REMOVE_RETENTION_POLICY -> this::removeRetentionPolicy;
             case APPLY_RETENTION_POLICIES -> this::applyRetentionPolicies;
             case DELETE_TASK_HUB -> this::deleteTaskHub;
+            case HEALTH -> this::health;
             case OPENAPI_DOCUMENT -> this::openApi;
         };
+    }
+
+    /** Up or degraded: 200; down: 503. Without the key only the status, so a load balancer needs no secret. */
+    private void health(Context ctx) {
+        Duration threshold = Params.duration(ctx, "pendingThreshold");
+        HubHealth health = client.health(threshold);
+        boolean details = carriesKey.test(ctx);
+        String hub = ctx.queryParam(ManagementRoute.TASK_HUB_PARAMETER);
+        if (details && hub != null && !hub.isBlank() && !hub.equalsIgnoreCase(settings.taskHubName())) {
+            throw new ApiException(404, "Task hub '" + hub + "' is not served here; this server manages task hub '"
+                    + settings.taskHubName() + "'.");
+        }
+        Json.write(ctx, health.status() == HubHealth.Status.DOWN ? 503 : 200,
+                details ? WireFormat.health(health, settings.taskHubName()) : WireFormat.healthStatus(health));
     }
 
     private void openApi(Context ctx) {

@@ -109,7 +109,7 @@ public final class ManagementServer implements AutoCloseable {
             return this;
         }
         String openApi = resource("openapi.json").replace("${basePath}", settings.prefixes().get(0));
-        ManagementRoutes routes = new ManagementRoutes(settings, openApi);
+        ManagementRoutes routes = new ManagementRoutes(settings, openApi, this::carriesKey);
         String dashboard = resource("dashboard.html").replace("${basePath}", settings.prefixes().get(0));
         Javalin created = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -207,11 +207,7 @@ public final class ManagementServer implements AutoCloseable {
         if ((HandlerType.GET.equals(ctx.method()) || HandlerType.HEAD.equals(ctx.method())) && publicPaths.contains(ctx.path())) {
             return;
         }
-        String presented = ctx.header(KEY_HEADER);
-        if (presented == null) {
-            presented = ctx.queryParam(ManagementRoute.KEY_PARAMETER);
-        }
-        if (!keyCheck.accepts(presented)) {
+        if (!carriesKey(ctx)) {
             throw new ApiException(401, "Unauthorized.");
         }
         String hub = ctx.queryParam(ManagementRoute.TASK_HUB_PARAMETER);
@@ -222,6 +218,15 @@ public final class ManagementServer implements AutoCloseable {
         if (ctx.req().getContentLengthLong() > settings.maxBodyBytes()) {
             throw ManagementRoutes.tooLarge(settings.maxBodyBytes());
         }
+    }
+
+    /** Whether the request carries the system key (in the header or the {@code code} parameter), or none is required. */
+    private boolean carriesKey(Context ctx) {
+        String presented = ctx.header(KEY_HEADER);
+        if (presented == null) {
+            presented = ctx.queryParam(ManagementRoute.KEY_PARAMETER);
+        }
+        return keyCheck.accepts(presented);
     }
 
     private void handleException(Exception e, Context ctx) {

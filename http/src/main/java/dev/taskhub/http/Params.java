@@ -1,6 +1,7 @@
 package dev.taskhub.http;
 
 import dev.taskhub.InvalidRequestException;
+import dev.taskhub.query.Ages;
 import dev.taskhub.client.http.ManagementRoute;
 import dev.taskhub.client.http.WireFormat;
 import io.javalin.http.Context;
@@ -77,6 +78,19 @@ final class Params {
             // fall through to the message
         }
         throw ApiException.badRequest("Query parameter '" + name + "' must be a whole number greater than 0, got '" + v + "'.");
+    }
+
+    /** A duration as {@code 5m}, {@code 30s}, {@code 2h} or ISO 8601 ({@code PT5M}); null when absent. */
+    static Duration duration(Context ctx, String name) {
+        String v = text(ctx, name);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return Ages.parse(v, "Query parameter '" + name + "'");
+        } catch (InvalidRequestException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
     }
 
     /** A number of seconds (decimals allowed) between 0 and {@code max}; null when absent. */

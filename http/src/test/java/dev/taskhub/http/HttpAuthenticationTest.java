@@ -100,7 +100,8 @@ class HttpAuthenticationTest {
             }
         }
         Set<String> publicPaths = Set.of("/", ManagementServer.DEFAULT_BASE_PATH + "/openapi.json",
-                ManagementServer.LEGACY_BASE_PATH + "/openapi.json");
+                ManagementServer.LEGACY_BASE_PATH + "/openapi.json", ManagementServer.DEFAULT_BASE_PATH + "/health",
+                ManagementServer.LEGACY_BASE_PATH + "/health");
 
         List<Callable<String>> requests = new ArrayList<>();
         Map<Integer, Integer> statuses = new ConcurrentSkipListMap<>();
@@ -147,7 +148,7 @@ class HttpAuthenticationTest {
     }
 
     @Test
-    void publicRoutes_areExactlyTheOpenApiDocumentsAndTheDashboardShell() {
+    void publicRoutes_areExactlyTheOpenApiDocumentsTheHealthStatusAndTheDashboardShell() {
         List<String> open = new ArrayList<>();
         for (ManagementServer.Route route : server.routes()) {
             if (route.path().contains("{")) {
@@ -160,7 +161,14 @@ class HttpAuthenticationTest {
             }
         }
         assertThat(open).containsExactlyInAnyOrder("GET /", "GET " + ManagementServer.DEFAULT_BASE_PATH + "/openapi.json",
-                "GET " + ManagementServer.LEGACY_BASE_PATH + "/openapi.json");
+                "GET " + ManagementServer.LEGACY_BASE_PATH + "/openapi.json", "GET " + ManagementServer.DEFAULT_BASE_PATH + "/health",
+                "GET " + ManagementServer.LEGACY_BASE_PATH + "/health");
+        // the health route tells a caller without the key the status and nothing else
+        for (Credential credential : Credential.values()) {
+            Answer health = send("GET", ManagementServer.DEFAULT_BASE_PATH + credential.query("/health?pendingThreshold=5m"), credential);
+            assertThat(health.status()).isEqualTo(200);
+            assertThat(health.body()).isEqualTo("{\"status\":\"Up\"}");
+        }
         // the dashboard shell carries no data of the hub
         assertThat(send("GET", "/", Credential.NONE).body()).doesNotContain(provider.taskHubName(), RUNNING);
     }

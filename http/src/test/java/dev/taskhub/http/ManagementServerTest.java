@@ -535,6 +535,38 @@ class ManagementServerTest {
     }
 
     @Test
+    void health_isUp_degradedByStuckPendingInstances_withDetailsOnlyForTheKey() {
+        HttpResponse<String> up = send("GET", "/health", null);
+        assertThat(up.statusCode()).isEqualTo(200);
+        JsonNode details = json(up);
+        assertThat(details.get("status").asText()).isEqualTo("Up");
+        assertThat(details.get("taskHub").asText()).isEqualTo(provider.taskHubName());
+        assertThat(details.get("stuckPending").asLong()).isZero();
+        assertThat(details.get("storageLatencyMs").asDouble()).isGreaterThanOrEqualTo(0);
+
+        // with no worker running, a started instance stays Pending: stuck once it is older than the threshold
+        worker.close();
+        String stuck = client.scheduleNewOrchestrationInstance("E1_HelloSequence");
+        client.scheduleNewOrchestrationInstance("WaitForGo", null,
+                dev.taskhub.client.NewOrchestrationOptions.defaults().withStartAt(Instant.now().plusSeconds(3600)));
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        JsonNode degraded;
+        do {
+            degraded = json(send("GET", "/health?pendingThreshold=0s", null));
+        } while (!degraded.get("status").asText().equals("Degraded") && System.nanoTime() < deadline);
+        assertThat(degraded.get("status").asText()).as("%s pending", stuck).isEqualTo("Degraded");
+        assertThat(degraded.get("stuckPending").asLong()).as("the scheduled start is not stuck").isEqualTo(1);
+        assertThat(degraded.get("problem").asText()).contains("pending for longer than PT0S", "workers");
+
+        HttpResponse<String> anonymous = send("GET", "/health?pendingThreshold=0s", null, null);
+        assertThat(anonymous.statusCode()).isEqualTo(200);
+        assertThat(anonymous.body()).isEqualTo("{\"status\":\"Degraded\"}");
+        HttpResponse<String> bad = send("GET", "/health?pendingThreshold=soon", null);
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(json(bad).get("message").asText()).contains("pendingThreshold");
+    }
+
+    @Test
     void purgeOne_andMany() {
         send("POST", "/orchestrators/E1_HelloSequence/pg-1?timeout=10", null);
         send("POST", "/orchestrators/E1_HelloSequence/pg-2?timeout=10", null);

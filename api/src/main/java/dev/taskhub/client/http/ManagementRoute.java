@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * it; tests check that the router, the payload URLs and the OpenAPI document agree with it.
  *
  * <p>Besides its own query parameters, every route takes {@link #COMMON_QUERY_PARAMETERS} ({@code taskHub},
- * {@code connection}, {@code code}). Every route requires the system key except {@link #OPENAPI_DOCUMENT}.
+ * {@code connection}, {@code code}). Every route requires the system key except {@link #OPENAPI_DOCUMENT} and {@link #HEALTH}.
  * Immutable and thread-safe.
  */
 public enum ManagementRoute {
@@ -78,7 +78,12 @@ public enum ManagementRoute {
     APPLY_RETENTION_POLICIES("applyRetentionPolicies", "POST", "/taskhub/retention/apply", "limitPerPolicy"),
     /** Delete the served task hub (a Taskhub extension); {@code confirm} must name it. */
     DELETE_TASK_HUB("deleteTaskHub", "DELETE", "/taskhub", "confirm"),
-    /** The OpenAPI document of these routes: the one route served without the key. */
+    /**
+     * The hub's health, for a load balancer: without the key only {@code {"status": "Up"|"Degraded"|"Down"}} (503 when
+     * down), with the key the details too. {@code pendingThreshold} is an ISO 8601 duration (default PT5M).
+     */
+    HEALTH("health", "GET", "/health", "pendingThreshold"),
+    /** The OpenAPI document of these routes, served without the key. */
     OPENAPI_DOCUMENT("openApiDocument", "GET", "/openapi.json");
 
     /** The base path of current Durable Functions versions. */
@@ -142,9 +147,12 @@ public enum ManagementRoute {
         return queryParameters;
     }
 
-    /** Whether a request must carry the system key; false only for {@link #OPENAPI_DOCUMENT}. */
+    /**
+     * Whether a request must carry the system key; false for {@link #OPENAPI_DOCUMENT} and {@link #HEALTH} (which shows
+     * its details only to a request that carries the key).
+     */
     public boolean requiresKey() {
-        return this != OPENAPI_DOCUMENT;
+        return this != OPENAPI_DOCUMENT && this != HEALTH;
     }
 
     /** Whether the route takes this query parameter (its own or a common one). */

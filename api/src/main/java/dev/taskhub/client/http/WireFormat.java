@@ -15,10 +15,12 @@ import dev.taskhub.query.Ages;
 import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.query.RetentionReport;
 import dev.taskhub.client.HttpManagementPayload;
+import dev.taskhub.client.HubHealth;
 import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.QueryResult;
 import dev.taskhub.history.HistoryEvent;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -520,6 +522,44 @@ public final class WireFormat {
                     o.path("more").asBoolean(false)));
         }
         return new RetentionReport(outcomes);
+    }
+
+    /** {@code {"status": "Up"|"Degraded"|"Down"}}: what the health route tells a request without the key. */
+    public static ObjectNode healthStatus(HubHealth health) {
+        return NODES.objectNode().put("status", health.status().wireName());
+    }
+
+    /**
+     * {@code {"status", "taskHub", "storageLatencyMs", "stuckPending", "stuckPendingMore", "pendingThreshold",
+     * "problem"}}: the health route's answer to a request with the key.
+     */
+    public static ObjectNode health(HubHealth health, String taskHub) {
+        ObjectNode n = healthStatus(health).put("taskHub", taskHub);
+        if (health.storageLatency() != null) {
+            n.put("storageLatencyMs", health.storageLatency().toNanos() / 1e6);
+        }
+        n.put("stuckPending", health.stuckPending()).put("stuckPendingMore", health.stuckPendingMore())
+                .put("pendingThreshold", health.pendingThreshold().toString()).put("problem", health.problem());
+        return n;
+    }
+
+    /** Reads {@link #health} (or {@link #healthStatus}, whose other fields then take their defaults). */
+    public static HubHealth readHealth(JsonNode n) {
+        requireObject(n, "a health summary");
+        String status = text(n, "status");
+        HubHealth.Status parsed = null;
+        for (HubHealth.Status s : HubHealth.Status.values()) {
+            if (s.wireName().equalsIgnoreCase(status)) {
+                parsed = s;
+            }
+        }
+        if (parsed == null) {
+            throw malformed("a health summary", "its status '" + status + "' is none of Up, Degraded, Down");
+        }
+        Duration latency = n.hasNonNull("storageLatencyMs") ? Duration.ofNanos((long) (n.get("storageLatencyMs").asDouble() * 1e6)) : null;
+        String threshold = text(n, "pendingThreshold");
+        return new HubHealth(parsed, latency, n.path("stuckPending").asLong(), n.path("stuckPendingMore").asBoolean(),
+                threshold == null ? HubHealth.DEFAULT_PENDING_THRESHOLD : Duration.parse(threshold), text(n, "problem"));
     }
 
     /** {@code {"taskHub": name, "deleted": true}}, the answer to deleting a task hub. */
