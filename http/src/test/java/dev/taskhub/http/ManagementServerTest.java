@@ -552,13 +552,13 @@ class ManagementServerTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         JsonNode degraded;
         do {
-            degraded = json(send("GET", "/health?pendingThreshold=0s", null));
+            degraded = json(send("GET", "/health?pendingThreshold=1ms", null));
         } while (!degraded.get("status").asText().equals("Degraded") && System.nanoTime() < deadline);
         assertThat(degraded.get("status").asText()).as("%s pending", stuck).isEqualTo("Degraded");
         assertThat(degraded.get("stuckPending").asLong()).as("the scheduled start is not stuck").isEqualTo(1);
-        assertThat(degraded.get("problem").asText()).contains("pending for longer than PT0S", "workers");
+        assertThat(degraded.get("problem").asText()).contains("pending for longer than PT0.001S", "workers");
 
-        HttpResponse<String> anonymous = send("GET", "/health?pendingThreshold=0s", null, null);
+        HttpResponse<String> anonymous = send("GET", "/health?pendingThreshold=1ms", null, null);
         assertThat(anonymous.statusCode()).isEqualTo(200);
         assertThat(anonymous.body()).isEqualTo("{\"status\":\"Degraded\"}");
         HttpResponse<String> bad = send("GET", "/health?pendingThreshold=soon", null);
