@@ -35,6 +35,7 @@ public final class BenchMain {
               pickup  --provider P      idle pickup latency: schedule -> first episode
               mgmt    --provider P      management at scale: load N finished instances, filtered page, full scan, prefix, purge
               bulk    --provider P      a bulk purge job over N finished instances (--operation terminate: N running ones); its worker JVM is killed halfway (--no-kill)
+              transfer --provider P     export N finished instances to JSON Lines and import them into a second hub
                                         (PostgreSQL: plus --activity-messages K queued activity messages, default N/10)
               pgbench                   pgbench -i -s 10; -c 8 -j 2 -T 20, and -N
               flowable                  the hello sequence on Flowable 7 (embedded, PostgreSQL)
@@ -104,7 +105,7 @@ public final class BenchMain {
     /** Runs one workload in this JVM. Never throws: a failure becomes a failed result. */
     static Result runOne(String cmd, Args args) {
         String provider = Backends.normalize(args.get("provider", "inmemory"));
-        boolean providerBased = List.of("hello", "hello-local", "fanout", "timers", "pickup", "mgmt", "bulk").contains(cmd);
+        boolean providerBased = List.of("hello", "hello-local", "fanout", "timers", "pickup", "mgmt", "bulk", "transfer").contains(cmd);
         String system = providerBased ? "taskhub/" + provider : cmd;
         long t0 = System.nanoTime();
         try {
@@ -123,6 +124,7 @@ public final class BenchMain {
                 case "pickup" -> new TaskhubBench(args, provider).pickup();
                 case "mgmt" -> new ManagementBench(args, provider).run();
                 case "bulk" -> new BulkBench(args, provider).run();
+                case "transfer" -> new TransferBench(args, provider).run();
                 case "pgbench" -> PgBench.run(args);
                 case "flowable" -> FlowableBench.run(args);
                 case "dbos" -> DbosBench.run(args, false);
