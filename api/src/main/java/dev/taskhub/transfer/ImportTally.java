@@ -3,7 +3,7 @@ package dev.taskhub.transfer;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Counts the lines of one import as they are processed; not thread-safe (one import runs on one thread). */
+/** Counts the lines of one import as they are processed; thread-safe (lines are imported in parallel). */
 final class ImportTally {
     private long imported;
     private long replaced;
@@ -11,7 +11,7 @@ final class ImportTally {
     private long failed;
     private final List<ImportSummary.Problem> problems = new ArrayList<>();
 
-    void written(boolean replacedExisting) {
+    synchronized void written(boolean replacedExisting) {
         if (replacedExisting) {
             replaced++;
         } else {
@@ -19,12 +19,12 @@ final class ImportTally {
         }
     }
 
-    void skipped(long line, String instanceId, String reason) {
+    synchronized void skipped(long line, String instanceId, String reason) {
         skipped++;
         problem(new ImportSummary.Problem(line, instanceId, ImportSummary.Outcome.SKIPPED, reason));
     }
 
-    void failed(long line, String instanceId, String reason) {
+    synchronized void failed(long line, String instanceId, String reason) {
         failed++;
         problem(new ImportSummary.Problem(line, instanceId, ImportSummary.Outcome.FAILED, reason));
     }
@@ -35,7 +35,9 @@ final class ImportTally {
         }
     }
 
-    ImportSummary summary() {
-        return new ImportSummary(imported, replaced, skipped, failed, problems);
+    synchronized ImportSummary summary() {
+        List<ImportSummary.Problem> inOrder = new ArrayList<>(problems);
+        inOrder.sort(java.util.Comparator.comparingLong(ImportSummary.Problem::line));
+        return new ImportSummary(imported, replaced, skipped, failed, inOrder);
     }
 }

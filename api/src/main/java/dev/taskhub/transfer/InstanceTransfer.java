@@ -5,6 +5,7 @@ import dev.taskhub.InstanceAlreadyExistsException;
 import dev.taskhub.TaskhubException;
 import dev.taskhub.client.IdReusePolicy;
 import dev.taskhub.client.TaskHubClient;
+import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.spi.InstanceImport;
 import dev.taskhub.spi.InstancePage;
@@ -30,6 +31,9 @@ import java.util.function.LongConsumer;
  * <p>Thread-safe; it does not own the provider (close it yourself). One export or import runs on the calling thread.
  */
 public final class InstanceTransfer {
+    /** Lines imported at once: each is a transaction of its own, so the import is bound by commit latency. */
+    static final int IMPORT_PARALLELISM = 8;
+
     /** How many instance rows an export reads per query page. */
     static final int EXPORT_PAGE_SIZE = 100;
 
@@ -112,7 +116,9 @@ public final class InstanceTransfer {
      *
      * <p>A line that cannot be read, or whose write fails, counts as <em>failed</em>: nothing of it is written and the
      * import goes on with the next line. A line with an unknown format version stops the import with an
-     * {@link dev.taskhub.InvalidRequestException} (the lines before it stay imported). {@code progress} receives the
+     * {@link dev.taskhub.InvalidRequestException} (the lines before it stay imported). Lines are imported up to
+     * {@value #IMPORT_PARALLELISM} at a time; a sub-orchestration, and an instance that called one, alone, once the lines
+     * before it are done (so that whichever of parent and child comes second answers the other). {@code progress} receives the
      * number of lines read so far, every 100 lines.
      *
      * @throws UncheckedIOException when reading fails
@@ -124,12 +130,25 @@ public final class InstanceTransfer {
         BufferedReader lines = in instanceof BufferedReader b ? b : new BufferedReader(in);
         ContinuationPlan plans = new ContinuationPlan(provider);
         ImportTally tally = new ImportTally();
+        ParallelLines parallel = new ParallelLines(IMPORT_PARALLELISM);
         long lineNumber = 0;
         try {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 lineNumber++;
                 if (!line.isBlank()) {
-                    importLine(line, lineNumber, policy, plans, tally);
+                    ExportedInstance exported = decode(line, lineNumber, tally);
+                    if (exported != null) {
+                        long number = lineNumber;
+                        Runnable work = () -> importLine(exported, number, policy, plans, tally);
+                        if (relatesToOthers(exported)) {
+                            // a parent and its child must not be imported at the same moment: each would miss the
+                            // other and neither would send the child's outcome
+                            parallel.drain();
+                            work.run();
+                        } else {
+                            parallel.submit(work);
+                        }
+                    }
                 }
                 if (lineNumber % 100 == 0) {
                     progress.accept(lineNumber);
@@ -137,19 +156,30 @@ public final class InstanceTransfer {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Reading the import failed after line " + lineNumber + ": " + e.getMessage(), e);
+        } finally {
+            parallel.close();
         }
         progress.accept(lineNumber);
         return tally.summary();
     }
 
-    private void importLine(String line, long lineNumber, IdReusePolicy policy, ContinuationPlan plans, ImportTally tally) {
-        ExportedInstance exported;
+    /** The line's instance, or null when it cannot be read (counted as failed); an unknown format version stops the import. */
+    private static ExportedInstance decode(String line, long lineNumber, ImportTally tally) {
         try {
-            exported = TransferFormat.decode(line, lineNumber);
+            return TransferFormat.decode(line, lineNumber);
         } catch (TransferFormat.BadLineException e) {
             tally.failed(lineNumber, null, e.getMessage());
-            return;
+            return null;
         }
+    }
+
+    /** Whether the instance is a sub-orchestration or has called one: its import may have to answer another instance. */
+    private static boolean relatesToOthers(ExportedInstance exported) {
+        return exported.state().parentInstanceId() != null
+                || exported.history().stream().anyMatch(HistoryEvent.SubOrchestrationInstanceCreated.class::isInstance);
+    }
+
+    private void importLine(ExportedInstance exported, long lineNumber, IdReusePolicy policy, ContinuationPlan plans, ImportTally tally) {
         InstanceState state = exported.state();
         String id = state.instanceId();
         try {
