@@ -25,9 +25,9 @@ class ManagementRouteTest {
     }
 
     @Test
-    void onlyTheOpenApiDocument_isServedWithoutTheKey() {
+    void onlyTheOpenApiDocumentAndTheHealthStatus_areServedWithoutTheKey() {
         assertThat(Arrays.stream(ManagementRoute.values()).filter(r -> !r.requiresKey()))
-                .containsExactly(ManagementRoute.OPENAPI_DOCUMENT);
+                .containsExactlyInAnyOrder(ManagementRoute.OPENAPI_DOCUMENT, ManagementRoute.HEALTH);
     }
 
     @Test
