@@ -83,6 +83,8 @@ public final class TaskhubCli implements Runnable {
         CommandLine cli = new CommandLine(new TaskhubCli(), new Factory(context));
         // "--input @file.json" is func durable's syntax for a JSON file: picocli must not expand it as an argument file.
         cli.setExpandAtFiles(false);
+        // enum options (e.g. import --id-reuse-policy) in any case: always_replace as well as ALWAYS_REPLACE
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             Object command = commandLine.getCommand();

@@ -117,6 +117,9 @@ class CliTransferTest {
 
         assertThat(run(1, target.name, "import", dir.resolve("missing.jsonl").toString()).err()).contains("no such file");
         assertThat(run(2, target.name, "import", file.toString(), "--id-reuse-policy", "SOMETIMES").err()).contains("--id-reuse-policy");
+        // policies in any case; the same file again under always_replace replaces the instance it imported
+        assertThat(run(1, target.name, "import", file.toString(), "--id-reuse-policy", "always_replace").out())
+                .contains("Imported 0, replaced 1, skipped 0, failed 1");
     }
 
     @Test
