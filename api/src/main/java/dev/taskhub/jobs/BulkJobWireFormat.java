@@ -13,6 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import static dev.taskhub.client.http.WireFields.json;
+import static dev.taskhub.client.http.WireFields.malformed;
+import static dev.taskhub.client.http.WireFields.requireObject;
+import static dev.taskhub.client.http.WireFields.text;
 import static dev.taskhub.client.http.WireFormat.time;
 
 /**
@@ -157,28 +161,8 @@ public final class BulkJobWireFormat {
         return v.asInt();
     }
 
-    private static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        return v == null || v.isNull() ? null : v.asText();
-    }
-
     private static Instant instant(JsonNode n, String field) {
         return WireFormat.parseInstant(text(n, field), "'" + field + "' of the bulk job request");
-    }
-
-    /** A JSON value as payload text; null for none. */
-    private static String json(JsonNode n) {
-        return n == null || n.isNull() || n.isMissingNode() ? null : WireFormat.write(n);
-    }
-
-    private static void requireObject(JsonNode n, String what) {
-        if (n == null || !n.isObject()) {
-            throw malformed(what, "it is not a JSON object");
-        }
-    }
-
-    private static InvalidRequestException malformed(String what, String why) {
-        return new InvalidRequestException("Expected " + what + " of the HTTP management API's wire format, but " + why + ".");
     }
 
     private static String pascal(String enumName) {

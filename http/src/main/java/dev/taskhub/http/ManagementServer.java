@@ -109,7 +109,7 @@ public final class ManagementServer implements AutoCloseable {
             return this;
         }
         String openApi = resource("openapi.json").replace("${basePath}", settings.prefixes().get(0));
-        ManagementRoutes routes = new ManagementRoutes(settings, openApi, this::carriesKey);
+        ManagementRoutes routes = new ManagementRoutes(settings, openApi, this::authorized);
         String dashboard = resource("dashboard.html").replace("${basePath}", settings.prefixes().get(0));
         Javalin created = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -207,26 +207,32 @@ public final class ManagementServer implements AutoCloseable {
         if ((HandlerType.GET.equals(ctx.method()) || HandlerType.HEAD.equals(ctx.method())) && publicPaths.contains(ctx.path())) {
             return;
         }
-        if (!carriesKey(ctx)) {
+        if (!authorized(ctx)) {
             throw new ApiException(401, "Unauthorized.");
-        }
-        String hub = ctx.queryParam(ManagementRoute.TASK_HUB_PARAMETER);
-        if (hub != null && !hub.isBlank() && !hub.equalsIgnoreCase(settings.taskHubName())) {
-            throw new ApiException(404, "Task hub '" + hub + "' is not served here; this server manages task hub '"
-                    + settings.taskHubName() + "'.");
         }
         if (ctx.req().getContentLengthLong() > settings.maxBodyBytes()) {
             throw ManagementRoutes.tooLarge(settings.maxBodyBytes());
         }
     }
 
-    /** Whether the request carries the system key (in the header or the {@code code} parameter), or none is required. */
-    private boolean carriesKey(Context ctx) {
+    /**
+     * Whether the request carries the system key (in the header or the {@code code} parameter), or none is required;
+     * a request with the key that names another task hub than the served one is refused with 404.
+     */
+    private boolean authorized(Context ctx) {
         String presented = ctx.header(KEY_HEADER);
         if (presented == null) {
             presented = ctx.queryParam(ManagementRoute.KEY_PARAMETER);
         }
-        return keyCheck.accepts(presented);
+        if (!keyCheck.accepts(presented)) {
+            return false;
+        }
+        String hub = ctx.queryParam(ManagementRoute.TASK_HUB_PARAMETER);
+        if (hub != null && !hub.isBlank() && !hub.equalsIgnoreCase(settings.taskHubName())) {
+            throw new ApiException(404, "Task hub '" + hub + "' is not served here; this server manages task hub '"
+                    + settings.taskHubName() + "'.");
+        }
+        return true;
     }
 
     private void handleException(Exception e, Context ctx) {

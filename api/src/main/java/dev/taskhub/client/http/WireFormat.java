@@ -37,6 +37,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import static dev.taskhub.client.http.WireFields.json;
+import static dev.taskhub.client.http.WireFields.malformed;
+import static dev.taskhub.client.http.WireFields.requireObject;
+import static dev.taskhub.client.http.WireFields.text;
+
 /**
  * The JSON wire format of Durable Functions' management API, in both directions: the HTTP server writes status
  * objects, history events, management payloads, purge results and errors with it, and the {@code taskhub} command
@@ -626,16 +631,6 @@ public final class WireFormat {
         }
     }
 
-    /** A JSON value as payload text (compact JSON); null for none or JSON null. */
-    private static String json(JsonNode node) {
-        return node == null || node.isNull() || node.isMissingNode() ? null : write(node);
-    }
-
-    private static String text(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        return v == null || v.isNull() ? null : v.asText();
-    }
-
     private static Instant instant(JsonNode n, String field) {
         String t = text(n, field);
         if (t == null) {
@@ -646,16 +641,6 @@ public final class WireFormat {
         } catch (DateTimeParseException e) {
             throw malformed("'" + field + "'", "'" + t + "' is not an ISO 8601 UTC time");
         }
-    }
-
-    private static void requireObject(JsonNode n, String what) {
-        if (n == null || !n.isObject()) {
-            throw malformed(what, "it is not a JSON object");
-        }
-    }
-
-    private static InvalidRequestException malformed(String what, String why) {
-        return new InvalidRequestException("Expected " + what + " of the HTTP management API's wire format, but " + why + ".");
     }
 
     // ---- parameters ----------------------------------------------------------------------------------------------
