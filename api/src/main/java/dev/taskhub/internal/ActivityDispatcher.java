@@ -9,6 +9,7 @@ import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.ActivityResult;
 import dev.taskhub.spi.ActivityWorkItem;
 import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.CommittedBatch;
 import dev.taskhub.spi.LeaseLostException;
 import dev.taskhub.spi.StorageProvider;
 import dev.taskhub.spi.TaskMessage;
@@ -25,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -98,16 +100,35 @@ final class ActivityDispatcher extends Dispatcher {
             throw e;
         }
         slots.release(taken - items.size());
+        run(items);
+        return !items.isEmpty();
+    }
+
+    /** Runs locked items on the pool, each holding a slot; items the stopped pool refuses are released at once. */
+    private void run(List<ActivityWorkItem> items) {
         for (ActivityWorkItem item : items) {
             inFlight.put(item.lockToken(), item);
-            pool.execute(() -> {
-                TaskMessage response = execute(item);
-                if (!abandoning) {
-                    results.add(new ActivityResult(item, response));
-                }
-            });
+            try {
+                pool.execute(() -> {
+                    TaskMessage response = execute(item);
+                    if (!abandoning) {
+                        results.add(new ActivityResult(item, response));
+                    }
+                });
+            } catch (RejectedExecutionException shuttingDown) {
+                inFlight.remove(item.lockToken());
+                slots.release();
+                abandonQuietly(item);
+            }
         }
-        return !items.isEmpty();
+    }
+
+    private void abandonQuietly(ActivityWorkItem item) {
+        try {
+            provider.abandonActivityWorkItem(item, Duration.ZERO);
+        } catch (RuntimeException e) {
+            log.debug("Abandoning an activity failed; its lease will expire: {}", e.toString());
+        }
     }
 
     private int drain(int max) {
@@ -158,7 +179,10 @@ final class ActivityDispatcher extends Dispatcher {
                     batch.add(first);
                     results.drainTo(batch, 255);
                 }
-                List<CommitResult> outcomes = provider.completeActivityWorkItems(batch);
+                // the slots these results free go to the next activities, locked in the same round trip
+                int lockMax = isStopping() || abandoning ? 0 : Math.min(batch.size(), options.activityBatchSize());
+                CommittedBatch<ActivityWorkItem> completed = provider.completeActivityWorkItemsAndLock(batch, lockMax, options.lockLease());
+                List<CommitResult> outcomes = completed.results();
                 for (int i = 0; i < batch.size(); i++) {
                     ActivityWorkItem item = batch.get(i).workItem();
                     if (outcomes.get(i) instanceof CommitResult.Refused refused) {
@@ -167,8 +191,9 @@ final class ActivityDispatcher extends Dispatcher {
                     }
                     inFlight.remove(item.lockToken());
                 }
-                slots.release(batch.size());
+                slots.release(batch.size() - completed.locked().size());
                 batch.clear();
+                run(completed.locked());
                 backoff = 0;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -220,13 +245,9 @@ final class ActivityDispatcher extends Dispatcher {
         completer.join(Math.max(1000, timeout.toMillis()));
         renewer.shutdownNow();
         for (ActivityWorkItem item : inFlight.values()) {
-            try {
-                log.info("Releasing activity '{}' of instance '{}' that did not finish before shutdown", item.request().name(),
-                        item.request().instanceId());
-                provider.abandonActivityWorkItem(item, Duration.ZERO);
-            } catch (RuntimeException e) {
-                log.debug("Abandoning an activity failed; its lease will expire: {}", e.toString());
-            }
+            log.info("Releasing activity '{}' of instance '{}' that did not finish before shutdown", item.request().name(),
+                    item.request().instanceId());
+            abandonQuietly(item);
         }
         inFlight.clear();
     }

@@ -5,6 +5,7 @@ import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.CommittedBatch;
 import dev.taskhub.spi.LeaseLostException;
 import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.StorageProvider;
@@ -93,17 +94,26 @@ final class OrchestrationDispatcher extends Dispatcher {
         if (items.isEmpty()) {
             return false;
         }
-        List<Lease> leases = new ArrayList<>(items.size());
-        for (OrchestrationWorkItem item : items) {
-            leases.add(new Lease(item, lockedSince));
-        }
-        held.addAll(leases);
-        try {
-            runAndCommit(leases);
-        } finally {
-            leases.forEach(held::remove);
+        // while work keeps coming, each commit locks the next batch in the same round trip
+        Locked next = new Locked(items, lockedSince);
+        while (!next.items().isEmpty()) {
+            List<Lease> leases = new ArrayList<>(next.items().size());
+            for (OrchestrationWorkItem item : next.items()) {
+                leases.add(new Lease(item, next.since()));
+            }
+            held.addAll(leases);
+            try {
+                next = runAndCommit(leases);
+            } finally {
+                leases.forEach(held::remove);
+            }
         }
         return true;
+    }
+
+    /** Work items locked together, and System.nanoTime() before the call that locked them. */
+    private record Locked(List<OrchestrationWorkItem> items, long since) {
+        static final Locked NONE = new Locked(List.of(), 0);
     }
 
     /**
@@ -143,7 +153,8 @@ final class OrchestrationDispatcher extends Dispatcher {
         }
     }
 
-    private void runAndCommit(List<Lease> leases) {
+    /** Runs the batch's episodes and commits them; returns the batch the commit locked next (none when stopping). */
+    private Locked runAndCommit(List<Lease> leases) {
         List<Checkpoint> ran = new ArrayList<>(leases.size());
         List<Lease> ranLeases = new ArrayList<>(leases.size());
         for (Lease lease : leases) {
@@ -182,11 +193,16 @@ final class OrchestrationDispatcher extends Dispatcher {
             }
         }
         if (checkpoints.isEmpty()) {
-            return;
+            return Locked.NONE;
         }
         List<CommitResult> results;
+        long lockedSince = System.nanoTime();
+        List<OrchestrationWorkItem> next;
         try {
-            results = provider.commitCheckpoints(checkpoints);
+            CommittedBatch<OrchestrationWorkItem> committed = provider.commitCheckpointsAndLock(checkpoints,
+                    isStopping() ? 0 : options.orchestrationBatchSize(), options.lockLease());
+            results = committed.results();
+            next = committed.locked();
         } catch (RuntimeException e) {
             checkpoints.forEach(c -> {
                 cache.remove(c.workItem().instanceId());
@@ -204,8 +220,8 @@ final class OrchestrationDispatcher extends Dispatcher {
                 updateCache(checkpoint, item);
             }
         }
+        return new Locked(next, lockedSince);
     }
-
 
     /**
      * True when the instance has no history for sure, saving a read per new orchestration: no state row (history is

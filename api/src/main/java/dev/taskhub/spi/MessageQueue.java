@@ -58,4 +58,17 @@ public interface MessageQueue {
      * activity runs again after its lease expires.
      */
     List<CommitResult> completeActivityWorkItems(List<ActivityResult> results);
+
+    /**
+     * Applies activity results as {@link #completeActivityWorkItems} does, then locks up to {@code lockMax} activity
+     * messages as {@link #lockActivityWorkItems} does without waiting, in one transaction where the store allows it (a
+     * worker hands the slots its finished activities free to the next ones in the same round trip). A failure leaves
+     * neither applied.
+     *
+     * <p>This default completes and locks nothing (the worker then locks with its next poll); stores that can do both
+     * in one transaction override it.
+     */
+    default CommittedBatch<ActivityWorkItem> completeActivityWorkItemsAndLock(List<ActivityResult> results, int lockMax, Duration lease) {
+        return CommittedBatch.committedOnly(completeActivityWorkItems(results));
+    }
 }

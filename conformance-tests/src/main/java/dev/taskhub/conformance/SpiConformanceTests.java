@@ -3,11 +3,13 @@ package dev.taskhub.conformance;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.ActivityResult;
 import dev.taskhub.spi.ActivityWorkItem;
 import dev.taskhub.spi.Capability;
 import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.CommittedBatch;
 import dev.taskhub.spi.LeaseLostException;
 import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.StorageProvider;
@@ -340,6 +342,94 @@ public abstract class SpiConformanceTests extends ConformanceTestBase {
             provider.commitCheckpoints(List.of(new Checkpoint(next, List.of(), false, null, List.of(), List.of())));
         }
         assertThat(seen).containsExactly("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+    }
+
+    @Test
+    void commitAndLock_hasTheBatchsWorkLockedOnce_nowOrByTheNextLock() {
+        String a = uniqueId("chain-a");
+        String b = uniqueId("chain-b");
+        Duration lease = Duration.ofSeconds(30);
+        provider.sendOrchestrationMessage(new TaskMessage(UUID.randomUUID().toString(), a, null,
+                new HistoryEvent.EventRaised(-1, Instant.now(), "N", "\"to a\"", null), null));
+        OrchestrationWorkItem itemA = lockInstance(provider, a, lease);
+        TaskMessage toB = new TaskMessage(UUID.randomUUID().toString(), b, null,
+                new HistoryEvent.EventRaised(-1, Instant.now(), "N", "\"from a\"", null), null);
+        Checkpoint sendToB = new Checkpoint(itemA, List.of(), false, null, List.of(toB), List.of());
+
+        CommittedBatch<OrchestrationWorkItem> out = provider.commitCheckpointsAndLock(List.of(sendToB), 10, lease);
+
+        assertThat(out.results()).containsExactly(CommitResult.COMMITTED);
+        // only b has work now: a store that locks with the commit returns b holding the event, otherwise a lock does
+        assertThat(out.locked()).extracting(OrchestrationWorkItem::instanceId).hasSizeLessThanOrEqualTo(1).allMatch(b::equals);
+        OrchestrationWorkItem itemB;
+        if (out.locked().isEmpty()) {
+            itemB = lockInstance(provider, b, lease);
+        } else {
+            itemB = out.locked().get(0);
+            assertThat(provider.lockOrchestrationWorkItems(10, lease, Duration.ZERO)).as("b's lock is held").isEmpty();
+            provider.renewOrchestrationWorkItem(itemB, lease);
+        }
+        assertThat(itemB.deliveryCount()).isEqualTo(1);
+        assertThat(itemB.messages()).extracting(m -> ((HistoryEvent.EventRaised) m.event()).input()).containsExactly("\"from a\"");
+        // a's lock ended with its commit: the same checkpoint again is refused and locks nothing held elsewhere
+        CommittedBatch<OrchestrationWorkItem> again = provider.commitCheckpointsAndLock(List.of(sendToB), 10, lease);
+        assertThat(again.results().get(0).isCommitted()).isFalse();
+        assertThat(again.locked()).isEmpty();
+        CommittedBatch<OrchestrationWorkItem> consumeB = provider.commitCheckpointsAndLock(
+                List.of(new Checkpoint(itemB, List.of(), false, null, List.of(), List.of())), 0, lease);
+        assertThat(consumeB.results()).containsExactly(CommitResult.COMMITTED);
+        assertThat(consumeB.locked()).as("nothing asked for").isEmpty();
+        assertThat(provider.lockOrchestrationWorkItems(10, lease, Duration.ZERO)).as("nothing left").isEmpty();
+    }
+
+    @Test
+    void completeAndLock_handsTheFreedSlotToTheNextActivityOnce() {
+        String id = uniqueId("chain-activity");
+        Duration lease = Duration.ofSeconds(30);
+        provider.sendOrchestrationMessage(new TaskMessage(UUID.randomUUID().toString(), id, null,
+                new HistoryEvent.EventRaised(-1, Instant.now(), "N", null, null), null));
+        OrchestrationWorkItem item = lockInstance(provider, id, lease);
+        List<ActivityRequest> requests = List.of(
+                new ActivityRequest(UUID.randomUUID().toString(), id, null, 0, "First", "1"),
+                new ActivityRequest(UUID.randomUUID().toString(), id, null, 1, "Second", "2"));
+        assertThat(provider.commitCheckpoints(List.of(new Checkpoint(item, List.of(), false, null, List.of(), requests))))
+                .containsExactly(CommitResult.COMMITTED);
+        List<ActivityWorkItem> first = new ArrayList<>();
+        await().atMost(WAIT).until(() -> {
+            first.addAll(provider.lockActivityWorkItems(1, lease, Duration.ofMillis(200)));
+            return !first.isEmpty();
+        });
+        TaskMessage result = new TaskMessage(UUID.randomUUID().toString(), id, null,
+                new HistoryEvent.TaskCompleted(-1, Instant.now(), first.get(0).request().taskId(), "\"done\""), null);
+
+        CommittedBatch<ActivityWorkItem> out = provider.completeActivityWorkItemsAndLock(
+                List.of(new ActivityResult(first.get(0), result)), 1, lease);
+
+        assertThat(out.results()).containsExactly(CommitResult.COMMITTED);
+        assertThat(out.locked()).hasSizeLessThanOrEqualTo(1);
+        ActivityWorkItem second;
+        if (out.locked().isEmpty()) {
+            List<ActivityWorkItem> later = new ArrayList<>();
+            await().atMost(WAIT).until(() -> {
+                later.addAll(provider.lockActivityWorkItems(10, lease, Duration.ofMillis(200)));
+                return !later.isEmpty();
+            });
+            assertThat(later).hasSize(1);
+            second = later.get(0);
+        } else {
+            second = out.locked().get(0);
+            assertThat(provider.lockActivityWorkItems(10, lease, Duration.ZERO)).as("its lock is held").isEmpty();
+            provider.renewActivityWorkItem(second, lease);
+        }
+        assertThat(second.request().taskId()).isNotEqualTo(first.get(0).request().taskId());
+        assertThat(second.deliveryCount()).isEqualTo(1);
+        // the first activity's result is in the instance's queue exactly once
+        OrchestrationWorkItem resultItem = lockInstance(provider, id, lease);
+        assertThat(resultItem.messages()).extracting(TaskMessage::event).hasOnlyElementsOfType(HistoryEvent.TaskCompleted.class).hasSize(1);
+        CommittedBatch<ActivityWorkItem> repeat = provider.completeActivityWorkItemsAndLock(
+                List.of(new ActivityResult(first.get(0), result)), 1, lease);
+        assertThat(repeat.results().get(0).isCommitted()).as("a completed activity's lock is gone").isFalse();
+        assertThat(repeat.locked()).isEmpty();
     }
 
     @Test

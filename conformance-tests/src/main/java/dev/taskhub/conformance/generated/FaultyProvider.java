@@ -8,6 +8,7 @@ import dev.taskhub.spi.ActivityWorkItem;
 import dev.taskhub.spi.Capability;
 import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.CommittedBatch;
 import dev.taskhub.spi.LeaseLostException;
 import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.StorageProvider;
@@ -164,8 +165,12 @@ public final class FaultyProvider extends ForwardingStorageProvider {
 
     @Override
     public List<OrchestrationWorkItem> lockOrchestrationWorkItems(int max, Duration lease, Duration maxWait) {
+        return withLockFaults(delegate().lockOrchestrationWorkItems(max, lease, maxWait));
+    }
+
+    private List<OrchestrationWorkItem> withLockFaults(List<OrchestrationWorkItem> locked) {
         List<OrchestrationWorkItem> out = new ArrayList<>();
-        for (OrchestrationWorkItem item : delegate().lockOrchestrationWorkItems(max, lease, maxWait)) {
+        for (OrchestrationWorkItem item : locked) {
             if (item.deliveryCount() > LAST_FAULTY_DELIVERY) {
                 out.add(item);
             } else if (roll(plan.abandon())) {
@@ -184,6 +189,12 @@ public final class FaultyProvider extends ForwardingStorageProvider {
 
     @Override
     public List<CommitResult> commitCheckpoints(List<Checkpoint> checkpoints) {
+        return commitCheckpointsAndLock(checkpoints, 0, null).results();
+    }
+
+    /** The store's own commit-and-lock (when it has one), with the faults of both calls. */
+    @Override
+    public CommittedBatch<OrchestrationWorkItem> commitCheckpointsAndLock(List<Checkpoint> checkpoints, int lockMax, Duration lease) {
         CommitResult[] results = new CommitResult[checkpoints.size()];
         List<Checkpoint> forward = new ArrayList<>();
         List<Integer> positions = new ArrayList<>();
@@ -199,8 +210,11 @@ public final class FaultyProvider extends ForwardingStorageProvider {
                 positions.add(i);
             }
         }
-        if (!forward.isEmpty()) {
-            List<CommitResult> applied = delegate().commitCheckpoints(forward);
+        List<OrchestrationWorkItem> locked = List.of();
+        if (!forward.isEmpty() || lockMax > 0) {
+            CommittedBatch<OrchestrationWorkItem> batch = delegate().commitCheckpointsAndLock(forward, lockMax, lease);
+            locked = withLockFaults(batch.locked());
+            List<CommitResult> applied = batch.results();
             for (int j = 0; j < applied.size(); j++) {
                 Checkpoint c = forward.get(j);
                 results[positions.get(j)] = applied.get(j);
@@ -227,7 +241,7 @@ public final class FaultyProvider extends ForwardingStorageProvider {
                 }
             }
         }
-        return List.of(results);
+        return new CommittedBatch<>(List.of(results), locked);
     }
 
     /** Re-sends result and event messages (a start message is not duplicated: see docs/testing.md). */
@@ -242,7 +256,10 @@ public final class FaultyProvider extends ForwardingStorageProvider {
 
     @Override
     public List<ActivityWorkItem> lockActivityWorkItems(int max, Duration lease, Duration maxWait) {
-        List<ActivityWorkItem> items = delegate().lockActivityWorkItems(max, lease, maxWait);
+        return withActivityLockFaults(delegate().lockActivityWorkItems(max, lease, maxWait));
+    }
+
+    private List<ActivityWorkItem> withActivityLockFaults(List<ActivityWorkItem> items) {
         for (ActivityWorkItem item : items) {
             String key = ledgerKey(item.request());
             if (key != null) {
@@ -259,7 +276,14 @@ public final class FaultyProvider extends ForwardingStorageProvider {
 
     @Override
     public List<CommitResult> completeActivityWorkItems(List<ActivityResult> results) {
-        List<CommitResult> applied = delegate().completeActivityWorkItems(results);
+        return completeActivityWorkItemsAndLock(results, 0, null).results();
+    }
+
+    /** The store's own complete-and-lock (when it has one), with the faults of both calls. */
+    @Override
+    public CommittedBatch<ActivityWorkItem> completeActivityWorkItemsAndLock(List<ActivityResult> results, int lockMax, Duration lease) {
+        CommittedBatch<ActivityWorkItem> batch = delegate().completeActivityWorkItemsAndLock(results, lockMax, lease);
+        List<CommitResult> applied = batch.results();
         for (int i = 0; i < results.size(); i++) {
             stats.inFlight.remove(results.get(i).workItem().lockToken());
             if (!applied.get(i).isCommitted()) {
@@ -272,7 +296,7 @@ public final class FaultyProvider extends ForwardingStorageProvider {
                 delegate().sendOrchestrationMessage(results.get(i).response());
             }
         }
-        return applied;
+        return new CommittedBatch<>(applied, withActivityLockFaults(batch.locked()));
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.taskhub.spi.ActivityWorkItem;
 import dev.taskhub.spi.Capability;
 import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.CommittedBatch;
 import dev.taskhub.spi.InstanceImport;
 import dev.taskhub.spi.InstancePage;
 import dev.taskhub.spi.InstanceState;
@@ -199,5 +200,19 @@ public final class InMemoryStorageProvider implements StorageProvider {
     @Override
     public List<CommitResult> commitCheckpoints(List<Checkpoint> checkpoints) {
         return this.checkpoints.commit(checkpoints);
+    }
+
+    /** Commits, then locks without waiting (nothing here can fail between the two). */
+    @Override
+    public CommittedBatch<OrchestrationWorkItem> commitCheckpointsAndLock(List<Checkpoint> checkpoints, int lockMax, Duration lease) {
+        List<CommitResult> results = commitCheckpoints(checkpoints);
+        return new CommittedBatch<>(results, lockMax > 0 ? queues.lockOrchestrations(lockMax, lease, Duration.ZERO) : List.of());
+    }
+
+    /** Completes, then locks without waiting (nothing here can fail between the two). */
+    @Override
+    public CommittedBatch<ActivityWorkItem> completeActivityWorkItemsAndLock(List<ActivityResult> results, int lockMax, Duration lease) {
+        List<CommitResult> applied = completeActivityWorkItems(results);
+        return new CommittedBatch<>(applied, lockMax > 0 ? queues.lockActivities(lockMax, lease, Duration.ZERO) : List.of());
     }
 }

@@ -4,12 +4,15 @@ import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.CommittedBatch;
+import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.LeaseLostException;
 import dev.taskhub.spi.TaskMessage;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,6 +32,7 @@ final class CheckpointWriter {
     private final Db db;
     private final String hub;
     private final Enqueuer enqueuer;
+    private final QueueStore queues;
     private final String lockRows;
     private final String deleteHistory;
     private final String insertHistory;
@@ -37,8 +41,9 @@ final class CheckpointWriter {
     private final String deletePhantoms;
     private final String seqGaps;
 
-    CheckpointWriter(Db db, Enqueuer enqueuer) {
+    CheckpointWriter(Db db, Enqueuer enqueuer, QueueStore queues) {
         this.db = db;
+        this.queues = queues;
         this.hub = db.settings().taskHub();
         this.enqueuer = enqueuer;
         this.lockRows = db.sql("SELECT instance_id, lock_token, history_version, history_count, locked_until > now() FROM {s}instances "
@@ -81,10 +86,13 @@ final class CheckpointWriter {
         return lockRows;
     }
 
-    /** Commits the batch; returns one result per checkpoint, in order. */
-    List<CommitResult> commit(List<Checkpoint> checkpoints) {
+    /**
+     * Commits the batch and locks up to {@code lockMax} more instances in the same transaction (none when 0); returns
+     * one result per checkpoint, in order, and the instances locked.
+     */
+    CommittedBatch<OrchestrationWorkItem> commit(List<Checkpoint> checkpoints, int lockMax, Duration lease) {
         if (checkpoints.isEmpty()) {
-            return List.of();
+            return CommittedBatch.committedOnly(List.of());
         }
         Set<String> ids = new HashSet<>();
         for (Checkpoint cp : checkpoints) {
@@ -92,23 +100,34 @@ final class CheckpointWriter {
                 // the same instance twice in one batch: apply them one after the other (the second is then refused)
                 List<CommitResult> out = new ArrayList<>();
                 for (Checkpoint one : checkpoints) {
-                    out.addAll(commit(List.of(one)));
+                    out.addAll(commit(List.of(one), 0, lease).results());
                 }
-                return out;
+                return CommittedBatch.committedOnly(out);
             }
         }
-        return db.inTransaction("commit checkpoints", c -> commitInTransaction(c, checkpoints));
+        return db.inTransaction("commit checkpoints", c -> {
+            QueueStore.LockedInstances[] next = new QueueStore.LockedInstances[1];
+            List<CommitResult> results = commitInTransaction(c, checkpoints, lockMax, lease, next);
+            if (next[0] == null) {
+                return CommittedBatch.committedOnly(results);
+            }
+            if (!next[0].empty.isEmpty()) {
+                queues.releaseEmpty(c, next[0]);   // rare; in a transaction of its own, after the COMMIT above
+            }
+            return new CommittedBatch<>(results, next[0].items);
+        });
     }
 
     private record Row(String lockToken, long historyVersion, int historyCount, boolean leaseLive) {}
 
     /**
      * Two round trips whatever the batch size: (1) create missing target rows, row-lock every row the batch touches
-     * in one sorted pass and read where self-addressed messages may go; (2) all writes and the COMMIT as one pipeline
-     * (the connection's own commit then has nothing left to do). A failing write skips the rest of the pipeline,
-     * COMMIT included, and the caller rolls back.
+     * in one sorted pass and read where self-addressed messages may go; (2) all writes, the lock of the next batch (when
+     * asked for: into {@code next}) and the COMMIT as one pipeline (the connection's own commit then has nothing left to
+     * do). A failing write skips the rest of the pipeline, COMMIT included, and the caller rolls back.
      */
-    private List<CommitResult> commitInTransaction(Connection c, List<Checkpoint> checkpoints) throws SQLException {
+    private List<CommitResult> commitInTransaction(Connection c, List<Checkpoint> checkpoints, int lockMax, Duration lease,
+                                                   QueueStore.LockedInstances[] next) throws SQLException {
         Set<String> own = new HashSet<>();
         TreeSet<String> all = new TreeSet<>();
         TreeSet<String> foreignTargets = new TreeSet<>();
@@ -188,10 +207,14 @@ final class CheckpointWriter {
                 accepted.add(cp);
             }
         }
-        if (accepted.isEmpty()) {
+        if (accepted.isEmpty() && lockMax == 0) {
             return results;
         }
-        writes(c, accepted, rows, gaps, selfCounts).add("COMMIT", (ps, i) -> i).execute(c);
+        Pipeline second = accepted.isEmpty() ? new Pipeline() : writes(c, accepted, rows, gaps, selfCounts);
+        if (lockMax > 0) {
+            next[0] = queues.lockOrchestrationsIn(second, lockMax, lease);
+        }
+        second.add("COMMIT", (ps, i) -> i).execute(c);
         return results;
     }
 

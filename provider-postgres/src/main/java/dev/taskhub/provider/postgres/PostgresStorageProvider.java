@@ -15,6 +15,7 @@ import dev.taskhub.spi.ActivityWorkItem;
 import dev.taskhub.spi.Capability;
 import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.CommittedBatch;
 import dev.taskhub.spi.InstanceImport;
 import dev.taskhub.spi.InstancePage;
 import dev.taskhub.spi.InstanceState;
@@ -79,7 +80,7 @@ public final class PostgresStorageProvider implements StorageProvider {
         this.instances = new InstanceRepository(db, enqueuer);
         this.histories = new HistoryRepository(db);
         this.queues = new QueueStore(db, enqueuer);
-        this.checkpoints = new CheckpointWriter(db, enqueuer);
+        this.checkpoints = new CheckpointWriter(db, enqueuer, queues);
         this.orchestrationWaiters = new WaiterAdvert(db, "o");
         this.activityWaiters = new WaiterAdvert(db, "a");
         this.statistics = new StatisticsKeeper(db, settings.autoAnalyze());
@@ -310,20 +311,43 @@ public final class PostgresStorageProvider implements StorageProvider {
 
     @Override
     public List<CommitResult> completeActivityWorkItems(List<ActivityResult> results) {
+        return completeActivityWorkItemsAndLock(results, 0, null).results();
+    }
+
+    /** One round trip and transaction: the results applied, then up to {@code lockMax} activity messages locked. */
+    @Override
+    public CommittedBatch<ActivityWorkItem> completeActivityWorkItemsAndLock(List<ActivityResult> results, int lockMax, Duration lease) {
         ensureOpen();
-        List<CommitResult> out = queues.completeActivities(List.copyOf(results));
+        if (lockMax > 0) {
+            requirePositive(lease, "lease");
+            statistics.tick();
+        }
+        CommittedBatch<ActivityWorkItem> out = queues.completeActivities(List.copyOf(results), Math.max(0, lockMax), lease);
         orchestrationSignal.signal();
         return out;
     }
 
     @Override
     public List<CommitResult> commitCheckpoints(List<Checkpoint> batch) {
+        return commitCheckpointsAndLock(batch, 0, null).results();
+    }
+
+    /**
+     * One transaction and two round trips: the batch's row locks and checks, then its writes, the lock of up to
+     * {@code lockMax} more instances and the commit.
+     */
+    @Override
+    public CommittedBatch<OrchestrationWorkItem> commitCheckpointsAndLock(List<Checkpoint> batch, int lockMax, Duration lease) {
         ensureOpen();
-        List<CommitResult> out = checkpoints.commit(List.copyOf(batch));
+        if (lockMax > 0) {
+            requirePositive(lease, "lease");
+            statistics.tick();
+        }
+        CommittedBatch<OrchestrationWorkItem> out = checkpoints.commit(List.copyOf(batch), Math.max(0, lockMax), lease);
         boolean orchestrations = false;
         boolean activities = false;
         for (int i = 0; i < batch.size(); i++) {
-            if (out.get(i).isCommitted()) {
+            if (out.results().get(i).isCommitted()) {
                 orchestrations |= !batch.get(i).orchestrationMessages().isEmpty();
                 activities |= !batch.get(i).activityRequests().isEmpty();
             }

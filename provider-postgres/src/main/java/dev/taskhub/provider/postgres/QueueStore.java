@@ -4,10 +4,12 @@ import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.ActivityResult;
 import dev.taskhub.spi.ActivityWorkItem;
 import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.CommittedBatch;
 import dev.taskhub.spi.LeaseLostException;
 import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.TaskMessage;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -30,10 +32,12 @@ final class QueueStore {
     private final String orchestrationChannel;
     private final String activityChannel;
 
+    private final String lockInstancesCore;
     private final String lockInstances;
     private final String releaseEmpty;
     private final String renewInstance;
     private final String abandonInstance;
+    private final String lockActivitiesCore;
     private final String lockActivities;
     private final String renewActivity;
     private final String abandonActivity;
@@ -59,8 +63,12 @@ final class QueueStore {
         this.orchestrationChannel = NotificationListener.channel(db.settings().schema(), hub, "o");
         this.activityChannel = NotificationListener.channel(db.settings().schema(), hub, "a");
         String lease = "now() + ? * interval '1 millisecond'";
-        // one statement: lock the instances and read all their visible messages, aggregated per instance
-        this.lockInstances = db.sql(Db.ASYNC_COMMIT + "WITH c AS (SELECT instance_id FROM {s}instances WHERE hub = ? AND visible_at <= now() "
+        // one statement: lock the instances and read all their visible messages, aggregated per instance.
+        // The lock statements run in a transaction of their own or at the end of a commit's (the next batch locked with
+        // the commit): their time is the statement's, not the transaction's start, so that every message committed
+        // before the statement's snapshot counts as due, as it does for a lock on its own. With the transaction's start
+        // a message committed while the commit ran could be skipped while a later one of the same instance is delivered.
+        this.lockInstancesCore = db.sql("WITH c AS (SELECT instance_id FROM {s}instances WHERE hub = ? AND visible_at <= now() "
                 + "ORDER BY visible_at LIMIT ? FOR UPDATE SKIP LOCKED), "
                 + "l AS (UPDATE {s}instances i SET lock_token = ?, locked_until = " + lease + ", visible_at = " + lease + ", "
                 + "delivery_count = i.delivery_count + 1 FROM c WHERE i.hub = ? AND i.instance_id = c.instance_id "
@@ -70,8 +78,8 @@ final class QueueStore {
                 + "SELECT l.*, m.mids, m.eids, m.evs, m.vis FROM l LEFT JOIN LATERAL (SELECT "
                 + "array_agg(message_id ORDER BY seq) AS mids, array_agg(execution_id ORDER BY seq) AS eids, "
                 + "array_agg(event ORDER BY seq) AS evs, array_agg(visible_at ORDER BY seq) AS vis "
-                + "FROM {s}orchestration_messages m WHERE m.hub = ? AND m.instance_id = l.instance_id AND m.visible_at <= now()) m ON true;\n"
-                + NEXT_DUE.replace("{t}", "instances"));
+                + "FROM {s}orchestration_messages m WHERE m.hub = ? AND m.instance_id = l.instance_id AND m.visible_at <= now()) m ON true").replace("now()", "statement_timestamp()");
+        this.lockInstances = Db.ASYNC_COMMIT + lockInstancesCore + ";\n" + db.sql(NEXT_DUE.replace("{t}", "instances"));
         this.releaseEmpty = db.sql("UPDATE {s}instances i SET lock_token = NULL, locked_until = NULL, "
                 + "delivery_count = greatest(i.delivery_count - 1, 0), "
                 + "visible_at = (SELECT min(m.visible_at) FROM {s}orchestration_messages m WHERE m.hub = i.hub AND m.instance_id = i.instance_id) "
@@ -83,13 +91,13 @@ final class QueueStore {
                 + "FROM {s}orchestration_messages m WHERE m.hub = i.hub AND m.instance_id = i.instance_id) "
                 + "WHERE i.hub = ? AND i.instance_id = ? AND i.lock_token = ? AND i.locked_until > now() RETURNING 1) "
                 + "SELECT pg_notify(?, '') FROM u");
-        this.lockActivities = db.sql(Db.ASYNC_COMMIT + "WITH c AS (SELECT seq FROM {s}activity_messages WHERE hub = ? AND visible_at <= now() "
+        this.lockActivitiesCore = db.sql("WITH c AS (SELECT seq FROM {s}activity_messages WHERE hub = ? AND visible_at <= now() "
                 + "ORDER BY visible_at LIMIT ? FOR UPDATE SKIP LOCKED) "
                 + "UPDATE {s}activity_messages a SET lock_token = a.seq || '.' || ?, visible_at = " + lease + ", "
                 + "delivery_count = a.delivery_count + 1 FROM c WHERE a.seq = c.seq "
                 + "RETURNING a.seq, a.lock_token, a.visible_at, a.message_id, a.instance_id, a.execution_id, a.task_id, a.name, "
-                + "a.input, a.delivery_count;\n"
-                + NEXT_DUE.replace("{t}", "activity_messages"));
+                + "a.input, a.delivery_count").replace("now()", "statement_timestamp()");
+        this.lockActivities = Db.ASYNC_COMMIT + lockActivitiesCore + ";\n" + db.sql(NEXT_DUE.replace("{t}", "activity_messages"));
         this.renewActivity = db.sql(Db.ASYNC_COMMIT + "UPDATE {s}activity_messages SET visible_at = " + lease
                 + " WHERE seq = ? AND lock_token = ? AND hub = ? AND visible_at > now() RETURNING visible_at");
         this.abandonActivity = db.sql("WITH u AS (UPDATE {s}activity_messages SET lock_token = NULL, visible_at = " + lease
@@ -117,53 +125,88 @@ final class QueueStore {
     Locked<OrchestrationWorkItem> tryLockOrchestrations(int max, Duration lease) {
         String token = UUID.randomUUID().toString();
         return db.autoCommit("lock orchestration work items", c -> {
-            List<OrchestrationWorkItem> items = new ArrayList<>();
-            List<String> empty = new ArrayList<>();
+            LockedInstances locked = new LockedInstances(token);
             long nextDue;
             try (PreparedStatement ps = c.prepareStatement(lockInstances)) {
-                ps.setString(1, hub);
-                ps.setInt(2, max);
-                ps.setString(3, token);
-                ps.setLong(4, lease.toMillis());
-                ps.setLong(5, lease.toMillis());
-                ps.setString(6, hub);
-                ps.setString(7, hub);
-                ps.setString(8, hub);
+                ps.setString(bindLockInstances(ps, 1, max, lease, token), hub);   // the next-due read
                 try (ResultSet rs = Db.queryAfterPrefix(ps)) {
-                    while (rs.next()) {
-                        String instanceId = rs.getString("instance_id");
-                        java.sql.Array mids = rs.getArray("mids");
-                        if (mids == null) {
-                            empty.add(instanceId);
-                            continue;
-                        }
-                        String[] ids = (String[]) mids.getArray();
-                        String[] eids = (String[]) rs.getArray("eids").getArray();
-                        String[] evs = (String[]) rs.getArray("evs").getArray();
-                        java.sql.Timestamp[] vis = (java.sql.Timestamp[]) rs.getArray("vis").getArray();
-                        List<TaskMessage> messages = new ArrayList<>(ids.length);
-                        for (int k = 0; k < ids.length; k++) {
-                            messages.add(new TaskMessage(ids[k], instanceId, eids[k], Codec.event(evs[k]),
-                                    vis[k] == null ? null : vis[k].toInstant()));
-                        }
-                        items.add(new OrchestrationWorkItem(instanceId, token, Db.getInstant(rs, "locked_until"),
-                                Codec.state(rs, true), messages, rs.getLong("history_version"), rs.getInt("delivery_count")));
-                    }
+                    locked.read(rs);
                 }
                 nextDue = nextDueAfter(ps);
             }
-            if (!empty.isEmpty()) {
-                // e.g. a lease expired on an instance whose messages were consumed meanwhile: nothing to deliver
-                try (PreparedStatement ps = c.prepareStatement(releaseEmpty)) {
-                    ps.setString(1, hub);
-                    ps.setArray(2, Db.textArray(c, empty.toArray()));
-                    ps.setString(3, token);
-                    ps.executeUpdate();
-                }
+            if (!locked.empty.isEmpty()) {
+                releaseEmpty(c, locked);
                 nextDue = 0; // the next-due read above still saw them leased: look again
             }
-            return new Locked<>(items, nextDue);
+            return new Locked<>(locked.items, nextDue);
         });
+    }
+
+    /**
+     * Adds the orchestration lock statement to a pipeline (a checkpoint's transaction locks the next batch); the items it
+     * locks land in the returned collector, whose empty rows the caller releases with {@link #releaseEmpty} afterwards.
+     */
+    LockedInstances lockOrchestrationsIn(Pipeline pipeline, int max, Duration lease) {
+        LockedInstances locked = new LockedInstances(UUID.randomUUID().toString());
+        pipeline.query(lockInstancesCore, (ps, i) -> bindLockInstances(ps, i, max, lease, locked.token), locked::read);
+        return locked;
+    }
+
+    private int bindLockInstances(PreparedStatement ps, int i, int max, Duration lease, String token) throws SQLException {
+        ps.setString(i++, hub);
+        ps.setInt(i++, max);
+        ps.setString(i++, token);
+        ps.setLong(i++, lease.toMillis());
+        ps.setLong(i++, lease.toMillis());
+        ps.setString(i++, hub);
+        ps.setString(i++, hub);
+        return i;
+    }
+
+    /** Instances one lock statement took: those with messages become work items, the others must be released. */
+    static final class LockedInstances {
+        final String token;
+        final List<OrchestrationWorkItem> items = new ArrayList<>();
+        final List<String> empty = new ArrayList<>();
+
+        LockedInstances(String token) {
+            this.token = token;
+        }
+
+        void read(ResultSet rs) throws SQLException {
+            while (rs.next()) {
+                String instanceId = rs.getString("instance_id");
+                java.sql.Array mids = rs.getArray("mids");
+                if (mids == null) {
+                    empty.add(instanceId);
+                    continue;
+                }
+                String[] ids = (String[]) mids.getArray();
+                String[] eids = (String[]) rs.getArray("eids").getArray();
+                String[] evs = (String[]) rs.getArray("evs").getArray();
+                java.sql.Timestamp[] vis = (java.sql.Timestamp[]) rs.getArray("vis").getArray();
+                List<TaskMessage> messages = new ArrayList<>(ids.length);
+                for (int k = 0; k < ids.length; k++) {
+                    messages.add(new TaskMessage(ids[k], instanceId, eids[k], Codec.event(evs[k]),
+                            vis[k] == null ? null : vis[k].toInstant()));
+                }
+                items.add(new OrchestrationWorkItem(instanceId, token, Db.getInstant(rs, "locked_until"),
+                        Codec.state(rs, true), messages, rs.getLong("history_version"), rs.getInt("delivery_count")));
+            }
+        }
+    }
+
+    /**
+     * Releases locked instances that had no visible message (e.g. a lease expired on an instance whose messages were
+     * consumed meanwhile: nothing to deliver).
+     */
+    void releaseEmpty(Connection c, LockedInstances locked) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(releaseEmpty)) {
+            ps.setString(1, hub);
+            ps.setArray(2, Db.textArray(c, locked.empty.toArray()));
+            ps.setString(3, locked.token);
+            ps.executeUpdate();
+        }
     }
 
     Instant renewOrchestration(OrchestrationWorkItem item, Duration lease) {
@@ -217,23 +260,31 @@ final class QueueStore {
         String token = UUID.randomUUID().toString();
         return db.autoCommit("lock activity work items", c -> {
             try (PreparedStatement ps = c.prepareStatement(lockActivities)) {
-                ps.setString(1, hub);
-                ps.setInt(2, max);
-                ps.setString(3, token);
-                ps.setLong(4, lease.toMillis());
-                ps.setString(5, hub);
+                ps.setString(bindLockActivities(ps, 1, max, lease, token), hub);   // the next-due read
                 List<ActivityWorkItem> items = new ArrayList<>();
                 try (ResultSet rs = Db.queryAfterPrefix(ps)) {
-                    while (rs.next()) {
-                        ActivityRequest request = new ActivityRequest(rs.getString("message_id"), rs.getString("instance_id"),
-                                rs.getString("execution_id"), rs.getInt("task_id"), rs.getString("name"), rs.getString("input"));
-                        items.add(new ActivityWorkItem(rs.getString("lock_token"), Db.getInstant(rs, "visible_at"), request,
-                                rs.getInt("delivery_count")));
-                    }
+                    readActivities(rs, items);
                 }
                 return new Locked<>(items, nextDueAfter(ps));
             }
         });
+    }
+
+    private int bindLockActivities(PreparedStatement ps, int i, int max, Duration lease, String token) throws SQLException {
+        ps.setString(i++, hub);
+        ps.setInt(i++, max);
+        ps.setString(i++, token);
+        ps.setLong(i++, lease.toMillis());
+        return i;
+    }
+
+    private static void readActivities(ResultSet rs, List<ActivityWorkItem> items) throws SQLException {
+        while (rs.next()) {
+            ActivityRequest request = new ActivityRequest(rs.getString("message_id"), rs.getString("instance_id"),
+                    rs.getString("execution_id"), rs.getInt("task_id"), rs.getString("name"), rs.getString("input"));
+            items.add(new ActivityWorkItem(rs.getString("lock_token"), Db.getInstant(rs, "visible_at"), request,
+                    rs.getInt("delivery_count")));
+        }
     }
 
     Instant renewActivity(ActivityWorkItem item, Duration lease) {
@@ -273,10 +324,11 @@ final class QueueStore {
         });
     }
 
-    List<CommitResult> completeActivities(List<ActivityResult> results) {
-        if (results.isEmpty()) {
-            return List.of();
-        }
+    /**
+     * Applies activity results and, in the same round trip and transaction, locks up to {@code lockMax} more activity
+     * messages (none when 0).
+     */
+    CommittedBatch<ActivityWorkItem> completeActivities(List<ActivityResult> results, int lockMax, Duration lease) {
         // only the first result per lock token can apply; later ones are refused
         Set<String> tokens = new HashSet<>();
         List<Object> seqs = new ArrayList<>();
@@ -298,34 +350,45 @@ final class QueueStore {
                 }
             }
         }
-        Set<String> applied = seqs.isEmpty() ? Set.of() : db.autoCommit("complete activity work items", c -> {
-            Set<String> done = new HashSet<>();
-            try (PreparedStatement ps = c.prepareStatement(completeActivities)) {
-                int i = 1;
-                ps.setArray(i++, Db.longArray(c, seqs.toArray()));
-                ps.setArray(i++, Db.textArray(c, toks.toArray()));
-                ps.setString(i++, hub);
-                ps.setArray(i++, Db.textArray(c, rTok.toArray()));
-                i = Enqueuer.bindMessageColumns(ps, i, responses);
-                ps.setString(i++, hub);
-                ps.setString(i++, hub);
-                ps.setString(i++, hub);
-                ps.setLong(i, resultCoalescingMicros);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        done.add(rs.getString(1));
-                    }
+        Set<String> applied = new HashSet<>();
+        List<ActivityWorkItem> locked = new ArrayList<>();
+        if (!seqs.isEmpty() || lockMax > 0) {
+            db.autoCommit("complete activity work items", c -> {
+                Pipeline pipeline = new Pipeline();
+                if (!seqs.isEmpty()) {
+                    pipeline.query(completeActivities, (ps, i) -> {
+                        ps.setArray(i++, Db.longArray(c, seqs.toArray()));
+                        ps.setArray(i++, Db.textArray(c, toks.toArray()));
+                        ps.setString(i++, hub);
+                        ps.setArray(i++, Db.textArray(c, rTok.toArray()));
+                        i = Enqueuer.bindMessageColumns(ps, i, responses);
+                        ps.setString(i++, hub);
+                        ps.setString(i++, hub);
+                        ps.setString(i++, hub);
+                        ps.setLong(i++, resultCoalescingMicros);
+                        return i;
+                    }, rs -> {
+                        while (rs.next()) {
+                            applied.add(rs.getString(1));
+                        }
+                    });
                 }
-            }
-            return done;
-        });
+                if (lockMax > 0) {
+                    String token = UUID.randomUUID().toString();
+                    pipeline.query(lockActivitiesCore, (ps, i) -> bindLockActivities(ps, i, lockMax, lease, token),
+                            rs -> readActivities(rs, locked));
+                }
+                pipeline.execute(c);
+                return null;
+            });
+        }
         List<CommitResult> out = new ArrayList<>(results.size());
         for (int i = 0; i < results.size(); i++) {
             ActivityResult r = results.get(i);
             out.add(candidate[i] && applied.contains(r.workItem().lockToken())
                     ? CommitResult.COMMITTED : new CommitResult.Refused(activityLost(r.workItem())));
         }
-        return out;
+        return new CommittedBatch<>(out, locked);
     }
 
     private static LeaseLostException activityLost(ActivityWorkItem item) {
