@@ -12,7 +12,7 @@ import java.time.Duration;
  *
  * @param orchestrationConcurrency threads running episodes
  * @param orchestrationBatchSize   instances locked and checkpointed per round trip
- * @param activityConcurrency      activities running at once
+ * @param activityConcurrency      activities running at once (default 64: threads, each idle one costs little)
  * @param activityBatchSize        activity messages locked per round trip
  * @param lockLease                lease of a lock; renewed while the work is in progress (orchestration batches and
  *                                 activities), so a worker that dies loses its items after this
@@ -94,7 +94,7 @@ public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatch
     public static final class Builder {
         private int orchestrationConcurrency = Math.max(2, Runtime.getRuntime().availableProcessors());
         private int orchestrationBatchSize = 32;
-        private int activityConcurrency = 16;
+        private int activityConcurrency = 64;
         private int activityBatchSize = 32;
         private Duration lockLease = Duration.ofSeconds(30);
         private Duration pollWait = Duration.ofMillis(500);
