@@ -25,7 +25,9 @@ final class ChainWorkload {
 
     static TaskHubWorker worker(StorageProvider provider, String logUrl, String logTable, int stepMillis, Duration lease) {
         return TaskHubWorker.builder(provider)
-                .options(WorkerOptions.builder().lockLease(lease).pollWait(Duration.ofMillis(500)).build())
+                // each activity thread keeps a connection for the log table: a few threads, so that several worker
+                // processes stay well within the server's max_connections
+                .options(WorkerOptions.builder().lockLease(lease).pollWait(Duration.ofMillis(500)).activityConcurrency(8).build())
                 .addOrchestrator(ORCHESTRATOR, ctx -> run(ctx, logUrl, logTable))
                 .addActivity(ACTIVITY, ctx -> {
                     if (stepMillis > 0) {
