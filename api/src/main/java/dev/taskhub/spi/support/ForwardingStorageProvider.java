@@ -30,6 +30,11 @@ import java.util.Set;
  * A {@link StorageProvider} that forwards every call to another one: the base for decorators that observe or change a
  * few calls (counting requests, injecting faults in tests, tracing) and leave the rest alone. Override the calls you
  * change; the others go to {@link #delegate()} unchanged.
+ *
+ * <p>Except the commit-and-lock calls ({@code commitCheckpointsAndLock}, {@code completeActivityWorkItemsAndLock}):
+ * they keep the SPI's defaults, which commit through this class's {@code commitCheckpoints} and
+ * {@code completeActivityWorkItems} and lock nothing, so a decorator that overrides a commit sees every commit. A
+ * decorator that leaves commits alone can override them to forward, and keep the store's one round trip per batch.
  */
 public abstract class ForwardingStorageProvider implements StorageProvider {
     private final StorageProvider delegate;
