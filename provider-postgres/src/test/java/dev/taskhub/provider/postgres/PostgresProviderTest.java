@@ -7,6 +7,7 @@ import dev.taskhub.spi.ActivityResult;
 import dev.taskhub.spi.ActivityWorkItem;
 import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.CommittedBatch;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.LeaseLostException;
 import dev.taskhub.spi.OrchestrationWorkItem;
@@ -56,6 +57,32 @@ class PostgresProviderTest {
         List<OrchestrationWorkItem> items = provider.lockOrchestrationWorkItems(1, LEASE, Duration.ofSeconds(5));
         assertThat(items).hasSize(1);
         return items.get(0);
+    }
+
+    @Test
+    void commitAndLock_locksTheNextInstances_andTheActivitiesTheBatchScheduled_inTheSameCall() {
+        provider.createInstance(pending("a"), start("a"), Set.of());
+        OrchestrationWorkItem a = lockOne();
+        provider.createInstance(pending("b"), start("b"), Set.of());
+        provider.createInstance(pending("c"), start("c"), Set.of());
+
+        CommittedBatch<OrchestrationWorkItem> next = provider.commitCheckpointsAndLock(List.of(episode(a, RuntimeStatus.RUNNING,
+                List.of(event("c", "FromA", null)), List.of(activity("a", 0, "One"), activity("a", 1, "Two")))), 10, LEASE);
+
+        assertThat(next.results()).containsExactly(CommitResult.COMMITTED);
+        assertThat(next.locked()).extracting(OrchestrationWorkItem::instanceId).containsExactlyInAnyOrder("b", "c");
+        assertThat(next.locked()).filteredOn(i -> i.instanceId().equals("c")).singleElement()
+                .satisfies(c -> assertThat(c.messages()).extracting(m -> m.event().eventType())
+                        .containsExactly("ExecutionStarted", "EventRaised"));
+        assertThat(provider.lockOrchestrationWorkItems(10, LEASE, NO_WAIT)).as("held by the batch").isEmpty();
+
+        List<ActivityWorkItem> first = provider.lockActivityWorkItems(1, LEASE, NO_WAIT);
+        assertThat(first).hasSize(1);
+        CommittedBatch<ActivityWorkItem> nextActivities = provider.completeActivityWorkItemsAndLock(List.of(new ActivityResult(
+                first.get(0), event("a", "Done", null))), 1, LEASE);
+        assertThat(nextActivities.results()).containsExactly(CommitResult.COMMITTED);
+        assertThat(nextActivities.locked()).extracting(w -> w.request().taskId()).containsExactly(1 - first.get(0).request().taskId());
+        assertThat(provider.lockActivityWorkItems(10, LEASE, NO_WAIT)).as("held by the completion").isEmpty();
     }
 
     @Test
