@@ -293,10 +293,10 @@ final class QueueStore {
      * @param oldestDue     the earliest time one of its messages became visible (null when none is visible)
      * @param oldestTimer   the earliest fire time of its visible TimerFired messages (null when there is none)
      * @param lockedLive    whether a worker holds its lock now
-     * @param lockExpiredAt when the lease of a lock nobody took over ended (null when unlocked or live)
+     * @param lockedUntil   when the lease of its lock ends or ended (null when unlocked)
      * @param deliveries    deliveries of its current messages without a checkpoint that consumed them
      */
-    record QueueFacts(Instant oldestDue, Instant oldestTimer, boolean lockedLive, Instant lockExpiredAt, int deliveries) {}
+    record QueueFacts(Instant oldestDue, Instant oldestTimer, boolean lockedLive, Instant lockedUntil, int deliveries) {}
 
     /** The facts of the instance's queue, or null when it has no messages. The caller holds the hub lock. */
     QueueFacts facts(String instanceId, Instant now) {
@@ -317,8 +317,7 @@ final class QueueStore {
             }
         }
         boolean live = queue.lockToken != null && queue.lockedUntil.isAfter(now);
-        Instant expired = queue.lockToken != null && !live ? queue.lockedUntil : null;
-        return new QueueFacts(oldestDue, oldestTimer, live, expired, deliveries);
+        return new QueueFacts(oldestDue, oldestTimer, live, queue.lockToken != null ? queue.lockedUntil : null, deliveries);
     }
 
     private static Instant earlier(Instant a, Instant b) {
