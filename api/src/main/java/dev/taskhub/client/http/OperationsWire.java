@@ -34,7 +34,8 @@ import static dev.taskhub.client.http.WireFields.text;
  *   <li>a quarantine record: {@code {"id", "instanceId", "executionId", "kind", "deliveryCount", "reason",
  *       "quarantinedTime", "messages": [{"messageId", "executionId", "visibleAt", "event": {...}}]}} (each event in the
  *       stored history format, with its {@code eventType});</li>
- *   <li>a replay: {@code {"recordId", "instanceId", "kind", "rewound", "messagesSent"}}.</li>
+ *   <li>a replay: {@code {"recordId", "instanceId", "kind", "rewound", "messagesSent"}}; a discard:
+ *       {@code {"recordId", "discarded": true}}.</li>
  * </ul>
  */
 public final class OperationsWire {
@@ -122,6 +123,11 @@ public final class OperationsWire {
         List<QuarantineRecord> out = new ArrayList<>();
         array.forEach(n -> out.add(readRecord(n)));
         return out;
+    }
+
+    /** {@code {"recordId": id, "discarded": true}}, the answer to discarding a record. */
+    public static ObjectNode discarded(String recordId) {
+        return NODES.objectNode().put("recordId", recordId).put("discarded", true);
     }
 
     public static ObjectNode replay(QuarantineReplay r) {

@@ -38,7 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PostgresPurgeIndexTest {
     private static final Duration LEASE = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> TABLES = Set.of("instances", "history", "orchestration_messages", "activity_messages");
+    private static final Set<String> TABLES = Set.of("instances", "history", "orchestration_messages", "activity_messages",
+            "quarantine");
 
     private PostgresStorageProvider provider;
 
