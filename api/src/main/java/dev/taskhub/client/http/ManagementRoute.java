@@ -173,6 +173,14 @@ public enum ManagementRoute {
         return this != OPENAPI_DOCUMENT && this != HEALTH;
     }
 
+    /**
+     * Whether the route answers one page at a time, taking the previous page's token in
+     * {@link #CONTINUATION_TOKEN_HEADER} and answering the next page's token there.
+     */
+    public boolean pagedByContinuationToken() {
+        return this == LIST_INSTANCES || this == LIST_QUARANTINE_RECORDS;
+    }
+
     /** Whether the route takes this query parameter (its own or a common one). */
     public boolean takes(String queryParameter) {
         return queryParameters.contains(queryParameter) || COMMON_QUERY_PARAMETERS.contains(queryParameter);
