@@ -282,7 +282,7 @@ public final class TaskHubClient {
 
     /**
      * Puts a quarantine record's messages back to work and deletes the record: for an orchestration record, rewinds the
-     * failed instance and sends the messages again under their original ids; for an activity record, rewinds the failed
+     * failed instance and sends the messages again (under ids derived from theirs); for an activity record, rewinds the failed
      * instance, which runs the activity again. Refused with {@link InvalidInstanceStateException} when the instance can do
      * nothing with them (see {@link QuarantineReplayer}); {@link QuarantineRecordNotFoundException} for an unknown id.
      */

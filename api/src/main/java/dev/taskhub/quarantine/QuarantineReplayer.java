@@ -23,17 +23,20 @@ import java.util.Objects;
  *
  * <ul>
  *   <li><b>Orchestration record</b> (the instance failed with {@code PoisonMessage}): when the instance is FAILED, a
- *       rewind and then the quarantined messages under their original ids, in one send, so the rewound instance applies
- *       them in their order; when it is pending, running or suspended (rewound meanwhile), only the messages (a message
- *       it has applied already is dropped by its id). Refused when the instance completed or was terminated, no longer
+ *       rewind and then the quarantined messages, in one send, so the rewound instance applies them in their order;
+ *       when it is pending, running or suspended (rewound meanwhile), only the messages. Refused when the instance completed or was terminated, no longer
  *       exists, or runs another execution (restarted or continued as new): the messages can do nothing there.</li>
  *   <li><b>Activity record</b> (the task failed with {@code PoisonMessage}): the orchestration has applied that
  *       failure, so a second result for the task would be dropped. When the instance is FAILED, it is rewound, which
  *       runs the failed activity again under the same task id; otherwise replay is refused (the orchestration handled
  *       the failure and went on): discard the record.</li>
  * </ul>
- * The record is deleted after the send, so a crash in between leaves it to be replayed again; the repeated messages are
- * dropped by their ids and a repeated rewind of a running instance does nothing.
+ * Each message is sent under an id derived from the record and its original id ({@link #replayedMessageId}): not the
+ * original, which a store may remember as consumed (Azure Storage drops a message whose id its last checkpoints
+ * consumed, and the dead-letter checkpoint consumed these), but the same on every replay of the record. The events keep
+ * what the engine deduplicates by (an external event's own message id, a completion's task id), so the record is
+ * deleted after the send and a crash in between only means it is replayed again: the repeated messages are dropped and
+ * a repeated rewind of a running instance does nothing.
  */
 public final class QuarantineReplayer {
     private final StorageProvider provider;
@@ -67,8 +70,8 @@ public final class QuarantineReplayer {
                 throw refused(record, status, "instance '" + record.instanceId() + "' is " + status.wireName()
                         + " and a finished instance applies no messages");
             }
-            record.messages().forEach(m -> send.add(new TaskMessage(m.messageId(), record.instanceId(), m.executionId(),
-                    m.event(), m.visibleAt())));
+            record.messages().forEach(m -> send.add(new TaskMessage(replayedMessageId(record, m.messageId()), record.instanceId(),
+                    m.executionId(), m.event(), m.visibleAt())));
             resent = record.messages().size();
         } else if (!rewind) {
             throw refused(record, status, "the orchestration already applied the activity's PoisonMessage failure and is "
@@ -78,6 +81,11 @@ public final class QuarantineReplayer {
         provider.sendOrchestrationMessages(send);
         provider.deleteQuarantineRecord(record.id());
         return new QuarantineReplay(record.id(), record.instanceId(), record.kind(), rewind, resent);
+    }
+
+    /** The id a replay sends a quarantined message under: derived from the record's id and the message's original id. */
+    public static String replayedMessageId(QuarantineRecord record, String originalMessageId) {
+        return Ids.derived("replayed", record.id(), originalMessageId);
     }
 
     private static InvalidInstanceStateException refused(QuarantineRecord record, RuntimeStatus status, String why) {
