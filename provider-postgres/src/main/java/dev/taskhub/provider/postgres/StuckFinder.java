@@ -15,18 +15,18 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The stuck-instance query: one statement whose four arms each match an index of {@code instances}, combined by the
- * planner with a BitmapOr, so its cost follows the number of stuck instances, not the hub's size:
+ * The stuck-instance query: one statement that collects candidates with three index range scans (a UNION, so each arm
+ * keeps its index) and judges them exactly, so its cost follows the number of candidates, not the hub's size:
  * <ul>
- *   <li>pending: {@code instances_status_created} (hub, status, created_ns);</li>
- *   <li>locked past the lease and overdue timers: {@code instances_due} (hub, visible_at) — while an instance is locked
- *       its {@code visible_at} is the lease's end, otherwise its oldest message's due time, so both are "its next work
- *       has been due since before the cutoff"; an overdue timer then looks for a {@code TimerFired} message due before
- *       the cutoff by the message table's key;</li>
+ *   <li>pending: {@code instances_status_created} (hub, status, created_ns) up to the cutoff;</li>
+ *   <li>locked past the lease and overdue timers: {@code instances_due} (hub, visible_at) up to the cutoff — while an
+ *       instance is locked its {@code visible_at} is the lease's end, otherwise its oldest message's due time, so both
+ *       are "its next work has been due since before the cutoff"; an overdue timer then looks for a {@code TimerFired}
+ *       message due before the cutoff by the message table's key;</li>
  *   <li>repeated failures: the partial index {@code instances_redelivered} (V6), which holds only instances whose messages
  *       were delivered more than once without a checkpoint.</li>
  * </ul>
- * Sees every reason. Thread-safe.
+ * Each candidate is then read by its key. Sees every reason. Thread-safe.
  */
 final class StuckFinder {
     private static final String TIMER = "EXISTS (SELECT 1 FROM {s}orchestration_messages m WHERE m.hub = i.hub "
@@ -43,12 +43,17 @@ final class StuckFinder {
         String locked = "(i.visible_at < ? AND i.lock_token IS NOT NULL AND i.locked_until < ?)";
         String timer = "(i.visible_at < ? AND i.status = 'RUNNING' AND " + TIMER + ")";
         String repeated = "(i.delivery_count > 1 AND i.delivery_count >= ?)";
-        this.sql = db.sql("SELECT i.instance_id, i.name, i.status, i.created_ns, i.scheduled_ns, i.delivery_count, i.locked_until, "
-                + pending + " AS is_pending, " + locked + " AS is_locked, " + timer + " AS is_timer, " + repeated + " AS is_repeated, "
+        // the candidates, each arm by its own index; the outer query judges them exactly
+        String candidates = "WITH c AS (SELECT instance_id FROM {s}instances WHERE hub = ? AND status = 'PENDING' AND created_ns < ? "
+                + "UNION SELECT instance_id FROM {s}instances WHERE hub = ? AND visible_at < ? "
+                + "UNION SELECT instance_id FROM {s}instances WHERE hub = ? AND delivery_count > 1 AND delivery_count >= ?) ";
+        this.sql = db.sql(candidates + "SELECT i.instance_id, i.name, i.status, i.created_ns, i.scheduled_ns, i.delivery_count, "
+                + "i.locked_until, " + pending + " AS is_pending, " + locked + " AS is_locked, " + timer + " AS is_timer, "
+                + repeated + " AS is_repeated, "
                 + "(SELECT min(m.visible_at) FROM {s}orchestration_messages m WHERE m.hub = i.hub AND m.instance_id = i.instance_id "
                 + "AND m.visible_at <= ?) AS oldest_due "
-                + "FROM {s}instances i WHERE i.hub = ? AND i.status IS NOT NULL AND (" + pending + " OR " + locked + " OR " + timer
-                + " OR " + repeated + ") ORDER BY i.created_ns, i.instance_id LIMIT ?");
+                + "FROM c JOIN {s}instances i ON i.hub = ? AND i.instance_id = c.instance_id WHERE i.status IS NOT NULL AND ("
+                + pending + " OR " + locked + " OR " + timer + " OR " + repeated + ") ORDER BY i.created_ns, i.instance_id LIMIT ?");
     }
 
     /** The statement (for tests that check its plan). */
@@ -62,13 +67,16 @@ final class StuckFinder {
             List<StuckInstance> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 int i = 1;
-                for (int pass = 0; pass < 2; pass++) {
-                    i = bindArms(ps, i, query, cutoff);
-                    if (pass == 0) {
-                        Db.setInstant(ps, i++, now);
-                        ps.setString(i++, hub);
-                    }
-                }
+                ps.setString(i++, hub);
+                ps.setLong(i++, Db.nanos(cutoff));
+                ps.setString(i++, hub);
+                Db.setInstant(ps, i++, cutoff);
+                ps.setString(i++, hub);
+                ps.setInt(i++, query.repeatedDeliveries());
+                i = bindArms(ps, i, query, cutoff);
+                Db.setInstant(ps, i++, now);
+                ps.setString(i++, hub);
+                i = bindArms(ps, i, query, cutoff);
                 ps.setInt(i, query.limit() + 1);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
