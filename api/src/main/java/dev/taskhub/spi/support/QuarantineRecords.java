@@ -63,10 +63,19 @@ public final class QuarantineRecords {
             }
         }
         matching.sort(ORDER);
-        if (matching.size() <= query.pageSize()) {
-            return new QuarantinePage(matching, null);
+        return pageOf(matching, query.pageSize());
+    }
+
+    /**
+     * The page of records read in {@link #ORDER} after the previous page's position, at most {@code pageSize + 1} of
+     * them (read one more than the page to know whether another page follows): the first {@code pageSize}, with the
+     * next page's token when there were more.
+     */
+    public static QuarantinePage pageOf(List<QuarantineRecord> ordered, int pageSize) {
+        if (ordered.size() <= pageSize) {
+            return new QuarantinePage(ordered, null);
         }
-        List<QuarantineRecord> records = matching.subList(0, query.pageSize());
+        List<QuarantineRecord> records = ordered.subList(0, pageSize);
         QuarantineRecord last = records.get(records.size() - 1);
         return new QuarantinePage(records, ContinuationTokens.encode(last.quarantinedAt(), last.id()));
     }

@@ -73,12 +73,7 @@ final class QuarantineRepository {
             }
             return out;
         });
-        if (rows.size() <= query.pageSize()) {
-            return new QuarantinePage(rows, null);
-        }
-        List<QuarantineRecord> page = rows.subList(0, query.pageSize());
-        QuarantineRecord last = page.get(page.size() - 1);
-        return new QuarantinePage(page, ContinuationTokens.encode(last.quarantinedAt(), last.id()));
+        return QuarantineRecords.pageOf(rows, query.pageSize());
     }
 
     Optional<QuarantineRecord> get(String id) {

@@ -43,12 +43,7 @@ final class Quarantine {
                 r -> QuarantineRecords.decode(r.getString(1)), hub, q.instanceId(), q.instanceId(), kind, kind,
                 after == null ? Long.MIN_VALUE : nanos(after.createdAt()), after == null ? Long.MIN_VALUE : nanos(after.createdAt()),
                 after == null ? "" : after.instanceId(), q.pageSize() + 1));
-        if (rows.size() <= q.pageSize()) {
-            return new QuarantinePage(rows, null);
-        }
-        List<QuarantineRecord> page = rows.subList(0, q.pageSize());
-        QuarantineRecord last = page.get(page.size() - 1);
-        return new QuarantinePage(page, ContinuationTokens.encode(last.quarantinedAt(), last.id()));
+        return QuarantineRecords.pageOf(rows, q.pageSize());
     }
 
     Optional<QuarantineRecord> get(String id) {
