@@ -4,12 +4,21 @@ import dev.taskhub.InstanceAlreadyExistsException;
 import dev.taskhub.InstanceNotFoundException;
 import dev.taskhub.InvalidInstanceStateException;
 import dev.taskhub.InvalidRequestException;
+import dev.taskhub.QuarantineRecordNotFoundException;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.http.ManagementRoute;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
+import dev.taskhub.query.QuarantinePage;
+import dev.taskhub.query.QuarantineQuery;
+import dev.taskhub.query.QuarantineRecord;
+import dev.taskhub.query.QuarantineReplay;
+import dev.taskhub.query.StuckInstances;
+import dev.taskhub.query.StuckQuery;
+import dev.taskhub.query.StuckReason;
+import dev.taskhub.quarantine.QuarantineReplayer;
 import dev.taskhub.retention.RetentionEnforcer;
 import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.query.RetentionReport;
@@ -202,40 +211,97 @@ public final class TaskHubClient {
     }
 
     /**
-     * Checks the hub's health: one query of the storage (timed) for instances pending longer than
-     * {@code pendingThreshold} whose start is due. Never throws for a storage failure: that is {@code DOWN}, with the
-     * reason.
+     * Checks the hub's health: one timed look for stuck instances ({@link #findStuckInstances} with
+     * {@code pendingThreshold} as the threshold, counting up to {@link HubHealth#MAX_STUCK_COUNTED}) and one for
+     * quarantine records. Never throws for a storage failure: that is {@code DOWN}, with the reason.
      */
     public HubHealth health(Duration pendingThreshold) {
         Duration threshold = pendingThreshold == null ? HubHealth.DEFAULT_PENDING_THRESHOLD : pendingThreshold;
         if (threshold.isNegative()) {
             throw new InvalidRequestException("The pending threshold must not be negative, got " + threshold + ".");
         }
-        Instant now = clock.instant();
-        Instant stuckBefore = now.minus(threshold);
         long started = System.nanoTime();
-        InstancePage page;
+        StuckInstances stuck;
+        QuarantinePage quarantined;
+        Duration latency;
         try {
-            page = provider.queryInstances(InstanceQuery.builder().statuses(RuntimeStatus.PENDING).createdTo(stuckBefore)
-                    .pageSize(HubHealth.MAX_STUCK_COUNTED).build());
+            stuck = provider.findStuckInstances(StuckQuery.builder().threshold(threshold).limit(HubHealth.MAX_STUCK_COUNTED).build(),
+                    clock.instant());
+            latency = Duration.ofNanos(System.nanoTime() - started);
+            quarantined = provider.listQuarantineRecords(QuarantineQuery.builder().pageSize(HubHealth.MAX_STUCK_COUNTED).build());
         } catch (RuntimeException e) {
-            return new HubHealth(HubHealth.Status.DOWN, null, 0, false, threshold, "The task hub's storage did not answer ("
+            return new HubHealth(HubHealth.Status.DOWN, null, 0, false, 0, 0, false, threshold, "The task hub's storage did not answer ("
                     + e.getClass().getSimpleName() + "). Check that it is running and reachable with the configured connection.");
         }
-        Duration latency = Duration.ofNanos(System.nanoTime() - started);
-        long stuck = page.instances().stream()
-                .filter(s -> s.scheduledStartAt() == null || s.scheduledStartAt().isBefore(stuckBefore)).count();
-        boolean more = page.continuationToken() != null;
-        if (stuck > 0) {
-            return new HubHealth(HubHealth.Status.DEGRADED, latency, stuck, more, threshold, stuck + (more ? " or more" : "")
-                    + " instance(s) have been pending for longer than " + threshold + ": no worker picks them up. Check that "
-                    + "workers with their orchestrators run against this task hub.");
+        long pending = stuck.count(StuckReason.PENDING);
+        long all = stuck.instances().size();
+        long records = quarantined.records().size();
+        boolean moreRecords = quarantined.continuationToken() != null;
+        List<String> problems = new ArrayList<>();
+        String more = stuck.more() ? " or more" : "";
+        if (pending > 0) {
+            problems.add(pending + more + " instance(s) have been pending for longer than " + threshold + ": no worker picks "
+                    + "them up. Check that workers with their orchestrators run against this task hub.");
+        }
+        if (all > pending) {
+            problems.add((all - pending) + more + " instance(s) are stuck otherwise (overdue timers, locks past their lease or "
+                    + "repeated failures for longer than " + threshold + "); list them with 'taskhub stuck'.");
+        }
+        if (records > 0) {
+            problems.add(records + (moreRecords ? " or more" : "") + " quarantine record(s) hold poison messages; list them with "
+                    + "'taskhub quarantine list', then replay or discard them.");
         }
         if (latency.compareTo(HubHealth.SLOW_STORAGE) > 0) {
-            return new HubHealth(HubHealth.Status.DEGRADED, latency, 0, false, threshold, "The task hub's storage took "
-                    + latency.toMillis() + " ms to answer.");
+            problems.add("The task hub's storage took " + latency.toMillis() + " ms to answer.");
         }
-        return new HubHealth(HubHealth.Status.UP, latency, 0, false, threshold, null);
+        HubHealth.Status status = problems.isEmpty() ? HubHealth.Status.UP : HubHealth.Status.DEGRADED;
+        return new HubHealth(status, latency, pending, stuck.more(), all, records, moreRecords, threshold,
+                problems.isEmpty() ? null : String.join(" ", problems));
+    }
+
+    // ---- stuck instances and quarantine ----------------------------------------------------------------------------
+
+    /**
+     * Instances held up for longer than the query's threshold, each with the reasons that apply (see
+     * {@link StuckReason}) and the facts behind them, oldest first, at most the query's limit. What a provider can see
+     * differs: the answer's {@code examined} lists the reasons it looked for (docs/operations.md, "Stuck instances").
+     */
+    public StuckInstances findStuckInstances(StuckQuery query) {
+        return provider.findStuckInstances(Objects.requireNonNull(query, "query"), clock.instant());
+    }
+
+    /** One page of quarantine records (poison messages kept by the workers), oldest first. */
+    public QuarantinePage listQuarantineRecords(QuarantineQuery query) {
+        return provider.listQuarantineRecords(Objects.requireNonNull(query, "query"));
+    }
+
+    /** The quarantine record with this id, or empty. */
+    public Optional<QuarantineRecord> getQuarantineRecord(String recordId) {
+        return provider.getQuarantineRecord(requireRecordId(recordId));
+    }
+
+    /**
+     * Puts a quarantine record's messages back to work and deletes the record: for an orchestration record, rewinds the
+     * failed instance and sends the messages again (under ids derived from theirs); for an activity record, rewinds the failed
+     * instance, which runs the activity again. Refused with {@link InvalidInstanceStateException} when the instance can do
+     * nothing with them (see {@link QuarantineReplayer}); {@link QuarantineRecordNotFoundException} for an unknown id.
+     */
+    public QuarantineReplay replayQuarantineRecord(String recordId) {
+        return new QuarantineReplayer(provider, clock).replay(requireRecordId(recordId));
+    }
+
+    /** Deletes a quarantine record (its messages are dropped for good); {@link QuarantineRecordNotFoundException} if unknown. */
+    public void discardQuarantineRecord(String recordId) {
+        if (!provider.deleteQuarantineRecord(requireRecordId(recordId))) {
+            throw new QuarantineRecordNotFoundException(recordId);
+        }
+    }
+
+    private static String requireRecordId(String recordId) {
+        if (recordId == null || recordId.isBlank()) {
+            throw new InvalidRequestException("The quarantine record id must not be empty; list the records to find it.");
+        }
+        return recordId.trim();
     }
 
     // ---- messages to instances ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import dev.taskhub.spi.CommittedBatch;
 import dev.taskhub.spi.LeaseLostException;
 import dev.taskhub.spi.StorageProvider;
 import dev.taskhub.spi.TaskMessage;
+import dev.taskhub.spi.support.Times;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +49,7 @@ final class ActivityDispatcher extends Dispatcher {
     private final Map<String, ActivityWorkItem> inFlight = new ConcurrentHashMap<>();
     private final ScheduledExecutorService renewer;
     private final Thread completer;
+    private final Quarantine quarantine;
     private volatile boolean completerStopping;
     /** Set when the shutdown timeout elapsed: activities still running are interrupted and abandoned, not reported. */
     private volatile boolean abandoning;
@@ -57,7 +59,8 @@ final class ActivityDispatcher extends Dispatcher {
         this.provider = provider;
         this.registry = registry;
         this.options = options;
-        this.clock = clock;
+        this.clock = Times.microsecondClock(clock);
+        this.quarantine = new Quarantine(provider);
         this.slots = new Semaphore(options.activityConcurrency());
         this.pool = Executors.newFixedThreadPool(options.activityConcurrency(), daemon("taskhub-activity"));
         this.renewer = Executors.newSingleThreadScheduledExecutor(daemon("taskhub-activity-renewer"));
@@ -110,22 +113,36 @@ final class ActivityDispatcher extends Dispatcher {
             inFlight.put(item.lockToken(), item);
             try {
                 pool.execute(() -> {
-                    TaskMessage response = execute(item);
+                    TaskMessage response;
+                    try {
+                        response = execute(item);
+                    } catch (RuntimeException e) {
+                        // the quarantine record could not be written: consume nothing, the message comes back
+                        log.warn("Quarantining activity '{}' of instance '{}' failed; it will be delivered again: {}",
+                                item.request().name(), item.request().instanceId(), e.toString());
+                        release(item, Duration.ofSeconds(1));
+                        return;
+                    }
                     if (!abandoning) {
                         results.add(new ActivityResult(item, response));
                     }
                 });
             } catch (RejectedExecutionException shuttingDown) {
-                inFlight.remove(item.lockToken());
-                slots.release();
-                abandonQuietly(item);
+                release(item, Duration.ZERO);
             }
         }
     }
 
-    private void abandonQuietly(ActivityWorkItem item) {
+    /** Gives an item back unreported: its slot freed, abandoned (visible again after the delay). */
+    private void release(ActivityWorkItem item, Duration delay) {
+        inFlight.remove(item.lockToken());
+        slots.release();
+        abandonQuietly(item, delay);
+    }
+
+    private void abandonQuietly(ActivityWorkItem item, Duration delay) {
         try {
-            provider.abandonActivityWorkItem(item, Duration.ZERO);
+            provider.abandonActivityWorkItem(item, delay);
         } catch (RuntimeException e) {
             log.debug("Abandoning an activity failed; its lease will expire: {}", e.toString());
         }
@@ -144,9 +161,10 @@ final class ActivityDispatcher extends Dispatcher {
         Instant now;
         HistoryEvent event;
         if (item.deliveryCount() > options.maxDeliveryCount()) {
+            quarantine.put(Quarantine.of(item, options.maxDeliveryCount(), clock.instant()));
             event = new HistoryEvent.TaskFailed(-1, clock.instant(), request.taskId(), new FailureDetails("PoisonMessage",
                     "Activity '" + request.name() + "' was delivered " + item.deliveryCount() + " times without completing (maximum "
-                            + options.maxDeliveryCount() + "); it was dead-lettered. Check the worker logs for what stopped it.", ""));
+                            + options.maxDeliveryCount() + "); it was quarantined (see 'taskhub quarantine list'). Check the worker logs for what stopped it.", ""));
         } else {
             Activity<?> activity = registry.activity(request.name()).orElse(null);
             if (activity == null) {
@@ -247,7 +265,7 @@ final class ActivityDispatcher extends Dispatcher {
         for (ActivityWorkItem item : inFlight.values()) {
             log.info("Releasing activity '{}' of instance '{}' that did not finish before shutdown", item.request().name(),
                     item.request().instanceId());
-            abandonQuietly(item);
+            abandonQuietly(item, Duration.ZERO);
         }
         inFlight.clear();
     }

@@ -70,7 +70,7 @@ public final class EpisodeRunner {
             log.debug("Dropping {} message(s) for unknown instance '{}'", workItem.messages().size(), workItem.instanceId());
             return episode.dropAll();
         }
-        if (workItem.deliveryCount() > maxDeliveryCount && (state == null || !state.status().isTerminal())) {
+        if (poisoned(workItem)) {
             return episode.deadLetter(state, start, storedHistory, maxDeliveryCount);
         }
 
@@ -224,6 +224,17 @@ public final class EpisodeRunner {
             return episode.continueAsNew(base, context, can, customStatus);
         }
         return Rewind.withReissued(episode.waiting(base, history, replace, newEvents, context.newActions(), customStatus), reissue);
+    }
+
+    /** Delivered too often, for an instance that has not finished: {@link #run} dead-letters it (if the instance exists). */
+    private boolean poisoned(OrchestrationWorkItem workItem) {
+        InstanceState state = workItem.instance();
+        return workItem.deliveryCount() > maxDeliveryCount && (state == null || !state.status().isTerminal());
+    }
+
+    /** Whether {@link #run} dead-letters this work item (failing the instance): the dispatcher quarantines it first. */
+    boolean deadLetters(OrchestrationWorkItem workItem, List<HistoryEvent> storedHistory) {
+        return poisoned(workItem) && (workItem.instance() != null || findStart(workItem, null, storedHistory) != null);
     }
 
     /**
@@ -402,8 +413,9 @@ public final class EpisodeRunner {
             String types = workItem.messages().stream().map(m -> m.event().eventType()).distinct().toList().toString();
             FailureDetails failure = new FailureDetails("PoisonMessage", "The messages " + types + " for instance '"
                     + workItem.instanceId() + "' were delivered " + workItem.deliveryCount() + " times without a successful "
-                    + "checkpoint (maximum " + max + "); they were dead-lettered and the instance failed. "
-                    + "Check the worker logs for the error, fix it, then rewind or restart the instance.", "");
+                    + "checkpoint (maximum " + max + "); they were quarantined and the instance failed. Check the worker logs "
+                    + "for the error and fix it, then replay the quarantine record ('taskhub quarantine list --instance-id "
+                    + workItem.instanceId() + "', then 'taskhub quarantine replay <id>') or restart the instance.", "");
             InstanceState base = state != null ? state : newState(workItem.instanceId(), start, now, null);
             List<HistoryEvent> events = new ArrayList<>();
             events.add(new HistoryEvent.OrchestratorStarted(-1, now));

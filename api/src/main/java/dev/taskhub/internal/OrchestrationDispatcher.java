@@ -9,12 +9,17 @@ import dev.taskhub.spi.CommittedBatch;
 import dev.taskhub.spi.LeaseLostException;
 import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.StorageProvider;
+import dev.taskhub.spi.support.Times;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -36,6 +41,15 @@ final class OrchestrationDispatcher extends Dispatcher {
     private final HistoryCache cache;
     private final Set<Lease> held = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService renewer;
+    private final Quarantine quarantine;
+    private final Clock clock;
+    /** The last episode error per instance (the latest 1,000 instances), for the reason of a quarantine record. */
+    private final Map<String, String> lastErrors = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > 1000;
+        }
+    });
 
     /**
      * A locked work item of a batch in progress. Renewal and the end of the item (commit or abandon) exclude each other
@@ -60,12 +74,14 @@ final class OrchestrationDispatcher extends Dispatcher {
         }
     }
 
-    OrchestrationDispatcher(StorageProvider provider, EpisodeRunner runner, EngineOptions options) {
+    OrchestrationDispatcher(StorageProvider provider, EpisodeRunner runner, EngineOptions options, Clock clock) {
         super("taskhub-orchestrations", options.orchestrationConcurrency());
         this.provider = provider;
         this.runner = runner;
         this.options = options;
         this.cache = new HistoryCache(options.historyCacheSize());
+        this.quarantine = new Quarantine(provider);
+        this.clock = Times.microsecondClock(clock);
         this.renewer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "taskhub-orchestration-renewer");
             t.setDaemon(true);
@@ -171,9 +187,16 @@ final class OrchestrationDispatcher extends Dispatcher {
                         cache.put(item.instanceId(), item.instance().executionId(), item.historyVersion(), history);
                     }
                 }
+                if (runner.deadLetters(item, history)) {
+                    // kept before the checkpoint consumes the messages; a storage failure here retries the whole item
+                    String execution = item.instance() != null ? item.instance().executionId() : item.messages().get(0).executionId();
+                    quarantine.put(Quarantine.of(item, execution, options.maxDeliveryCount(), lastErrors.get(item.instanceId()),
+                            clock.instant()));
+                }
                 ran.add(runner.run(item, history));
                 ranLeases.add(lease);
             } catch (RuntimeException e) {
+                lastErrors.put(item.instanceId(), e.toString());
                 log.warn("Episode of instance '{}' failed; it will be retried (delivery {}): {}", item.instanceId(),
                         item.deliveryCount(), e.toString(), e);
                 cache.remove(item.instanceId());
@@ -217,6 +240,7 @@ final class OrchestrationDispatcher extends Dispatcher {
                 log.info("Checkpoint of instance '{}' was refused and dropped: {}", item.instanceId(), refused.cause().getMessage());
                 cache.remove(item.instanceId());
             } else {
+                lastErrors.remove(item.instanceId());
                 updateCache(checkpoint, item);
             }
         }

@@ -33,7 +33,7 @@ public final class WorkerRuntime {
         this.localPool.allowCoreThreadTimeOut(true);
         LocalActivities local = new LocalActivities(registry, options.dataConverter(), localPool);
         this.orchestrations = new OrchestrationDispatcher(provider,
-                new EpisodeRunner(registry, clock, options.maxDeliveryCount(), options.dataConverter(), local), options);
+                new EpisodeRunner(registry, clock, options.maxDeliveryCount(), options.dataConverter(), local), options, clock);
         this.activities = new ActivityDispatcher(provider, registry, options, clock);
         this.retention = new RetentionDaemon(provider, clock, options.retentionInterval(), options.retentionBatchSize());
     }

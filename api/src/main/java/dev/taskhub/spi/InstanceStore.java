@@ -6,7 +6,12 @@ import dev.taskhub.RuntimeStatus;
 import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
+import dev.taskhub.query.StuckInstance;
+import dev.taskhub.query.StuckInstances;
+import dev.taskhub.query.StuckQuery;
+import dev.taskhub.query.StuckReason;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -82,8 +87,53 @@ public interface InstanceStore {
     }
 
     /**
-     * Deletes the instance, its history, its pending messages and stored payloads, if it exists and its status is
-     * terminal. Returns whether it was deleted. A store that cannot delete queued messages selectively must make sure
+     * Instances held up for longer than {@code query.threshold()} before {@code now}, each with the
+     * {@link StuckReason}s that apply, ordered by (createdAt, instanceId), at most {@code query.limit()} (then
+     * {@code more}). The reasons:
+     * <ul>
+     *   <li>{@code PENDING}: status PENDING, created before the cutoff ({@code now - threshold}) and its scheduled start
+     *       (if any) before the cutoff too;</li>
+     *   <li>{@code OVERDUE_TIMER}: status RUNNING with a {@code TimerFired} message visible since before the cutoff and
+     *       not consumed;</li>
+     *   <li>{@code LOCKED_PAST_LEASE}: its work item is still locked by a lease that ended before the cutoff (nobody took
+     *       it over);</li>
+     *   <li>{@code REPEATED_FAILURES}: its current messages were delivered at least {@code query.repeatedDeliveries()}
+     *       times without a checkpoint that consumed them.</li>
+     * </ul>
+     * Instances that do not exist (messages waiting for an instance row) are not reported. The answer's
+     * {@code examined} says which reasons the store looked for.
+     *
+     * <p>This default sees only {@code PENDING} (from {@link #queryInstances}, paging through the pending instances
+     * created before the cutoff) and says so in {@code examined}: the SPI has no way to look at queued messages or locks
+     * without taking them. Stores override it to look at their queues (an index-backed query where they have one).
+     */
+    default StuckInstances findStuckInstances(StuckQuery query, Instant now) {
+        Instant cutoff = now.minus(query.threshold());
+        List<StuckInstance> found = new ArrayList<>();
+        InstanceQuery page = InstanceQuery.builder().statuses(RuntimeStatus.PENDING).createdTo(cutoff)
+                .pageSize(InstanceQuery.MAX_PAGE_SIZE).build();
+        while (true) {
+            InstancePage result = queryInstances(page);
+            for (InstanceState s : result.instances()) {
+                if (s.scheduledStartAt() != null && !s.scheduledStartAt().isBefore(cutoff)) {
+                    continue;
+                }
+                if (found.size() == query.limit()) {
+                    return new StuckInstances(found, true, Set.of(StuckReason.PENDING), now);
+                }
+                found.add(new StuckInstance(s.instanceId(), s.name(), s.status(), Set.of(StuckReason.PENDING), s.createdAt(),
+                        s.scheduledStartAt() != null ? s.scheduledStartAt() : s.createdAt(), null, 0));
+            }
+            if (result.continuationToken() == null) {
+                return new StuckInstances(found, false, Set.of(StuckReason.PENDING), now);
+            }
+            page = page.withContinuationToken(result.continuationToken());
+        }
+    }
+
+    /**
+     * Deletes the instance, its history, its pending messages, stored payloads and quarantine records, if it exists
+     * and its status is terminal. Returns whether it was deleted. A store that cannot delete queued messages selectively must make sure
      * they are dropped when they arrive (e.g. because they address an execution that no longer exists).
      */
     boolean purgeInstance(String instanceId);

@@ -7,10 +7,10 @@ import java.util.Set;
  * worker. The creator owns it and must {@link #close()} it.
  *
  * <p>Implementations keep the invariants listed in the SPI contracts ({@link InstanceStore}, {@link HistoryStore},
- * {@link MessageQueue}, {@link CheckpointStore}, {@link RetentionStore}); the conformance suite checks them. Operational failures are thrown as
+ * {@link MessageQueue}, {@link CheckpointStore}, {@link RetentionStore}, {@link QuarantineStore}); the conformance suite checks them. Operational failures are thrown as
  * {@link dev.taskhub.StorageException}; a lost lease or stale checkpoint as {@link LeaseLostException}.
  */
-public interface StorageProvider extends InstanceStore, HistoryStore, MessageQueue, CheckpointStore, RetentionStore, AutoCloseable {
+public interface StorageProvider extends InstanceStore, HistoryStore, MessageQueue, CheckpointStore, RetentionStore, QuarantineStore, AutoCloseable {
     /** The factory name of this provider, e.g. {@code postgres}. */
     String providerName();
 
@@ -22,7 +22,7 @@ public interface StorageProvider extends InstanceStore, HistoryStore, MessageQue
     void createTaskHub();
 
     /**
-     * Removes every artifact of this task hub (its retention policies included) and nothing of any other hub in the
+     * Removes every artifact of this task hub (its retention policies and quarantine records included) and nothing of any other hub in the
      * same store. Idempotent.
      */
     void deleteTaskHub();

@@ -2,7 +2,13 @@ package dev.taskhub.cli;
 
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.convert.RawJson;
+import dev.taskhub.query.QuarantinePage;
+import dev.taskhub.query.QuarantineQuery;
+import dev.taskhub.query.QuarantineRecord;
+import dev.taskhub.query.QuarantineReplay;
 import dev.taskhub.query.RetentionPolicy;
+import dev.taskhub.query.StuckInstances;
+import dev.taskhub.query.StuckQuery;
 import dev.taskhub.query.RetentionReport;
 import dev.taskhub.client.HttpManagementPayload;
 import dev.taskhub.client.HubHealth;
@@ -104,6 +110,21 @@ interface Hub extends AutoCloseable {
 
     /** Runs one retention pass now. */
     RetentionReport applyRetentionPolicies(int limitPerPolicy);
+
+    /** Instances stuck for longer than the query's threshold, with their reasons. */
+    StuckInstances stuck(StuckQuery query);
+
+    /** One page of quarantine records. */
+    QuarantinePage quarantine(QuarantineQuery query);
+
+    /** One quarantine record; refuses an unknown id. */
+    QuarantineRecord quarantineRecord(String recordId);
+
+    /** Replays a quarantine record (see {@code TaskHubClient.replayQuarantineRecord}). */
+    QuarantineReplay replayQuarantineRecord(String recordId);
+
+    /** Discards a quarantine record; refuses an unknown id. */
+    void discardQuarantineRecord(String recordId);
 
     @Override
     void close();

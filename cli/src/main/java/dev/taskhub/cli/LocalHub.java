@@ -3,7 +3,14 @@ package dev.taskhub.cli;
 import dev.taskhub.InstanceNotFoundException;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.convert.RawJson;
+import dev.taskhub.QuarantineRecordNotFoundException;
+import dev.taskhub.query.QuarantinePage;
+import dev.taskhub.query.QuarantineQuery;
+import dev.taskhub.query.QuarantineRecord;
+import dev.taskhub.query.QuarantineReplay;
 import dev.taskhub.query.RetentionPolicy;
+import dev.taskhub.query.StuckInstances;
+import dev.taskhub.query.StuckQuery;
 import dev.taskhub.query.RetentionReport;
 import dev.taskhub.client.HttpManagementPayload;
 import dev.taskhub.client.HubHealth;
@@ -195,5 +202,30 @@ final class LocalHub implements Hub {
     @Override
     public RetentionReport applyRetentionPolicies(int limitPerPolicy) {
         return client.applyRetentionPolicies(limitPerPolicy);
+    }
+
+    @Override
+    public StuckInstances stuck(StuckQuery query) {
+        return client.findStuckInstances(query);
+    }
+
+    @Override
+    public QuarantinePage quarantine(QuarantineQuery query) {
+        return client.listQuarantineRecords(query);
+    }
+
+    @Override
+    public QuarantineRecord quarantineRecord(String recordId) {
+        return client.getQuarantineRecord(recordId).orElseThrow(() -> new QuarantineRecordNotFoundException(recordId));
+    }
+
+    @Override
+    public QuarantineReplay replayQuarantineRecord(String recordId) {
+        return client.replayQuarantineRecord(recordId);
+    }
+
+    @Override
+    public void discardQuarantineRecord(String recordId) {
+        client.discardQuarantineRecord(recordId);
     }
 }

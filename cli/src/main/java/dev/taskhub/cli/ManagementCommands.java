@@ -182,10 +182,14 @@ final class ManagementCommands {
             if (json()) {
                 // the health without the storage latency, which differs from call to call
                 printJson(WireFormat.counts(counts).set("health", WireFormat.healthStatus(health)
-                        .put("stuckPending", health.stuckPending()).put("problem", health.problem())));
+                        .put("stuckPending", health.stuckPending()).put("stuckInstances", health.stuckInstances())
+                        .put("quarantined", health.quarantined()).put("problem", health.problem())));
                 return;
             }
             out().println("Health: " + health.status().wireName() + (health.problem() == null ? "" : ". " + health.problem()));
+            out().println("Stuck instances: " + health.stuckInstances() + (health.stuckPendingMore() ? "+" : "")
+                    + " (see 'taskhub stuck'); quarantine records: " + health.quarantined() + (health.quarantinedMore() ? "+" : "")
+                    + " (see 'taskhub quarantine list').");
             out().println();
             if (counts.total() == 0) {
                 out().println("No instances match.");

@@ -4,7 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.taskhub.ConfigurationException;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.convert.RawJson;
+import dev.taskhub.client.http.OperationsWire;
+import dev.taskhub.query.QuarantinePage;
+import dev.taskhub.query.QuarantineQuery;
+import dev.taskhub.query.QuarantineRecord;
+import dev.taskhub.query.QuarantineReplay;
 import dev.taskhub.query.RetentionPolicy;
+import dev.taskhub.query.StuckInstances;
+import dev.taskhub.query.StuckQuery;
 import dev.taskhub.query.RetentionReport;
 import dev.taskhub.client.HttpManagementPayload;
 import dev.taskhub.client.HubHealth;
@@ -235,6 +242,42 @@ final class RemoteHub implements Hub {
     @Override
     public void close() {
         // the JDK client needs no closing on Java 17
+    }
+
+    // ---- stuck instances and quarantine ---------------------------------------------------------------------------
+
+    @Override
+    public StuckInstances stuck(StuckQuery q) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("threshold", q.threshold().toString());
+        query.put("limit", Integer.toString(q.limit()));
+        query.put("repeatedDeliveries", Integer.toString(q.repeatedDeliveries()));
+        return OperationsWire.readStuck(send(ManagementRoute.FIND_STUCK_INSTANCES, List.of(), query, null).body);
+    }
+
+    @Override
+    public QuarantinePage quarantine(QuarantineQuery q) {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("instanceId", q.instanceId());
+        query.put("kind", q.kind() == null ? null : q.kind().wireName());
+        query.put("top", Integer.toString(q.pageSize()));
+        Reply reply = send(ManagementRoute.LIST_QUARANTINE_RECORDS, List.of(), query, null, q.continuationToken());
+        return new QuarantinePage(OperationsWire.readRecords(reply.body), reply.continuationToken);
+    }
+
+    @Override
+    public QuarantineRecord quarantineRecord(String recordId) {
+        return OperationsWire.readRecord(send(ManagementRoute.GET_QUARANTINE_RECORD, List.of(recordId), Map.of(), null).body);
+    }
+
+    @Override
+    public QuarantineReplay replayQuarantineRecord(String recordId) {
+        return OperationsWire.readReplay(send(ManagementRoute.REPLAY_QUARANTINE_RECORD, List.of(recordId), Map.of(), null).body);
+    }
+
+    @Override
+    public void discardQuarantineRecord(String recordId) {
+        send(ManagementRoute.DISCARD_QUARANTINE_RECORD, List.of(recordId), Map.of(), null);
     }
 
     // ---- retention -----------------------------------------------------------------------------------------------

@@ -52,6 +52,8 @@ import java.lang.reflect.Constructor;
                 TransferCommands.Export.class,
                 TransferCommands.Import.class,
                 RetentionCommands.class,
+                QuarantineCommands.Stuck.class,
+                QuarantineCommands.Quarantine.class,
                 ReplayCommand.class,
                 ServeCommand.class,
                 DemoCommand.class,

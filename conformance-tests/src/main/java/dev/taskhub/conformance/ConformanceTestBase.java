@@ -4,6 +4,7 @@ import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.spi.Capability;
+import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.StorageProvider;
 import dev.taskhub.worker.TaskHubWorker;
 import dev.taskhub.worker.WorkerOptions;
@@ -18,6 +19,7 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Common fixture of the conformance suite. Every test gets its own task hub (created before, deleted after), a client,
@@ -65,6 +67,12 @@ public abstract class ConformanceTestBase {
         }
     }
 
+    /** Stops every worker the test started so far (as if their processes ended). */
+    protected void closeWorkers() {
+        workers.forEach(TaskHubWorker::close);
+        workers.clear();
+    }
+
     /** Skips the test, with the reason, when the provider lacks the capability. */
     protected void requires(Capability capability, String why) {
         Assumptions.assumeTrue(provider.capabilities().contains(capability),
@@ -104,6 +112,22 @@ public abstract class ConformanceTestBase {
         StorageProvider second = createProvider(taskHubName);
         extraProviders.add(second);
         return second;
+    }
+
+    /** Locks work for {@code instanceId} through the SPI, waiting until its messages are visible. */
+    protected OrchestrationWorkItem lockInstance(StorageProvider on, String instanceId, Duration lease) {
+        List<OrchestrationWorkItem> items = new ArrayList<>();
+        await().atMost(WAIT).until(() -> {
+            for (OrchestrationWorkItem item : on.lockOrchestrationWorkItems(10, lease, Duration.ofMillis(200))) {
+                if (item.instanceId().equals(instanceId)) {
+                    items.add(item);
+                } else {
+                    on.abandonOrchestrationWorkItem(item, Duration.ZERO);
+                }
+            }
+            return !items.isEmpty();
+        });
+        return items.get(0);
     }
 
     protected OrchestrationMetadata awaitCompletion(String instanceId) {

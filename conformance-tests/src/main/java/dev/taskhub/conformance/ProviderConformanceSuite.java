@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Nested;
  * activities, with a lost checkpoint), {@link Spi} (the invariants of the provider
  * SPI: locks, leases, ordering, duplicates, dead-lettering), {@link Management} (every client management operation),
  * {@link BulkJobs} (bulk operations as durable jobs), {@link Transfer} (export and import), {@link Retention}
- * (retention policies stored, listed, removed and enforced) and
+ * (retention policies stored, listed, removed and enforced), {@link StuckAndQuarantine} (stuck instances, and poison
+ * messages quarantined, replayed and discarded) and
  * {@link Generated} (generated programs, outside actions and injected faults checked against a reference model).
  * Tests that need a {@link dev.taskhub.spi.Capability} the provider does not declare are skipped with the reason. See
  * {@code docs/provider-authors.md} for the contract the suite checks.
@@ -118,6 +119,15 @@ public abstract class ProviderConformanceSuite {
     /** Retention policies: stored with the hub, enforced in bounded passes, by workers in the background. */
     @Nested
     public class Retention extends RetentionConformanceTests {
+        @Override
+        protected StorageProvider createProvider(String taskHubName) {
+            return ProviderConformanceSuite.this.createProvider(taskHubName);
+        }
+    }
+
+    /** Stuck instances and the quarantine of poison messages (list, replay, discard) on this provider. */
+    @Nested
+    public class StuckAndQuarantine extends StuckAndQuarantineConformanceTests {
         @Override
         protected StorageProvider createProvider(String taskHubName) {
             return ProviderConformanceSuite.this.createProvider(taskHubName);

@@ -47,22 +47,6 @@ public abstract class SpiConformanceTests extends ConformanceTestBase {
         return map.computeIfAbsent(key, k -> new AtomicInteger());
     }
 
-    /** Locks work for {@code instanceId} through the SPI, waiting until its messages are visible. */
-    private OrchestrationWorkItem lockInstance(StorageProvider on, String instanceId, Duration lease) {
-        List<OrchestrationWorkItem> items = new ArrayList<>();
-        await().atMost(WAIT).until(() -> {
-            for (OrchestrationWorkItem item : on.lockOrchestrationWorkItems(10, lease, Duration.ofMillis(200))) {
-                if (item.instanceId().equals(instanceId)) {
-                    items.add(item);
-                } else {
-                    on.abandonOrchestrationWorkItem(item, Duration.ZERO);
-                }
-            }
-            return !items.isEmpty();
-        });
-        return items.get(0);
-    }
-
     @Test
     void twoWorkers_neverRunTheSameInstanceConcurrently() {
         String run = UUID.randomUUID().toString();

@@ -56,6 +56,7 @@ final class ManagementRoutes {
     private final String openApi;
     private final BulkJobs jobs;
     private final TransferRoutes transfer;
+    private final StuckAndQuarantineRoutes operations;
 
     private final Predicate<Context> authorized;
 
@@ -70,6 +71,7 @@ final class ManagementRoutes {
         this.jobs = new BulkJobs(client);
         this.openApi = openApi;
         this.transfer = new TransferRoutes(client.provider());
+        this.operations = new StuckAndQuarantineRoutes(client);
     }
 
     /** Registers every route of the table under the prefix, each with its own handler. */
@@ -111,6 +113,11 @@ final class ManagementRoutes {
             case SET_RETENTION_POLICY -> this::setRetentionPolicy;
             case REMOVE_RETENTION_POLICY -> this::removeRetentionPolicy;
             case APPLY_RETENTION_POLICIES -> this::applyRetentionPolicies;
+            case FIND_STUCK_INSTANCES -> operations::stuck;
+            case LIST_QUARANTINE_RECORDS -> operations::listQuarantine;
+            case GET_QUARANTINE_RECORD -> operations::getQuarantineRecord;
+            case REPLAY_QUARANTINE_RECORD -> operations::replay;
+            case DISCARD_QUARANTINE_RECORD -> operations::discard;
             case DELETE_TASK_HUB -> this::deleteTaskHub;
             case HEALTH -> this::health;
             case OPENAPI_DOCUMENT -> this::openApi;

@@ -3,6 +3,7 @@ package dev.taskhub.http;
 import dev.taskhub.ConfigurationException;
 import dev.taskhub.InstanceAlreadyExistsException;
 import dev.taskhub.InstanceNotFoundException;
+import dev.taskhub.QuarantineRecordNotFoundException;
 import dev.taskhub.InvalidInstanceStateException;
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.StorageException;
@@ -241,7 +242,7 @@ public final class ManagementServer implements AutoCloseable {
             Json.error(ctx, api.status(), api.getMessage());
         } else if (e instanceof InvalidRequestException) {
             Json.error(ctx, 400, e.getMessage());
-        } else if (e instanceof InstanceNotFoundException) {
+        } else if (e instanceof InstanceNotFoundException || e instanceof QuarantineRecordNotFoundException) {
             Json.error(ctx, 404, e.getMessage());
         } else if (e instanceof InstanceAlreadyExistsException) {
             Json.error(ctx, 409, e.getMessage());

@@ -123,7 +123,7 @@ class RouteTableTest {
             if (route == ManagementRoute.OPENAPI_DOCUMENT) {
                 continue; // the document does not describe itself
             }
-            List<String> headers = route == ManagementRoute.LIST_INSTANCES ? List.of(ManagementRoute.CONTINUATION_TOKEN_HEADER) : List.of();
+            List<String> headers = route.pagedByContinuationToken() ? List.of(ManagementRoute.CONTINUATION_TOKEN_HEADER) : List.of();
             table.put(route.method() + " " + route.path(), route.operationId() + " path=" + route.pathParameters() + " query="
                     + route.queryParameters() + " headers=" + headers);
         }

@@ -76,6 +76,24 @@ public enum ManagementRoute {
     REMOVE_RETENTION_POLICY("removeRetentionPolicy", "DELETE", "/taskhub/retention", "runtimeStatus", "name"),
     /** Run one retention pass now, at most {@code limitPerPolicy} instances per policy (a Taskhub extension). */
     APPLY_RETENTION_POLICIES("applyRetentionPolicies", "POST", "/taskhub/retention/apply", "limitPerPolicy"),
+    /**
+     * Instances stuck for longer than {@code threshold} (ISO 8601 or 5m/30s; default PT5M), at most {@code limit}
+     * (1..1000, default 100); {@code repeatedDeliveries} (at least 2, default 2) deliveries without a checkpoint count as
+     * repeated failures (a Taskhub extension).
+     */
+    FIND_STUCK_INSTANCES("findStuckInstances", "GET", "/taskhub/stuck", "threshold", "limit", "repeatedDeliveries"),
+    /**
+     * One page of quarantine records, oldest first, optionally of one instance ({@code instanceId}) or {@code kind}
+     * ({@code Orchestration} or {@code Activity}); paged with {@code top} and {@link #CONTINUATION_TOKEN_HEADER} (a
+     * Taskhub extension).
+     */
+    LIST_QUARANTINE_RECORDS("listQuarantineRecords", "GET", "/taskhub/quarantine", "instanceId", "kind", "top"),
+    /** One quarantine record with its messages (a Taskhub extension). */
+    GET_QUARANTINE_RECORD("getQuarantineRecord", "GET", "/taskhub/quarantine/{recordId}"),
+    /** Put a quarantine record's messages back to work and delete the record (a Taskhub extension). */
+    REPLAY_QUARANTINE_RECORD("replayQuarantineRecord", "POST", "/taskhub/quarantine/{recordId}/replay"),
+    /** Delete a quarantine record: its messages are dropped for good (a Taskhub extension). */
+    DISCARD_QUARANTINE_RECORD("discardQuarantineRecord", "DELETE", "/taskhub/quarantine/{recordId}"),
     /** Delete the served task hub (a Taskhub extension); {@code confirm} must name it. */
     DELETE_TASK_HUB("deleteTaskHub", "DELETE", "/taskhub", "confirm"),
     /**
@@ -153,6 +171,14 @@ public enum ManagementRoute {
      */
     public boolean requiresKey() {
         return this != OPENAPI_DOCUMENT && this != HEALTH;
+    }
+
+    /**
+     * Whether the route answers one page at a time, taking the previous page's token in
+     * {@link #CONTINUATION_TOKEN_HEADER} and answering the next page's token there.
+     */
+    public boolean pagedByContinuationToken() {
+        return this == LIST_INSTANCES || this == LIST_QUARANTINE_RECORDS;
     }
 
     /** Whether the route takes this query parameter (its own or a common one). */

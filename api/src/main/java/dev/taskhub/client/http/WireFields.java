@@ -3,6 +3,9 @@ package dev.taskhub.client.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.taskhub.InvalidRequestException;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
 /**
  * Reading fields of the HTTP management API's JSON: shared by {@link WireFormat} and the extensions' wire formats
  * (bulk jobs), so that every malformed answer or request is refused with the same kind of message.
@@ -14,6 +17,19 @@ public final class WireFields {
     public static String text(JsonNode n, String field) {
         JsonNode v = n.get(field);
         return v == null || v.isNull() ? null : v.asText();
+    }
+
+    /** The field as an ISO 8601 UTC time; null when absent or JSON null; refused when it is not a time. */
+    public static Instant instant(JsonNode n, String field) {
+        String t = text(n, field);
+        if (t == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(t);
+        } catch (DateTimeParseException e) {
+            throw malformed("'" + field + "'", "'" + t + "' is not an ISO 8601 UTC time");
+        }
     }
 
     /** A JSON value as payload text (compact JSON); null for none or JSON null. */

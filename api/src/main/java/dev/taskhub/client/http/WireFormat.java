@@ -37,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import static dev.taskhub.client.http.WireFields.instant;
 import static dev.taskhub.client.http.WireFields.json;
 import static dev.taskhub.client.http.WireFields.malformed;
 import static dev.taskhub.client.http.WireFields.requireObject;
@@ -535,8 +536,8 @@ public final class WireFormat {
     }
 
     /**
-     * {@code {"status", "taskHub", "storageLatencyMs", "stuckPending", "stuckPendingMore", "pendingThreshold",
-     * "problem"}}: the health route's answer to a request with the key.
+     * {@code {"status", "taskHub", "storageLatencyMs", "stuckPending", "stuckPendingMore", "stuckInstances",
+     * "quarantined", "quarantinedMore", "pendingThreshold", "problem"}}: the health route's answer to a request with the key.
      */
     public static ObjectNode health(HubHealth health, String taskHub) {
         ObjectNode n = healthStatus(health).put("taskHub", taskHub);
@@ -544,6 +545,8 @@ public final class WireFormat {
             n.put("storageLatencyMs", health.storageLatency().toNanos() / 1e6);
         }
         n.put("stuckPending", health.stuckPending()).put("stuckPendingMore", health.stuckPendingMore())
+                .put("stuckInstances", health.stuckInstances()).put("quarantined", health.quarantined())
+                .put("quarantinedMore", health.quarantinedMore())
                 .put("pendingThreshold", health.pendingThreshold().toString()).put("problem", health.problem());
         return n;
     }
@@ -564,6 +567,7 @@ public final class WireFormat {
         Duration latency = n.hasNonNull("storageLatencyMs") ? Duration.ofNanos((long) (n.get("storageLatencyMs").asDouble() * 1e6)) : null;
         String threshold = text(n, "pendingThreshold");
         return new HubHealth(parsed, latency, n.path("stuckPending").asLong(), n.path("stuckPendingMore").asBoolean(),
+                n.path("stuckInstances").asLong(), n.path("quarantined").asLong(), n.path("quarantinedMore").asBoolean(),
                 threshold == null ? HubHealth.DEFAULT_PENDING_THRESHOLD : Duration.parse(threshold), text(n, "problem"));
     }
 
@@ -628,18 +632,6 @@ public final class WireFormat {
             return Optional.of(MAPPER.readTree(text));
         } catch (JsonProcessingException e) {
             return Optional.empty();
-        }
-    }
-
-    private static Instant instant(JsonNode n, String field) {
-        String t = text(n, field);
-        if (t == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(t);
-        } catch (DateTimeParseException e) {
-            throw malformed("'" + field + "'", "'" + t + "' is not an ISO 8601 UTC time");
         }
     }
 

@@ -5,6 +5,11 @@ import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
+import dev.taskhub.query.QuarantinePage;
+import dev.taskhub.query.QuarantineQuery;
+import dev.taskhub.query.QuarantineRecord;
+import dev.taskhub.query.StuckInstances;
+import dev.taskhub.query.StuckQuery;
 import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.spi.ActivityResult;
 import dev.taskhub.spi.ExpiredInstances;
@@ -136,6 +141,31 @@ public abstract class ForwardingStorageProvider implements StorageProvider {
     @Override
     public boolean removeRetentionPolicy(RuntimeStatus status, String orchestrationName) {
         return delegate.removeRetentionPolicy(status, orchestrationName);
+    }
+
+    @Override
+    public StuckInstances findStuckInstances(StuckQuery query, Instant now) {
+        return delegate.findStuckInstances(query, now);
+    }
+
+    @Override
+    public void putQuarantineRecord(QuarantineRecord record) {
+        delegate.putQuarantineRecord(record);
+    }
+
+    @Override
+    public QuarantinePage listQuarantineRecords(QuarantineQuery query) {
+        return delegate.listQuarantineRecords(query);
+    }
+
+    @Override
+    public Optional<QuarantineRecord> getQuarantineRecord(String recordId) {
+        return delegate.getQuarantineRecord(recordId);
+    }
+
+    @Override
+    public boolean deleteQuarantineRecord(String recordId) {
+        return delegate.deleteQuarantineRecord(recordId);
     }
 
     @Override

@@ -20,6 +20,11 @@ import com.azure.storage.queue.QueueServiceClientBuilder;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
+import dev.taskhub.query.QuarantinePage;
+import dev.taskhub.query.QuarantineQuery;
+import dev.taskhub.query.QuarantineRecord;
+import dev.taskhub.query.StuckInstances;
+import dev.taskhub.query.StuckQuery;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.spi.ActivityResult;
@@ -84,6 +89,8 @@ public final class AzureStorageProvider implements StorageProvider {
     private final QueueStore queues;
     private final CheckpointWriter checkpoints;
     private final RetentionPolicyBlob retentionPolicies;
+    private final QuarantineBlobs quarantine;
+    private final StuckPeek stuckPeek;
     private final ExpiredInstancePurge expiredPurge;
     private volatile boolean closed;
 
@@ -126,8 +133,9 @@ public final class AzureStorageProvider implements StorageProvider {
         this.workItems = queueService.getQueueClient(names.workItemQueue());
         this.controlQueues = names.controlQueues().stream().map(queueService::getQueueClient).collect(Collectors.toList());
         Enqueuer enqueuer = new Enqueuer(controlQueues, workItems, payloads, settings.partitionCount());
+        this.quarantine = new QuarantineBlobs(blobService.getBlobContainerClient(names.leasesContainer()));
         this.instances = new InstanceRepository(tableService.getTableClient(names.instancesTable()), history, payloads, enqueuer,
-                settings);
+                settings, quarantine);
         this.importer = new InstanceImporter(instances, history, enqueuer, payloads);
         ControlQueues[] holder = new ControlQueues[1];
         this.partitions = new PartitionManager(blobService.getBlobContainerClient(names.leasesContainer()), settings, new PartitionManager.Listener() {
@@ -145,6 +153,7 @@ public final class AzureStorageProvider implements StorageProvider {
         holder[0] = control;
         this.queues = new QueueStore(settings, workItems, payloads, partitions, control, enqueuer);
         this.checkpoints = new CheckpointWriter(control, enqueuer, history, instances, payloads);
+        this.stuckPeek = new StuckPeek(controlQueues, payloads, this::getInstance);
         this.retentionPolicies = new RetentionPolicyBlob(blobService.getBlobContainerClient(names.leasesContainer()));
         this.expiredPurge = new ExpiredInstancePurge(tableService.getTableClient(names.instancesTable()), instances);
         LOG.debug("Azure Storage provider for hub '{}' on {} (worker {})", taskHubName, connection, settings.workerId());
@@ -311,6 +320,34 @@ public final class AzureStorageProvider implements StorageProvider {
     @Override
     public boolean removeRetentionPolicy(RuntimeStatus status, String orchestrationName) {
         return retentionPolicies.remove(status, orchestrationName);
+    }
+
+    // ------------------------------------------------------------------ stuck instances and quarantine
+
+    /** Pending instances from the instances table (the SPI's default), overdue timers from peeks (see {@link StuckPeek}). */
+    @Override
+    public StuckInstances findStuckInstances(StuckQuery query, Instant now) {
+        return stuckPeek.find(query, now, StorageProvider.super.findStuckInstances(query, now));
+    }
+
+    @Override
+    public void putQuarantineRecord(QuarantineRecord record) {
+        quarantine.put(record);
+    }
+
+    @Override
+    public QuarantinePage listQuarantineRecords(QuarantineQuery query) {
+        return quarantine.list(query);
+    }
+
+    @Override
+    public Optional<QuarantineRecord> getQuarantineRecord(String recordId) {
+        return quarantine.get(recordId);
+    }
+
+    @Override
+    public boolean deleteQuarantineRecord(String recordId) {
+        return quarantine.delete(recordId);
     }
 
     // ------------------------------------------------------------------ history

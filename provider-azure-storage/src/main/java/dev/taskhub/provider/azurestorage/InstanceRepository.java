@@ -56,6 +56,7 @@ final class InstanceRepository {
     private final HistoryRepository history;
     private final PayloadStore payloads;
     private final Enqueuer enqueuer;
+    private final QuarantineBlobs quarantine;
     volatile TestHooks hooks = TestHooks.NONE;
     /** The longest a start can take between writing its row and sending its message (from the retry settings). */
     private volatile Duration startGrace;
@@ -63,8 +64,9 @@ final class InstanceRepository {
     private volatile Duration startClockMargin = Duration.ofMinutes(1);
 
     InstanceRepository(TableClient instancesTable, HistoryRepository history, PayloadStore payloads, Enqueuer enqueuer,
-                       AzureSettings settings) {
+                       AzureSettings settings, QuarantineBlobs quarantine) {
         this.instancesTable = instancesTable;
+        this.quarantine = quarantine;
         this.history = history;
         this.payloads = payloads;
         this.enqueuer = enqueuer;
@@ -470,6 +472,7 @@ final class InstanceRepository {
         AzureErrors.run("purging instance '" + instanceId + "'", () -> {
             history.deleteAll(instanceId);
             payloads.deleteInstance(instanceId);
+            quarantine.deleteInstance(instanceId);
             try {
                 instancesTable.deleteEntity(Keys.tableKey(instanceId), "");
             } catch (RuntimeException e) {

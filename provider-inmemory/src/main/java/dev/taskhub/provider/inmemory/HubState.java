@@ -1,6 +1,7 @@
 package dev.taskhub.provider.inmemory;
 
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.query.QuarantineRecord;
 import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.spi.InstanceState;
 
@@ -32,6 +33,8 @@ final class HubState {
     final Map<String, Instance> instances = new HashMap<>();
     /** The hub's retention policies, at most one per (status, name). */
     final List<RetentionPolicy> retentionPolicies = new ArrayList<>();
+    /** The hub's quarantine records by id. */
+    final Map<String, QuarantineRecord> quarantine = new HashMap<>();
 
     HubState(Clock clock) {
         this.clock = clock;

@@ -7,7 +7,7 @@ import java.time.Clock;
  * this JVM uses the same one.
  */
 record InMemoryHub(InstanceRepository instances, HistoryRepository history, QueueStore queues, CheckpointWriter checkpoints,
-                   RetentionRepository retention) {
+                   RetentionRepository retention, QuarantineRepository quarantine, StuckFinder stuck) {
     static InMemoryHub create(Clock clock) {
         HubState state = new HubState(clock);
         HistoryRepository history = new HistoryRepository(state);
@@ -17,6 +17,6 @@ record InMemoryHub(InstanceRepository instances, HistoryRepository history, Queu
             state.virtualClock.attach(queues::wakeUp);
         }
         return new InMemoryHub(instances, history, queues, new CheckpointWriter(state, instances, history, queues),
-                new RetentionRepository(state));
+                new RetentionRepository(state), new QuarantineRepository(state), new StuckFinder(state, queues));
     }
 }

@@ -5,6 +5,11 @@ import dev.taskhub.RuntimeStatus;
 import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
+import dev.taskhub.query.QuarantinePage;
+import dev.taskhub.query.QuarantineQuery;
+import dev.taskhub.query.QuarantineRecord;
+import dev.taskhub.query.StuckInstances;
+import dev.taskhub.query.StuckQuery;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.spi.ActivityResult;
@@ -43,6 +48,8 @@ public final class InMemoryStorageProvider implements StorageProvider {
     private final QueueStore queues;
     private final CheckpointWriter checkpoints;
     private final RetentionRepository retention;
+    private final QuarantineRepository quarantine;
+    private final StuckFinder stuck;
 
     /**
      * A provider over a new, private task hub that reads time from {@code clock}: not shared with providers the factory
@@ -64,6 +71,8 @@ public final class InMemoryStorageProvider implements StorageProvider {
         this.queues = hub.queues();
         this.checkpoints = hub.checkpoints();
         this.retention = hub.retention();
+        this.quarantine = hub.quarantine();
+        this.stuck = hub.stuck();
     }
 
     @Override
@@ -140,6 +149,31 @@ public final class InMemoryStorageProvider implements StorageProvider {
     @Override
     public boolean removeRetentionPolicy(RuntimeStatus status, String orchestrationName) {
         return retention.remove(status, orchestrationName);
+    }
+
+    @Override
+    public StuckInstances findStuckInstances(StuckQuery query, Instant now) {
+        return stuck.find(query, now);
+    }
+
+    @Override
+    public void putQuarantineRecord(QuarantineRecord record) {
+        quarantine.put(record);
+    }
+
+    @Override
+    public QuarantinePage listQuarantineRecords(QuarantineQuery query) {
+        return quarantine.list(query);
+    }
+
+    @Override
+    public Optional<QuarantineRecord> getQuarantineRecord(String recordId) {
+        return quarantine.get(recordId);
+    }
+
+    @Override
+    public boolean deleteQuarantineRecord(String recordId) {
+        return quarantine.delete(recordId);
     }
 
     @Override

@@ -239,17 +239,22 @@ final class InstanceRepository {
             hub.instances.clear();
             byCreated.clear();
             queues.clear();
+            hub.quarantine.clear();
         } finally {
             hub.lock.unlock();
         }
     }
 
-    /** Removes an instance with its history and pending messages, and any pending activities it scheduled. */
+    /**
+     * Removes an instance with its history, pending messages and quarantine records, and any pending activities it
+     * scheduled.
+     */
     private void remove(String instanceId) {
         HubState.Instance instance = hub.instances.remove(instanceId);
         if (instance != null) {
             byCreated.remove(new Key(instance.state.createdAt(), instanceId));
         }
         queues.drop(instanceId);
+        hub.quarantine.values().removeIf(r -> r.instanceId().equals(instanceId));
     }
 }

@@ -1,5 +1,6 @@
 package dev.taskhub.provider.inmemory;
 
+import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.spi.support.Ids;
 import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.ActivityResult;
@@ -284,6 +285,43 @@ final class QueueStore {
         } finally {
             hub.lock.unlock();
         }
+    }
+
+    /**
+     * What the orchestration queue knows of an instance, for the stuck-instance query.
+     *
+     * @param oldestDue     the earliest time one of its messages became visible (null when none is visible)
+     * @param oldestTimer   the earliest fire time of its visible TimerFired messages (null when there is none)
+     * @param lockedLive    whether a worker holds its lock now
+     * @param lockedUntil   when the lease of its lock ends or ended (null when unlocked)
+     * @param deliveries    deliveries of its current messages without a checkpoint that consumed them
+     */
+    record QueueFacts(Instant oldestDue, Instant oldestTimer, boolean lockedLive, Instant lockedUntil, int deliveries) {}
+
+    /** The facts of the instance's queue, or null when it has no messages. The caller holds the hub lock. */
+    QueueFacts facts(String instanceId, Instant now) {
+        Queue queue = queues.get(instanceId);
+        if (queue == null) {
+            return null;
+        }
+        Instant oldestDue = null;
+        Instant oldestTimer = null;
+        int deliveries = 0;
+        for (Message m : queue.messages) {
+            deliveries = Math.max(deliveries, m.deliveries);
+            if (m.message.event() instanceof HistoryEvent.TimerFired fired && !fired.fireAt().isAfter(now)) {
+                oldestTimer = earlier(oldestTimer, fired.fireAt());
+            }
+            if (!m.visibleAt.isAfter(now)) {
+                oldestDue = earlier(oldestDue, m.visibleAt);
+            }
+        }
+        boolean live = queue.lockToken != null && queue.lockedUntil.isAfter(now);
+        return new QueueFacts(oldestDue, oldestTimer, live, queue.lockToken != null ? queue.lockedUntil : null, deliveries);
+    }
+
+    private static Instant earlier(Instant a, Instant b) {
+        return a == null || b.isBefore(a) ? b : a;
     }
 
     // ---- activity queue ------------------------------------------------------------------------------------------

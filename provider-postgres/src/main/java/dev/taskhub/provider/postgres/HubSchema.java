@@ -18,14 +18,14 @@ import java.util.List;
  * Creates, migrates and deletes a task hub. Migration runs Flyway on the configured schema under a PostgreSQL
  * advisory lock, so processes that start at the same moment against an empty database migrate one after the other
  * (Flyway's own lock needs its history table, which does not exist yet the very first time). Nothing involved waits
- * inside an open transaction while a migration runs, because V3 and V5 build an index concurrently, which waits for every
+ * inside an open transaction while a migration runs, because V3, V5 and V6 build an index concurrently, which waits for every
  * older transaction in the database; see docs/postgres.md (Upgrading).
  */
 final class HubSchema {
     private static final Logger log = LoggerFactory.getLogger(HubSchema.class);
     static final String LOCATION = "classpath:db/migration/postgres";
     /** The newest migration in {@link #LOCATION}; bump it with every new migration file. */
-    static final String LATEST_VERSION = "5";
+    static final String LATEST_VERSION = "6";
     private static final long MIGRATION_LOCK_POLL_MS = 100;
 
     private final Db db;
@@ -168,6 +168,7 @@ final class HubSchema {
             "DELETE FROM {s}instances WHERE hub = ?",
             "DELETE FROM {s}instance_counts WHERE hub = ?",
             "DELETE FROM {s}retention_policies WHERE hub = ?",
+            "DELETE FROM {s}quarantine WHERE hub = ?",
             "DELETE FROM {s}waiters WHERE hub = ?");
 
     /** {@link #HUB_DELETES} for a schema (for tests that check their query plans). */

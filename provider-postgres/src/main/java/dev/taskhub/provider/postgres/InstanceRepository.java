@@ -71,7 +71,8 @@ final class InstanceRepository {
         // statistics say (a join could be planned as a scan of the whole hub)
         String cascade = "h AS (DELETE FROM {s}history WHERE hub = ? AND instance_id = (SELECT instance_id FROM v)), "
                 + "m AS (DELETE FROM {s}orchestration_messages WHERE hub = ? AND instance_id = (SELECT instance_id FROM v)), "
-                + "a AS (DELETE FROM {s}activity_messages WHERE hub = ? AND instance_id = (SELECT instance_id FROM v)) "
+                + "a AS (DELETE FROM {s}activity_messages WHERE hub = ? AND instance_id = (SELECT instance_id FROM v)), "
+                + "q AS (DELETE FROM {s}quarantine WHERE hub = ? AND instance_id = (SELECT instance_id FROM v)) "
                 + "DELETE FROM {s}instances WHERE hub = ? AND instance_id = (SELECT instance_id FROM v)";
         this.probePrefix = db.sql("SELECT count(*) FROM (SELECT 1 FROM {s}instances WHERE hub = ? AND instance_id LIKE ? LIMIT ?) p");
         this.purgeOne = db.sql("WITH v AS (SELECT instance_id FROM {s}instances WHERE hub = ? AND instance_id = ? AND status IN "
@@ -93,6 +94,7 @@ final class InstanceRepository {
                 db.sql("DELETE FROM {s}history WHERE hub = ? AND instance_id = ANY(?)"),
                 db.sql("DELETE FROM {s}orchestration_messages WHERE hub = ? AND instance_id = ANY(?)"),
                 db.sql("DELETE FROM {s}activity_messages WHERE hub = ? AND instance_id = ANY(?)"),
+                db.sql("DELETE FROM {s}quarantine WHERE hub = ? AND instance_id = ANY(?)"),
                 db.sql("DELETE FROM {s}instances WHERE hub = ? AND instance_id = ANY(?)")};
     }
 
@@ -505,7 +507,7 @@ final class InstanceRepository {
     }
 
     private void bindCascade(PreparedStatement ps, int i) throws SQLException {
-        for (int k = 0; k < 4; k++) {
+        for (int k = 0; k < 5; k++) {
             ps.setString(i + k, hub);
         }
     }

@@ -8,7 +8,12 @@ import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.query.QuarantinePage;
+import dev.taskhub.query.QuarantineQuery;
+import dev.taskhub.query.QuarantineRecord;
 import dev.taskhub.query.RetentionPolicy;
+import dev.taskhub.query.StuckInstances;
+import dev.taskhub.query.StuckQuery;
 import dev.taskhub.spi.ActivityResult;
 import dev.taskhub.spi.ExpiredInstances;
 import dev.taskhub.spi.ActivityWorkItem;
@@ -67,6 +72,8 @@ public final class PostgresStorageProvider implements StorageProvider {
     private final WaiterAdvert activityWaiters;
     private final StatisticsKeeper statistics;
     private final RetentionRepository retention;
+    private final QuarantineRepository quarantine;
+    private final StuckFinder stuck;
     private volatile boolean closed;
 
     PostgresStorageProvider(PostgresSettings settings) {
@@ -85,6 +92,8 @@ public final class PostgresStorageProvider implements StorageProvider {
         this.activityWaiters = new WaiterAdvert(db, "a");
         this.statistics = new StatisticsKeeper(db, settings.autoAnalyze());
         this.retention = new RetentionRepository(db);
+        this.quarantine = new QuarantineRepository(db);
+        this.stuck = new StuckFinder(db);
         this.listener = new NotificationListener(settings, orchestrationSignal, activitySignal);
         this.listener.start();
     }
@@ -232,6 +241,43 @@ public final class PostgresStorageProvider implements StorageProvider {
     public boolean removeRetentionPolicy(RuntimeStatus status, String orchestrationName) {
         ensureOpen();
         return retention.remove(Objects.requireNonNull(status, "status"), orchestrationName);
+    }
+
+    /** The statement of the stuck-instance query (tests check its query plan). */
+    String stuckSql() {
+        return stuck.sql();
+    }
+
+    // ------------------------------------------------------------------ stuck instances and quarantine
+
+    @Override
+    public StuckInstances findStuckInstances(StuckQuery query, Instant now) {
+        ensureOpen();
+        return stuck.find(Objects.requireNonNull(query, "query"), Objects.requireNonNull(now, "now"));
+    }
+
+    @Override
+    public void putQuarantineRecord(QuarantineRecord record) {
+        ensureOpen();
+        quarantine.put(Objects.requireNonNull(record, "record"));
+    }
+
+    @Override
+    public QuarantinePage listQuarantineRecords(QuarantineQuery query) {
+        ensureOpen();
+        return quarantine.list(Objects.requireNonNull(query, "query"));
+    }
+
+    @Override
+    public Optional<QuarantineRecord> getQuarantineRecord(String recordId) {
+        ensureOpen();
+        return quarantine.get(Objects.requireNonNull(recordId, "recordId"));
+    }
+
+    @Override
+    public boolean deleteQuarantineRecord(String recordId) {
+        ensureOpen();
+        return quarantine.delete(Objects.requireNonNull(recordId, "recordId"));
     }
 
     @Override

@@ -67,7 +67,7 @@ class PostgresMigrationTest {
             p.createTaskHub();
         }
         assertThat(index()).isEqualTo("[hub, instance_id]");
-        assertThat(history()).containsExactly("1 ok", "2 ok", "3 ok", "4 ok", "5 ok");
+        assertThat(history()).containsExactly("1 ok", "2 ok", "3 ok", "4 ok", "5 ok", "6 ok");
     }
 
     @Test
@@ -88,7 +88,7 @@ class PostgresMigrationTest {
 
             p.createTaskHub();
         }
-        assertThat(history()).containsExactly("1 ok", "2 ok", "3 ok", "4 ok", "5 ok");
+        assertThat(history()).containsExactly("1 ok", "2 ok", "3 ok", "4 ok", "5 ok", "6 ok");
         assertThat(index()).isEqualTo("[hub, instance_id]");
     }
 
@@ -142,6 +142,28 @@ class PostgresMigrationTest {
         try (StorageProvider p = provider()) {
             assertThat(p.getInstance("a")).isPresent();
             assertThat(p.retentionPolicies()).isEmpty();
+        }
+    }
+
+    @Test
+    void upgradeToV6_replacesAnInvalidRedeliveredIndex_andAddsTheQuarantine() throws SQLException {
+        try (Connection c = PostgresTestDatabase.connect(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO \"" + schema + "\".instances (hub, instance_id, name, status, created_ns, updated_ns, delivery_count) "
+                    + "VALUES ('h', 'a', 'Hello', 'RUNNING', 1, 1, 3), ('h', 'b', 'Hello', 'RUNNING', 2, 2, 3)");
+            // an interrupted concurrent build of V6's index leaves it INVALID
+            assertThatThrownBy(() -> st.execute("CREATE UNIQUE INDEX CONCURRENTLY instances_redelivered ON \""
+                    + schema + "\".instances (hub)")).isInstanceOf(SQLException.class);
+        }
+        assertThat(index("instances_redelivered")).isEqualTo("[hub] INVALID");
+        try (StorageProvider p = provider()) {
+            p.createTaskHub();
+        }
+        assertThat(index("instances_redelivered")).isEqualTo("[hub, delivery_count]");
+        assertThat(index("quarantine_listed")).isEqualTo("[hub, quarantined_ns, id]");
+        try (StorageProvider p = provider()) {
+            assertThat(p.findStuckInstances(dev.taskhub.query.StuckQuery.defaults(), java.time.Instant.now()).instances())
+                    .extracting(dev.taskhub.query.StuckInstance::instanceId).containsExactly("a", "b");
+            assertThat(p.listQuarantineRecords(dev.taskhub.query.QuarantineQuery.builder().build()).records()).isEmpty();
         }
     }
 

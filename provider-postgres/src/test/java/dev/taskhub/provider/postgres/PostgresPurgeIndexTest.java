@@ -38,7 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PostgresPurgeIndexTest {
     private static final Duration LEASE = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> TABLES = Set.of("instances", "history", "orchestration_messages", "activity_messages");
+    private static final Set<String> TABLES = Set.of("instances", "history", "orchestration_messages", "activity_messages",
+            "quarantine");
 
     private PostgresStorageProvider provider;
 
@@ -122,7 +123,8 @@ class PostgresPurgeIndexTest {
     }
 
     /**
-     * Inserts n finished instances with 3 history events, an orchestration message and a queued activity each, and
+     * Inserts n finished instances with 3 history events, an orchestration message, a queued activity and a quarantine
+     * record each, and
      * refreshes the statistics: on a hub with data the planner picks its indexes as it would in production (on a
      * nearly empty table it prefers scanning the hub's few rows and filtering them).
      */
@@ -136,7 +138,9 @@ class PostgresPurgeIndexTest {
                 "INSERT INTO " + s + "orchestration_messages (hub, instance_id, message_id, event) "
                         + "SELECT ?, 'bulk-' || g, 'm-' || g, '{}' FROM generate_series(1, ?) g",
                 "INSERT INTO " + s + "activity_messages (hub, message_id, instance_id, task_id, name) "
-                        + "SELECT ?, 'a-' || g, 'bulk-' || g, 0, 'Work' FROM generate_series(1, ?) g"};
+                        + "SELECT ?, 'a-' || g, 'bulk-' || g, 0, 'Work' FROM generate_series(1, ?) g",
+                "INSERT INTO " + s + "quarantine (hub, id, instance_id, kind, quarantined_ns, record) "
+                        + "SELECT ?, 'q-' || g, 'bulk-' || g, 'ORCHESTRATION', g, '{}' FROM generate_series(1, ?) g"};
         try (Connection c = PostgresTestDatabase.connect()) {
             for (String sql : fills) {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -146,7 +150,8 @@ class PostgresPurgeIndexTest {
                 }
             }
             try (Statement st = c.createStatement()) {
-                st.execute("ANALYZE " + s + "instances, " + s + "history, " + s + "orchestration_messages, " + s + "activity_messages");
+                st.execute("ANALYZE " + s + "instances, " + s + "history, " + s + "orchestration_messages, " + s + "activity_messages, "
+                        + s + "quarantine");
             }
         }
     }

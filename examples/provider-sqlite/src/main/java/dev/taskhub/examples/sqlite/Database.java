@@ -30,7 +30,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Database implements AutoCloseable {
     /** Tables of all hubs in the file; every row carries its hub's name. */
     static final List<String> TABLES = List.of("instances", "history", "orchestration_messages", "instance_locks",
-            "activity_messages");
+            "activity_messages", "quarantine");
 
     private static final List<String> SCHEMA = List.of(
             "CREATE TABLE IF NOT EXISTS instances (hub TEXT NOT NULL, instance_id TEXT NOT NULL, name TEXT NOT NULL, "
@@ -59,7 +59,12 @@ final class Database implements AutoCloseable {
                     + "instance_id TEXT NOT NULL, message_id TEXT NOT NULL, execution_id TEXT, task_id INTEGER NOT NULL, "
                     + "name TEXT NOT NULL, input TEXT, visible_ns INTEGER NOT NULL, deliveries INTEGER NOT NULL DEFAULT 0, "
                     + "lock_token TEXT)",
-            "CREATE INDEX IF NOT EXISTS activity_messages_by_time ON activity_messages (hub, visible_ns)");
+            "CREATE INDEX IF NOT EXISTS activity_messages_by_time ON activity_messages (hub, visible_ns)",
+            // poison messages kept by the workers: the record's JSON, with what listing and purging need beside it
+            "CREATE TABLE IF NOT EXISTS quarantine (hub TEXT NOT NULL, id TEXT NOT NULL, instance_id TEXT NOT NULL, "
+                    + "kind TEXT NOT NULL, quarantined_ns INTEGER NOT NULL, record TEXT NOT NULL, PRIMARY KEY (hub, id))",
+            "CREATE INDEX IF NOT EXISTS quarantine_listed ON quarantine (hub, quarantined_ns, id)",
+            "CREATE INDEX IF NOT EXISTS quarantine_by_instance ON quarantine (hub, instance_id)");
 
     /** Wakes waiting lock calls of every provider object on the same file in this JVM; other processes poll. */
     private static final Map<String, Signal> SIGNALS = new ConcurrentHashMap<>();

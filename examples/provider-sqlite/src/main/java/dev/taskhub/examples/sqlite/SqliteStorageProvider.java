@@ -3,6 +3,11 @@ package dev.taskhub.examples.sqlite;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
+import dev.taskhub.query.QuarantinePage;
+import dev.taskhub.query.QuarantineQuery;
+import dev.taskhub.query.QuarantineRecord;
+import dev.taskhub.query.StuckInstances;
+import dev.taskhub.query.StuckQuery;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.query.RetentionPolicy;
 import dev.taskhub.spi.ActivityResult;
@@ -27,7 +32,8 @@ import java.util.Set;
 
 /**
  * A task hub in a SQLite file: a thin facade over the instance store ({@link Instances}, which holds the history too),
- * the queues ({@link Queues}, which commit checkpoints) and the retention policies ({@link RetentionPolicies}). Several hubs, provider objects and processes on one
+ * the queues ({@link Queues}, which commit checkpoints), the retention policies ({@link RetentionPolicies}), the
+ * quarantine ({@link Quarantine}) and the stuck-instance query ({@link StuckInstancesQuery}). Several hubs, provider objects and processes on one
  * machine may share the file; each checkpoint is one transaction. Thread-safe; {@link #close()} closes the connection
  * and keeps the data.
  */
@@ -37,6 +43,8 @@ public final class SqliteStorageProvider implements StorageProvider {
     private final Instances instances;
     private final Queues queues;
     private final RetentionPolicies retention;
+    private final Quarantine quarantine;
+    private final StuckInstancesQuery stuck;
 
     SqliteStorageProvider(String taskHubName, Database db, Duration pollInterval) {
         this.taskHubName = taskHubName;
@@ -44,6 +52,8 @@ public final class SqliteStorageProvider implements StorageProvider {
         this.instances = new Instances(db, taskHubName);
         this.queues = new Queues(db, taskHubName, pollInterval);
         this.retention = new RetentionPolicies(db, taskHubName);
+        this.quarantine = new Quarantine(db, taskHubName);
+        this.stuck = new StuckInstancesQuery(db, taskHubName);
     }
 
     @Override
@@ -133,6 +143,31 @@ public final class SqliteStorageProvider implements StorageProvider {
     @Override
     public boolean removeRetentionPolicy(RuntimeStatus status, String orchestrationName) {
         return retention.remove(status, orchestrationName);
+    }
+
+    @Override
+    public StuckInstances findStuckInstances(StuckQuery query, Instant now) {
+        return stuck.find(query, now);
+    }
+
+    @Override
+    public void putQuarantineRecord(QuarantineRecord record) {
+        quarantine.put(record);
+    }
+
+    @Override
+    public QuarantinePage listQuarantineRecords(QuarantineQuery query) {
+        return quarantine.list(query);
+    }
+
+    @Override
+    public Optional<QuarantineRecord> getQuarantineRecord(String recordId) {
+        return quarantine.get(recordId);
+    }
+
+    @Override
+    public boolean deleteQuarantineRecord(String recordId) {
+        return quarantine.delete(recordId);
     }
 
     @Override
