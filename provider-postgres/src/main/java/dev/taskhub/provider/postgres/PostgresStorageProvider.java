@@ -364,11 +364,7 @@ public final class PostgresStorageProvider implements StorageProvider {
     @Override
     public CommittedBatch<ActivityWorkItem> completeActivityWorkItemsAndLock(List<ActivityResult> results, int lockMax, Duration lease) {
         ensureOpen();
-        if (lockMax > 0) {
-            requirePositive(lease, "lease");
-            statistics.tick();
-        }
-        CommittedBatch<ActivityWorkItem> out = queues.completeActivities(List.copyOf(results), Math.max(0, lockMax), lease);
+        CommittedBatch<ActivityWorkItem> out = queues.completeActivities(List.copyOf(results), lockAfterCommit(lockMax, lease), lease);
         orchestrationSignal.signal();
         return out;
     }
@@ -385,11 +381,7 @@ public final class PostgresStorageProvider implements StorageProvider {
     @Override
     public CommittedBatch<OrchestrationWorkItem> commitCheckpointsAndLock(List<Checkpoint> batch, int lockMax, Duration lease) {
         ensureOpen();
-        if (lockMax > 0) {
-            requirePositive(lease, "lease");
-            statistics.tick();
-        }
-        CommittedBatch<OrchestrationWorkItem> out = checkpoints.commit(List.copyOf(batch), Math.max(0, lockMax), lease);
+        CommittedBatch<OrchestrationWorkItem> out = checkpoints.commit(List.copyOf(batch), lockAfterCommit(lockMax, lease), lease);
         boolean orchestrations = false;
         boolean activities = false;
         for (int i = 0; i < batch.size(); i++) {
@@ -454,6 +446,16 @@ public final class PostgresStorageProvider implements StorageProvider {
                 advert.exit(found);
             }
         }
+    }
+
+    /** How many items a commit locks after it (0: none); a lock keeps the statistics up to date, as a lock call does. */
+    private int lockAfterCommit(int lockMax, Duration lease) {
+        if (lockMax <= 0) {
+            return 0;
+        }
+        requirePositive(lease, "lease");
+        statistics.tick();
+        return lockMax;
     }
 
     private static void checkLockArgs(int max, Duration lease, Duration maxWait) {
