@@ -79,8 +79,15 @@ public sealed interface HistoryEvent {
     /**
      * A failed execution was rewound. Its {@code eventId} is the sequence number of the first call made after the
      * rewind (above every number the failed execution had used), or -1 in histories written before rewinds recorded it.
+     * In history, {@code requestId} is the message id of the rewind request it applied, so a request delivered again is
+     * not applied twice (null in histories written before, and in the request message itself).
      */
-    record ExecutionRewound(int eventId, Instant timestamp, String reason) implements HistoryEvent {}
+    record ExecutionRewound(int eventId, Instant timestamp, String reason, String requestId) implements HistoryEvent {
+        /** A rewind request, or an event without the id of its request. */
+        public ExecutionRewound(int eventId, Instant timestamp, String reason) {
+            this(eventId, timestamp, reason, null);
+        }
+    }
 
     record ContinueAsNew(int eventId, Instant timestamp, String input) implements HistoryEvent {}
 

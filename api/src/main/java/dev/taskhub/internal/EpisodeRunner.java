@@ -93,11 +93,12 @@ public final class EpisodeRunner {
 
         // A finished instance only takes a rewind (when failed), keeps results for a later rewind (when failed), or
         // answers its parent's rewind (a finished sub-orchestration); other messages are dropped.
+        TaskMessage rewindMessage = null;
         HistoryEvent.ExecutionRewound rewind = null;
         Rewind.Rewound rewound = null;
         List<TaskMessage> messages = workItem.messages();
         if (start == null && status.isTerminal()) {
-            TaskMessage rewindMessage = status == RuntimeStatus.FAILED ? Rewind.rewindMessage(messages) : null;
+            rewindMessage = status == RuntimeStatus.FAILED ? Rewind.rewindMessage(messages, history) : null;
             if (rewindMessage == null) {
                 Checkpoint finished = Rewind.whileFinished(workItem, history, now);
                 if (finished != null) {
@@ -126,7 +127,7 @@ public final class EpisodeRunner {
         List<HistoryEvent> newEvents = new ArrayList<>();
         newEvents.add(new HistoryEvent.OrchestratorStarted(-1, now));
         if (rewind != null) {
-            newEvents.add(new HistoryEvent.ExecutionRewound(rewound.nextCallId(), now, rewind.reason()));
+            newEvents.add(new HistoryEvent.ExecutionRewound(rewound.nextCallId(), now, rewind.reason(), rewindMessage.messageId()));
         }
         if (start != null) {
             newEvents.add(new ExecutionStarted(-1, now, start.name(), start.version(), start.input(), start.executionId(),

@@ -163,10 +163,16 @@ final class Rewind {
         return jumps == null ? List.of() : jumps;
     }
 
-    /** The rewind message among the work item's messages, or null. */
-    static TaskMessage rewindMessage(List<TaskMessage> messages) {
+    /** The first rewind request among the work item's messages that the history has not applied yet, or null. */
+    static TaskMessage rewindMessage(List<TaskMessage> messages, List<HistoryEvent> history) {
+        Set<String> applied = new HashSet<>();
+        for (HistoryEvent e : history) {
+            if (e instanceof HistoryEvent.ExecutionRewound r && r.requestId() != null) {
+                applied.add(r.requestId());
+            }
+        }
         for (TaskMessage m : messages) {
-            if (m.event() instanceof HistoryEvent.ExecutionRewound) {
+            if (m.event() instanceof HistoryEvent.ExecutionRewound && !applied.contains(m.messageId())) {
                 return m;
             }
         }
@@ -201,7 +207,7 @@ final class Rewind {
         if (state.status() == RuntimeStatus.FAILED) {
             return keepResults(workItem, state, history, now);
         }
-        TaskMessage rewind = rewindMessage(workItem.messages());
+        TaskMessage rewind = rewindMessage(workItem.messages(), history);
         if (rewind != null) {
             TaskMessage answer = answerParent(state, history, now, rewind.messageId());
             if (answer != null) {

@@ -23,6 +23,7 @@ class HistoryEventJsonTest {
                 new HistoryEvent.ExecutionSuspended(-1, t, "s"),
                 new HistoryEvent.ExecutionResumed(-1, t, "r"),
                 new HistoryEvent.ExecutionRewound(-1, t, "rw"),
+                new HistoryEvent.ExecutionRewound(4, t, "rw", "request-1"),
                 new HistoryEvent.ContinueAsNew(-1, t, "2"),
                 new HistoryEvent.OrchestratorStarted(-1, t),
                 new HistoryEvent.OrchestratorCompleted(-1, t),
@@ -42,5 +43,24 @@ class HistoryEventJsonTest {
             assertThat(json).contains("\"EventType\":\"" + event.eventType() + "\"");
             assertThat(mapper.readValue(json, HistoryEvent.class)).isEqualTo(event);
         }
+    }
+
+    @Test
+    void aRewindStoredBeforeRequestIdsWereRecorded_readsWithoutOne() throws Exception {
+        ObjectMapper mapper = JsonDataConverter.DEFAULT.mapper();
+        com.fasterxml.jackson.databind.node.ObjectNode stored = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(
+                dev.taskhub.convert.HistoryCodec.encode(new HistoryEvent.ExecutionRewound(3, Instant.parse("2026-11-26T10:00:00Z"), "rw", "r1")));
+        List<String> idFields = new java.util.ArrayList<>();
+        stored.fieldNames().forEachRemaining(f -> {
+            if (f.equalsIgnoreCase("requestId")) {
+                idFields.add(f);
+            }
+        });
+        assertThat(idFields).hasSize(1);
+        stored.remove(idFields);
+
+        HistoryEvent.ExecutionRewound read = (HistoryEvent.ExecutionRewound) dev.taskhub.convert.HistoryCodec.decode(stored.toString());
+
+        assertThat(read).isEqualTo(new HistoryEvent.ExecutionRewound(3, Instant.parse("2026-11-26T10:00:00Z"), "rw", null));
     }
 }

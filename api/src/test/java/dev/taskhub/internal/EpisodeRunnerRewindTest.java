@@ -110,6 +110,10 @@ class EpisodeRunnerRewindTest {
             for (HistoryEvent e : events) {
                 messages.add(new TaskMessage(Ids.random(), id, e instanceof HistoryEvent.ExecutionRewound ? null : "e1", e, null));
             }
+            return deliver(messages);
+        }
+
+        Checkpoint deliver(List<TaskMessage> messages) {
             Checkpoint c = runner.run(new OrchestrationWorkItem(id, "lock", T0.plusSeconds(30), state, messages, version, 1), history);
             if (c.replaceHistory()) {
                 history = new ArrayList<>(c.newEvents());
@@ -156,6 +160,32 @@ class EpisodeRunnerRewindTest {
 
     private static List<Integer> taskIds(Checkpoint c) {
         return c.activityRequests().stream().map(ActivityRequest::taskId).toList();
+    }
+
+    @Test
+    void aRewindRequestDeliveredAgain_afterTheRewoundRunFailedAgain_isNotAppliedTwice() {
+        Instance i = new Instance("c1", "Child", null);
+        i.failed(0);
+        assertThat(i.status()).isEqualTo(RuntimeStatus.FAILED);
+        TaskMessage request = new TaskMessage(Ids.random(), i.id, null, new HistoryEvent.ExecutionRewound(-1, T0, "fixed"), null);
+
+        Checkpoint rewound = i.deliver(List.of(request));
+        assertThat(i.status()).isEqualTo(RuntimeStatus.RUNNING);
+        assertThat(taskIds(rewound)).containsExactly(0);
+        assertThat(i.history).filteredOn(HistoryEvent.ExecutionRewound.class::isInstance).singleElement()
+                .satisfies(r -> assertThat(((HistoryEvent.ExecutionRewound) r).requestId()).isEqualTo(request.messageId()));
+        i.failed(0);
+        assertThat(i.status()).isEqualTo(RuntimeStatus.FAILED);
+
+        // an at-least-once store delivers the same request again: it was applied, so it changes nothing now
+        Checkpoint again = i.deliver(List.of(request));
+        assertThat(i.status()).isEqualTo(RuntimeStatus.FAILED);
+        assertThat(again.activityRequests()).isEmpty();
+        assertThat(i.history).filteredOn(HistoryEvent.ExecutionRewound.class::isInstance).hasSize(1);
+
+        // a new request rewinds it again
+        i.rewind();
+        assertThat(i.status()).isEqualTo(RuntimeStatus.RUNNING);
     }
 
     @Test
