@@ -1,7 +1,6 @@
 package dev.taskhub.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.NewOrchestrationOptions;
 import dev.taskhub.client.TaskHubClient;
@@ -10,18 +9,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import static dev.taskhub.cli.CliRunner.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code taskhub jobs}: bulk jobs from the command line, on the hub's storage and through the HTTP API ({@code --url}). */
 class CliJobsTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String KEY = "jobs-key-" + UUID.randomUUID();
 
     private final CliRunner cli = new CliRunner(Map.of());
@@ -64,13 +62,6 @@ class CliJobsTest {
         return ids;
     }
 
-    private static JsonNode json(CliRunner.Result r) {
-        try {
-            return JSON.readTree(r.out());
-        } catch (IOException e) {
-            throw new AssertionError("not JSON: " + r.out(), e);
-        }
-    }
 
     @Test
     void dryRun_thenStartAndWait_listShow_andAFinishedJobCannotBeCanceled() {

@@ -1,7 +1,6 @@
 package dev.taskhub.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.http.ManagementServer;
@@ -11,7 +10,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,11 +17,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import static dev.taskhub.cli.CliRunner.awaitStatus;
+import static dev.taskhub.cli.CliRunner.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The command line with {@code --url}: every subcommand through a real HTTP management server. */
 class CliRemoteTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String KEY = "remote-key-" + UUID.randomUUID();
 
     private final CliRunner cli = new CliRunner(Map.of());
@@ -58,40 +57,17 @@ class CliRemoteTest {
         return r;
     }
 
-    private static JsonNode json(CliRunner.Result r) {
-        try {
-            return JSON.readTree(r.out());
-        } catch (IOException e) {
-            throw new AssertionError(r.out(), e);
-        }
-    }
-
-    private void await(String id, RuntimeStatus status) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (client.getInstanceMetadata(id, false).map(m -> m.runtimeStatus() == status).orElse(false)) {
-                return;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError(id + " did not reach " + status);
-    }
-
     @Test
     void everySubcommand_throughTheHttpApi() {
         JsonNode payload = json(ok("start-new", "--function-name", "E2_FanOutFanIn", "--input", "4", "--id", "r-fan", "--json"));
         assertThat(payload.get("id").asText()).isEqualTo("r-fan");
-        await("r-fan", RuntimeStatus.COMPLETED);
+        awaitStatus(client, "r-fan", RuntimeStatus.COMPLETED);
         assertThat(ok("get-runtime-status", "--id", "r-fan", "--show-output").out()).contains("Completed", "Output:", "20");
         assertThat(json(ok("get-history", "--id", "r-fan", "--json")).get(0).get("EventType").asText()).isEqualTo("ExecutionStarted");
 
         for (int i = 0; i < 3; i++) {
             ok("start-new", "--function-name", "E1_HelloSequence", "--id", "r-page-" + i);
-            await("r-page-" + i, RuntimeStatus.COMPLETED);
+            awaitStatus(client, "r-page-" + i, RuntimeStatus.COMPLETED);
         }
         Set<String> seen = new HashSet<>();
         String token = null;
@@ -109,19 +85,19 @@ class CliRemoteTest {
         assertThat(seen).containsExactlyInAnyOrder("r-fan", "r-page-0", "r-page-1", "r-page-2");
 
         ok("start-new", "--function-name", "E4_HumanApproval", "--id", "r-appr", "--input", "600");
-        await("r-appr", RuntimeStatus.RUNNING);
+        awaitStatus(client, "r-appr", RuntimeStatus.RUNNING);
         ok("suspend", "--id", "r-appr", "--reason", "wait");
-        await("r-appr", RuntimeStatus.SUSPENDED);
+        awaitStatus(client, "r-appr", RuntimeStatus.SUSPENDED);
         ok("resume", "--id", "r-appr", "--reason", "go on");
-        await("r-appr", RuntimeStatus.RUNNING);
+        awaitStatus(client, "r-appr", RuntimeStatus.RUNNING);
         ok("raise-event", "--id", "r-appr", "--event-name", "Approval", "--event-data", "true");
-        await("r-appr", RuntimeStatus.COMPLETED);
+        awaitStatus(client, "r-appr", RuntimeStatus.COMPLETED);
         assertThat(client.getInstanceMetadata("r-appr", true).orElseThrow().serializedOutput()).isEqualTo("\"Approved\"");
 
         ok("start-new", "--function-name", "E3_Counter", "--id", "r-ctr");
-        await("r-ctr", RuntimeStatus.RUNNING);
+        awaitStatus(client, "r-ctr", RuntimeStatus.RUNNING);
         ok("terminate", "--id", "r-ctr", "--reason", "done with it");
-        await("r-ctr", RuntimeStatus.TERMINATED);
+        awaitStatus(client, "r-ctr", RuntimeStatus.TERMINATED);
         CliRunner.Result again = run("terminate", "--id", "r-ctr");
         assertThat(again.exitCode()).isEqualTo(1);
         assertThat(again.err()).contains("Terminated");

@@ -1,7 +1,6 @@
 package dev.taskhub.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.config.StorageProviders;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -27,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import static dev.taskhub.cli.CliRunner.json;
+import static dev.taskhub.cli.CliRunner.awaitStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -36,7 +36,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CliStuckAndQuarantineTest {
     private static final String KEY = "cli-key-" + UUID.randomUUID();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final CliRunner cli = new CliRunner(Map.of());
     private String hub;
@@ -74,28 +73,7 @@ class CliStuckAndQuarantineTest {
         return r;
     }
 
-    private static JsonNode json(CliRunner.Result r) {
-        try {
-            return JSON.readTree(r.out());
-        } catch (IOException e) {
-            throw new AssertionError("not JSON: " + r.out(), e);
-        }
-    }
 
-    private void awaitStatus(String id, RuntimeStatus status) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (client.getInstanceMetadata(id, false).map(m -> m.runtimeStatus() == status).orElse(false)) {
-                return;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError(id + " did not reach " + status + ": " + client.getInstanceMetadata(id, false));
-    }
 
     /** A worker that crashes on the instance five times; the next worker quarantines its messages. */
     private String poisoned() {
@@ -139,7 +117,7 @@ class CliStuckAndQuarantineTest {
     void quarantine_listShowReplayDiscard_locallyAndRemotely() {
         String id = poisoned();
         startWorker();
-        awaitStatus(id, RuntimeStatus.FAILED);
+        awaitStatus(client, id, RuntimeStatus.FAILED);
 
         CliRunner.Result list = ok(false, "quarantine", "list");
         assertThat(list.out()).contains(id).contains("Orchestration").contains("ExecutionStarted");
@@ -166,7 +144,7 @@ class CliStuckAndQuarantineTest {
 
         assertThat(ok(true, "quarantine", "replay", recordId).out()).contains("Replayed quarantine record " + recordId)
                 .contains("rewound the instance").contains("sent 1 message(s) again");
-        awaitStatus(id, RuntimeStatus.COMPLETED);
+        awaitStatus(client, id, RuntimeStatus.COMPLETED);
         assertThat(client.getInstanceMetadata(id, true).orElseThrow().readOutputAs(String.class)).isEqualTo("replayed in");
         assertThat(run(false, "quarantine", "replay", recordId).exitCode()).isEqualTo(1);
 

@@ -1,7 +1,6 @@
 package dev.taskhub.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.TaskHubClient;
 import org.junit.jupiter.api.AfterEach;
@@ -20,6 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static dev.taskhub.cli.CliRunner.json;
+import static dev.taskhub.cli.CliRunner.awaitStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -28,7 +29,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CliTest {
     static final AtomicBoolean FAIL_NEXT = new AtomicBoolean();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final CliRunner cli = new CliRunner(Map.of());
     private TestHub fixture;
@@ -70,28 +70,7 @@ class CliTest {
         return cli.run(all.toArray(String[]::new));
     }
 
-    private static JsonNode json(CliRunner.Result r) {
-        try {
-            return JSON.readTree(r.out());
-        } catch (IOException e) {
-            throw new AssertionError("not JSON: " + r.out(), e);
-        }
-    }
 
-    private void awaitStatus(String id, RuntimeStatus status) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (client.getInstanceMetadata(id, false).map(m -> m.runtimeStatus() == status).orElse(false)) {
-                return;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError(id + " did not reach " + status + ": " + client.getInstanceMetadata(id, false));
-    }
 
     private void awaitCustomStatus(String id, String json) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -147,7 +126,7 @@ class CliTest {
             client.waitForInstanceCompletion("list-" + i, Duration.ofSeconds(10));
         }
         ok("start-new", "--function-name", "E3_Counter", "--id", "list-counter", "--input", "0");
-        awaitStatus("list-counter", RuntimeStatus.RUNNING);
+        awaitStatus(client, "list-counter", RuntimeStatus.RUNNING);
 
         Set<String> seen = new HashSet<>();
         String token = null;
@@ -198,7 +177,7 @@ class CliTest {
 
         // a pass now purges what finished longer ago than the policy says, and only that
         ok("start-new", "--function-name", "E1_HelloSequence", "--id", "ret-done");
-        awaitStatus("ret-done", RuntimeStatus.COMPLETED);
+        awaitStatus(client, "ret-done", RuntimeStatus.COMPLETED);
         assertThat(ok("retention", "apply").out()).containsPattern("Completed after 7d\\s+0").contains("Purged 0 instance(s)");
         ok("retention", "set", "--status", "Completed", "--older-than", "1ms");
         JsonNode report = json(ok("retention", "apply", "--json", "--limit-per-policy", "10"));
@@ -235,23 +214,23 @@ class CliTest {
     @Test
     void raiseEvent_terminate_suspendResume_rewind_restart() {
         ok("start-new", "--function-name", "E3_Counter", "--id", "ctr", "--input", "0");
-        awaitStatus("ctr", RuntimeStatus.RUNNING);
+        awaitStatus(client, "ctr", RuntimeStatus.RUNNING);
         ok("raise-event", "--id", "ctr", "--event-name", "operation", "--event-data", "\"add\"");
         awaitCustomStatus("ctr", "1");
         ok("raise-event", "--id", "ctr", "--event-name", "operation", "--event-data", "stop");
-        awaitStatus("ctr", RuntimeStatus.COMPLETED);
+        awaitStatus(client, "ctr", RuntimeStatus.COMPLETED);
         assertThat(client.getInstanceMetadata("ctr", true).orElseThrow().serializedOutput()).isEqualTo("1");
 
         ok("start-new", "--function-name", "E4_HumanApproval", "--id", "appr", "--input", "600");
-        awaitStatus("appr", RuntimeStatus.RUNNING);
+        awaitStatus(client, "appr", RuntimeStatus.RUNNING);
         assertThat(ok("raise-event", "--id", "appr").out()).contains("Event_");
         ok("suspend", "--id", "appr", "--reason", "holiday");
-        awaitStatus("appr", RuntimeStatus.SUSPENDED);
+        awaitStatus(client, "appr", RuntimeStatus.SUSPENDED);
         ok("resume", "--id", "appr");
-        awaitStatus("appr", RuntimeStatus.RUNNING);
+        awaitStatus(client, "appr", RuntimeStatus.RUNNING);
         JsonNode terminated = json(ok("terminate", "--id", "appr", "--reason", "no longer needed", "--json"));
         assertThat(terminated.get("accepted").asBoolean()).isTrue();
-        awaitStatus("appr", RuntimeStatus.TERMINATED);
+        awaitStatus(client, "appr", RuntimeStatus.TERMINATED);
         assertThat(client.getInstanceMetadata("appr", true).orElseThrow().serializedOutput()).contains("no longer needed");
 
         CliRunner.Result again = refused("terminate", "--id", "appr");
@@ -260,15 +239,15 @@ class CliTest {
 
         FAIL_NEXT.set(true);
         ok("start-new", "--function-name", "FailOnce", "--id", "flaky");
-        awaitStatus("flaky", RuntimeStatus.FAILED);
+        awaitStatus(client, "flaky", RuntimeStatus.FAILED);
         ok("rewind", "--id", "flaky");
-        awaitStatus("flaky", RuntimeStatus.COMPLETED);
+        awaitStatus(client, "flaky", RuntimeStatus.COMPLETED);
         assertThat(refused("rewind", "--id", "flaky").exitCode()).isEqualTo(1);
 
         String restarted = ok("restart", "--id", "ctr").out();
         assertThat(restarted).contains("Restarted instance ctr as ");
         ok("restart", "--id", "flaky", "--no-new-instance-id");
-        awaitStatus("flaky", RuntimeStatus.COMPLETED);
+        awaitStatus(client, "flaky", RuntimeStatus.COMPLETED);
     }
 
     @Test
@@ -278,7 +257,7 @@ class CliTest {
             client.waitForInstanceCompletion(id, Duration.ofSeconds(10));
         }
         ok("start-new", "--function-name", "E3_Counter", "--id", "p-running");
-        awaitStatus("p-running", RuntimeStatus.RUNNING);
+        awaitStatus(client, "p-running", RuntimeStatus.RUNNING);
 
         assertThat(refused("purge-instance", "--id", "p-running").exitCode()).isEqualTo(1);
         assertThat(ok("purge-instance", "--id", "p1").out()).contains("Purged instance p1");
