@@ -11,7 +11,8 @@ import java.time.Duration;
  * Worker tuning. Immutable; build with {@link #builder()}.
  *
  * @param orchestrationConcurrency threads running episodes
- * @param orchestrationBatchSize   instances locked and checkpointed per round trip
+ * @param orchestrationBatchSize   instances locked and checkpointed per round trip (default 128: a batch only fills up
+ *                                 when that much work is waiting)
  * @param activityConcurrency      activities running at once (default 64: threads, each idle one costs little)
  * @param activityBatchSize        activity messages locked per round trip
  * @param lockLease                lease of a lock; renewed while the work is in progress (orchestration batches and
@@ -93,7 +94,7 @@ public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatch
     /** Builder for {@link WorkerOptions}; defaults suit a small machine; {@link #build()} validates. */
     public static final class Builder {
         private int orchestrationConcurrency = Math.max(2, Runtime.getRuntime().availableProcessors());
-        private int orchestrationBatchSize = 32;
+        private int orchestrationBatchSize = 128;
         private int activityConcurrency = 64;
         private int activityBatchSize = 32;
         private Duration lockLease = Duration.ofSeconds(30);
