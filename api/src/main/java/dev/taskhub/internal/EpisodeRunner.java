@@ -411,10 +411,9 @@ public final class EpisodeRunner {
 
         Checkpoint deadLetter(InstanceState state, ExecutionStarted start, List<HistoryEvent> history, int max) {
             rewinds = rewinds(history);
-            String types = workItem.messages().stream().map(m -> m.event().eventType()).distinct().toList().toString();
-            FailureDetails failure = new FailureDetails("PoisonMessage", "The messages " + types + " for instance '"
-                    + workItem.instanceId() + "' were delivered " + workItem.deliveryCount() + " times without a successful "
-                    + "checkpoint (maximum " + max + "); they were quarantined and the instance failed. Check the worker logs "
+            FailureDetails failure = new FailureDetails("PoisonMessage", "The messages " + Quarantine.eventTypes(workItem)
+                    + " for instance '" + workItem.instanceId() + "' were delivered " + workItem.deliveryCount()
+                    + " times without a successful checkpoint (maximum " + max + "); they were quarantined and the instance failed. Check the worker logs "
                     + "for the error and fix it, then replay the quarantine record ('taskhub quarantine list --instance-id "
                     + workItem.instanceId() + "', then 'taskhub quarantine replay <id>') or restart the instance.", "");
             InstanceState base = state != null ? state : newState(workItem.instanceId(), start, now, null);

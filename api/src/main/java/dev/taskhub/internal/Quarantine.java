@@ -35,12 +35,16 @@ final class Quarantine {
     static QuarantineRecord of(OrchestrationWorkItem item, String executionId, int max, String lastError, Instant now) {
         List<QuarantinedMessage> messages = item.messages().stream()
                 .map(m -> new QuarantinedMessage(m.messageId(), m.executionId(), m.event(), m.visibleAt())).toList();
-        String types = item.messages().stream().map(m -> m.event().eventType()).distinct().toList().toString();
-        String reason = "The messages " + types + " were delivered " + item.deliveryCount() + " times without a successful "
+        String reason = "The messages " + eventTypes(item) + " were delivered " + item.deliveryCount() + " times without a successful "
                 + "checkpoint (maximum " + max + ")." + (lastError == null ? " The worker that quarantined them did not see the error; "
                 + "check the worker logs." : " Last error: " + lastError);
         return new QuarantineRecord(Ids.derived("quarantine", item.instanceId(), item.messages().get(0).messageId()),
                 item.instanceId(), executionId, QuarantineRecord.Kind.ORCHESTRATION, messages, item.deliveryCount(), reason, now);
+    }
+
+    /** The distinct event types of the work item's messages, as the poison reasons name them: {@code [TaskCompleted, ...]}. */
+    static String eventTypes(OrchestrationWorkItem item) {
+        return item.messages().stream().map(m -> m.event().eventType()).distinct().toList().toString();
     }
 
     /** The record of an activity message that is dead-lettered. */

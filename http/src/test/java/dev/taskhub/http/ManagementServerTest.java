@@ -110,7 +110,12 @@ class ManagementServerTest {
     }
 
     private RuntimeStatus awaitStatus(String id, RuntimeStatus expected) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        return awaitStatus(client, id, expected, Duration.ofSeconds(10));
+    }
+
+    /** Waits until the instance has the expected status or the timeout passes; returns the last status seen. */
+    static RuntimeStatus awaitStatus(TaskHubClient client, String id, RuntimeStatus expected, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         RuntimeStatus s = null;
         while (System.nanoTime() < deadline) {
             s = client.getInstanceMetadata(id, false).orElseThrow().runtimeStatus();

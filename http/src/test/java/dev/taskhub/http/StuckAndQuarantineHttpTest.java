@@ -29,6 +29,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
+import static dev.taskhub.http.ManagementServerTest.awaitStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -81,23 +82,6 @@ class StuckAndQuarantineHttpTest {
         }
     }
 
-    private RuntimeStatus awaitStatus(String id, RuntimeStatus expected) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        RuntimeStatus s = null;
-        while (System.nanoTime() < deadline) {
-            s = client.getInstanceMetadata(id, false).orElseThrow().runtimeStatus();
-            if (s == expected) {
-                return s;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
-        return s;
-    }
-
     /** Locks and abandons the instance's work item, as a worker that crashes on it would. */
     private void crashOn(String id, int times) {
         for (int i = 0; i < times; i++) {
@@ -141,7 +125,7 @@ class StuckAndQuarantineHttpTest {
         crashOn(id, 5);
         worker = TaskHubWorker.builder(provider).addOrchestrator("Poison", ctx -> "replayed " + ctx.getInput(String.class))
                 .options(WorkerOptions.builder().maxDeliveryCount(5).retentionInterval(Duration.ZERO).build()).build().start();
-        assertThat(awaitStatus(id, RuntimeStatus.FAILED)).isEqualTo(RuntimeStatus.FAILED);
+        assertThat(awaitStatus(client, id, RuntimeStatus.FAILED, Duration.ofSeconds(30))).isEqualTo(RuntimeStatus.FAILED);
 
         HttpResponse<String> list = send("GET", "/taskhub/quarantine?instanceId=" + id);
         assertThat(list.statusCode()).as(list.body()).isEqualTo(200);
@@ -165,7 +149,7 @@ class StuckAndQuarantineHttpTest {
         assertThat(replay.statusCode()).as(replay.body()).isEqualTo(200);
         assertThat(json(replay).get("rewound").asBoolean()).isTrue();
         assertThat(json(replay).get("messagesSent").asInt()).isEqualTo(1);
-        assertThat(awaitStatus(id, RuntimeStatus.COMPLETED)).isEqualTo(RuntimeStatus.COMPLETED);
+        assertThat(awaitStatus(client, id, RuntimeStatus.COMPLETED, Duration.ofSeconds(30))).isEqualTo(RuntimeStatus.COMPLETED);
         assertThat(client.getInstanceMetadata(id, true).orElseThrow().readOutputAs(String.class)).isEqualTo("replayed in");
         assertThat(send("POST", "/taskhub/quarantine/" + recordId + "/replay").statusCode()).isEqualTo(404);
 

@@ -105,17 +105,7 @@ final class CheckpointWriter {
                 return CommittedBatch.committedOnly(out);
             }
         }
-        return db.inTransaction("commit checkpoints", c -> {
-            QueueStore.LockedInstances[] next = new QueueStore.LockedInstances[1];
-            List<CommitResult> results = commitInTransaction(c, checkpoints, lockMax, lease, next);
-            if (next[0] == null) {
-                return CommittedBatch.committedOnly(results);
-            }
-            if (!next[0].empty.isEmpty()) {
-                queues.releaseEmpty(c, next[0]);   // rare; in a transaction of its own, after the COMMIT above
-            }
-            return new CommittedBatch<>(results, next[0].items);
-        });
+        return db.inTransaction("commit checkpoints", c -> commitInTransaction(c, checkpoints, lockMax, lease));
     }
 
     private record Row(String lockToken, long historyVersion, int historyCount, boolean leaseLive) {}
@@ -123,11 +113,11 @@ final class CheckpointWriter {
     /**
      * Two round trips whatever the batch size: (1) create missing target rows, row-lock every row the batch touches
      * in one sorted pass and read where self-addressed messages may go; (2) all writes, the lock of the next batch (when
-     * asked for: into {@code next}) and the COMMIT as one pipeline (the connection's own commit then has nothing left to
-     * do). A failing write skips the rest of the pipeline, COMMIT included, and the caller rolls back.
+     * asked for) and the COMMIT as one pipeline (the connection's own commit then has nothing left to do). A failing
+     * write skips the rest of the pipeline, COMMIT included, and the caller rolls back.
      */
-    private List<CommitResult> commitInTransaction(Connection c, List<Checkpoint> checkpoints, int lockMax, Duration lease,
-                                                   QueueStore.LockedInstances[] next) throws SQLException {
+    private CommittedBatch<OrchestrationWorkItem> commitInTransaction(Connection c, List<Checkpoint> checkpoints, int lockMax,
+                                                                      Duration lease) throws SQLException {
         Set<String> own = new HashSet<>();
         TreeSet<String> all = new TreeSet<>();
         TreeSet<String> foreignTargets = new TreeSet<>();
@@ -208,14 +198,18 @@ final class CheckpointWriter {
             }
         }
         if (accepted.isEmpty() && lockMax == 0) {
-            return results;
+            return CommittedBatch.committedOnly(results);
         }
         Pipeline second = accepted.isEmpty() ? new Pipeline() : writes(c, accepted, rows, gaps, selfCounts);
-        if (lockMax > 0) {
-            next[0] = queues.lockOrchestrationsIn(second, lockMax, lease);
-        }
+        QueueStore.LockedInstances next = lockMax > 0 ? queues.lockOrchestrationsIn(second, lockMax, lease) : null;
         second.add("COMMIT", (ps, i) -> i).execute(c);
-        return results;
+        if (next == null) {
+            return CommittedBatch.committedOnly(results);
+        }
+        if (!next.empty.isEmpty()) {
+            queues.releaseEmpty(c, next);   // rare; in a transaction of its own, after the COMMIT above
+        }
+        return new CommittedBatch<>(results, next.items);
     }
 
     private Pipeline writes(Connection c, List<Checkpoint> accepted, Map<String, Row> rows, Map<String, long[]> gaps,
