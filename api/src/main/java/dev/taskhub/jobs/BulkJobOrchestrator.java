@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The orchestration behind a bulk job: counts the matches once, then works through them one step (a page of the query)
+ * The orchestration behind a bulk job: counts the matches once, then works through them one step (pages of the query)
  * at a time, each step an activity that applies the operation and returns the next position, recording the progress
  * as custom status after every step. The position and the progress live in the history, so a worker that dies loses at
  * most the step in hand, which runs again (every operation skips instances it already applied to, e.g. a terminated

@@ -19,14 +19,16 @@ import dev.taskhub.spi.support.Ids;
 import dev.taskhub.spi.support.Times;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 /**
- * One step of a bulk job: reads a page of the job's query after the given position and applies the operation to each
- * instance of the page that matches (the orchestration name is checked here; bulk jobs never match). An operation that
+ * One step of a bulk job: reads pages of the job's query from the given position (one page when the job is
+ * rate-limited, otherwise pages back to back for up to {@link #STEP_BUDGET}) and applies the operation to each instance
+ * of a page that matches (the orchestration name is checked here; bulk jobs never match). An operation that
  * does not apply to an instance's status is a skip, with the reason. Operations that are messages to the instance
  * (terminate, suspend, resume, rewind, raise-event) are sent for the whole page at once
  * ({@link dev.taskhub.spi.MessageQueue#sendOrchestrationMessages}), purge likewise
@@ -35,6 +37,15 @@ import java.util.Set;
  * the instance and its execution — so the instance applies each once.
  */
 final class BulkJobStep implements Activity<StepResult> {
+    /**
+     * A step goes on to the next page while it has run less than this (and has done fewer than
+     * {@link #MAX_PAGES_PER_STEP} pages), unless the job is rate-limited. The job's next step can only start when the
+     * step's result reaches the job, behind the messages the step sent; pages sent back to back keep the workers busy
+     * meanwhile, and a crash repeats at most one step.
+     */
+    static final Duration STEP_BUDGET = Duration.ofSeconds(1);
+    static final int MAX_PAGES_PER_STEP = 16;
+
     private final TaskHubClient client;
     private final Clock clock = Times.microsecondClock(Clock.systemUTC());
 
@@ -46,12 +57,23 @@ final class BulkJobStep implements Activity<StepResult> {
     public StepResult run(ActivityContext ctx) {
         StepInput input = ctx.getInput(StepInput.class);
         BulkJobRequest request = input.request();
-        int pageSize = request.maxPerSecond() > 0
-                ? (int) Math.max(1, Math.min(request.pageSize(), Math.ceil(request.maxPerSecond())))
-                : request.pageSize();
-        QueryResult page = client.queryInstances(request.query().toBuilder().pageSize(pageSize)
-                .continuationToken(input.cursor()).fetchInputsAndOutputs(false).build());
+        boolean limited = request.maxPerSecond() > 0;
+        int pageSize = limited ? (int) Math.max(1, Math.min(request.pageSize(), Math.ceil(request.maxPerSecond()))) : request.pageSize();
         Tally tally = new Tally();
+        long began = System.nanoTime();
+        String cursor = input.cursor();
+        int pages = 0;
+        do {
+            cursor = applyPage(ctx, request, pageSize, cursor, tally);
+            pages++;
+        } while (cursor != null && !limited && pages < MAX_PAGES_PER_STEP && System.nanoTime() - began < STEP_BUDGET.toNanos());
+        return new StepResult(cursor, tally.progress());
+    }
+
+    /** Applies the operation to one page of the query after {@code cursor}; returns the position after it (null at the end). */
+    private String applyPage(ActivityContext ctx, BulkJobRequest request, int pageSize, String cursor, Tally tally) {
+        QueryResult page = client.queryInstances(request.query().toBuilder().pageSize(pageSize)
+                .continuationToken(cursor).fetchInputsAndOutputs(false).build());
         List<TaskMessage> messages = new ArrayList<>();
         Instant now = clock.instant();
         List<String> toPurge = new ArrayList<>();
@@ -80,7 +102,7 @@ final class BulkJobStep implements Activity<StepResult> {
                 tally.add(purged.contains(id) ? null : new Issue(id, Outcome.SKIPPED, "no longer finished, or already purged"));
             }
         }
-        return new StepResult(page.continuationToken(), tally.progress());
+        return page.continuationToken();
     }
 
     static boolean matches(BulkJobRequest request, String name) {
