@@ -90,7 +90,7 @@ public final class AzureStorageProvider implements StorageProvider {
     private final CheckpointWriter checkpoints;
     private final RetentionPolicyBlob retentionPolicies;
     private final QuarantineBlobs quarantine;
-    private final StuckPeek stuckPeek;
+    private final StuckFinder stuckFinder;
     private final ExpiredInstancePurge expiredPurge;
     private volatile boolean closed;
 
@@ -148,12 +148,17 @@ public final class AzureStorageProvider implements StorageProvider {
             public void partitionGone(int partition, boolean graceful) {
                 holder[0].partitionGone(partition, graceful);
             }
+
+            @Override
+            public String heartbeat(Instant now) {
+                return holder[0].heartbeat(now);
+            }
         });
         ControlQueues control = new ControlQueues(controlQueues, partitions, history, instances, payloads);
         holder[0] = control;
         this.queues = new QueueStore(settings, workItems, payloads, partitions, control, enqueuer);
         this.checkpoints = new CheckpointWriter(control, enqueuer, history, instances, payloads);
-        this.stuckPeek = new StuckPeek(controlQueues, payloads, this::getInstance);
+        this.stuckFinder = new StuckFinder(controlQueues, payloads, this::getInstance, () -> control, partitions::otherHeartbeats);
         this.retentionPolicies = new RetentionPolicyBlob(blobService.getBlobContainerClient(names.leasesContainer()));
         this.expiredPurge = new ExpiredInstancePurge(tableService.getTableClient(names.instancesTable()), instances);
         LOG.debug("Azure Storage provider for hub '{}' on {} (worker {})", taskHubName, connection, settings.workerId());
@@ -324,10 +329,13 @@ public final class AzureStorageProvider implements StorageProvider {
 
     // ------------------------------------------------------------------ stuck instances and quarantine
 
-    /** Pending instances from the instances table (the SPI's default), overdue timers from peeks (see {@link StuckPeek}). */
+    /**
+     * Pending instances from the instances table (the SPI's default); the other reasons from peeks at the control queues,
+     * this process's locks and buffer, and the other workers' heartbeats (see {@link StuckFinder}).
+     */
     @Override
     public StuckInstances findStuckInstances(StuckQuery query, Instant now) {
-        return stuckPeek.find(query, now, StorageProvider.super.findStuckInstances(query, now));
+        return stuckFinder.find(query, now, StorageProvider.super.findStuckInstances(query, now));
     }
 
     @Override

@@ -411,6 +411,52 @@ final class ControlQueues implements PartitionManager.Listener {
         }
     }
 
+    /**
+     * What this process knows of an instance whose messages it holds, for the stuck-instance query: the end of its lock
+     * (null when unlocked), how often its messages were delivered without a checkpoint consuming them, and the due times
+     * of its unlocked due messages (timers separately). Received messages are invisible in the queue, so only their
+     * holder can tell.
+     */
+    record HeldFacts(String instanceId, Instant lockedUntil, int deliveries, Instant oldestDue, Instant oldestTimer) {}
+
+    /**
+     * The facts of every instance this process holds messages of that is locked, was delivered more than once, or has
+     * due messages no lock has taken; oldest first, at most {@code limit}.
+     */
+    synchronized List<HeldFacts> heldFacts(Instant now, int limit) {
+        Map<String, HeldFacts> byInstance = new HashMap<>();
+        for (Held h : known.values()) {
+            String id = h.envelope.instanceId();
+            HeldFacts f = byInstance.getOrDefault(id, new HeldFacts(id, null, 0, null, null));
+            int deliveries = (int) Math.max(f.deliveries(), h.dequeueCount + h.localRedeliveries);
+            Instant oldestDue = f.oldestDue();
+            Instant oldestTimer = f.oldestTimer();
+            if (h.lockedBy == null && h.due(now)) {
+                Instant due = h.envelope.visibleAt() != null ? h.envelope.visibleAt() : Instant.EPOCH.plus(h.envelope.seq(), java.time.temporal.ChronoUnit.MICROS);
+                oldestDue = earlier(oldestDue, due);
+                if (h.envelope.event() instanceof dev.taskhub.history.HistoryEvent.TimerFired fired) {
+                    oldestTimer = earlier(oldestTimer, fired.fireAt());
+                }
+            }
+            Lock lock = locks.get(id);
+            byInstance.put(id, new HeldFacts(id, lock == null ? null : lock.expiry, deliveries, oldestDue, oldestTimer));
+        }
+        return byInstance.values().stream()
+                .filter(f -> f.lockedUntil() != null || f.deliveries() > 1 || f.oldestDue() != null)
+                .sorted(Comparator.comparing((HeldFacts f) -> f.oldestDue() == null ? Instant.MAX : f.oldestDue())
+                        .thenComparing(HeldFacts::instanceId))
+                .limit(limit).toList();
+    }
+
+    @Override
+    public String heartbeat(Instant now) {
+        return StuckFinder.heartbeat(now, this);
+    }
+
+    private static Instant earlier(Instant a, Instant b) {
+        return a == null || b.isBefore(a) ? b : a;
+    }
+
     /** Step 4 of a checkpoint: delete the consumed messages and release the lock. */
     void finish(Lock lock) {
         for (Held h : snapshot(lock)) {

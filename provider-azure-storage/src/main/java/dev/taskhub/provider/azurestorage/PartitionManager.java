@@ -43,6 +43,9 @@ final class PartitionManager implements AutoCloseable {
 
         /** The partition is no longer ours (released or lost): forget buffered messages, release them if possible. */
         void partitionGone(int partition, boolean graceful);
+
+        /** The text of this worker's heartbeat blob, written every cycle (what it knows that others cannot see). */
+        String heartbeat(Instant now);
     }
 
     private record Owned(BlobLeaseClient lease, Instant validUntil) {}
@@ -161,7 +164,7 @@ final class PartitionManager implements AutoCloseable {
             return;
         }
         Instant now = Instant.now();
-        container.getBlobClient("workers/" + workerId).upload(BinaryData.fromString(now.toString()), true);
+        container.getBlobClient("workers/" + workerId).upload(BinaryData.fromString(listener.heartbeat(now)), true);
         TreeSet<String> alive = new TreeSet<>();
         alive.add(workerId);
         List<Integer> free = new ArrayList<>();
@@ -302,6 +305,22 @@ final class PartitionManager implements AutoCloseable {
             scheduler.shutdownNow();
         }
         owned.clear();
+    }
+
+    /** The heartbeat texts of the other live workers (heartbeat younger than one lease period). */
+    List<String> otherHeartbeats() {
+        Instant cutoff = Instant.now().minus(settings.partitionLease()).minusSeconds(2);
+        List<String> texts = new ArrayList<>();
+        for (BlobItem item : container.listBlobs(new ListBlobsOptions().setPrefix("workers/"), null)) {
+            if (!item.getName().equals("workers/" + workerId) && item.getProperties().getLastModified().toInstant().isAfter(cutoff)) {
+                try {
+                    texts.add(container.getBlobClient(item.getName()).downloadContent().toString());
+                } catch (RuntimeException gone) {
+                    // the worker stopped meanwhile
+                }
+            }
+        }
+        return texts;
     }
 
     Duration leaseDuration() {

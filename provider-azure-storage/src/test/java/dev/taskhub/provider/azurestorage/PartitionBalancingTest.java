@@ -3,12 +3,16 @@ package dev.taskhub.provider.azurestorage;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.spi.CommitResult;
+import dev.taskhub.query.StuckInstance;
+import dev.taskhub.query.StuckQuery;
+import dev.taskhub.query.StuckReason;
 import dev.taskhub.spi.OrchestrationWorkItem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -47,6 +51,52 @@ class PartitionBalancingTest {
         AzureStorageProvider p = AzuriteFixture.provider(hub);
         providers.add(p);
         return p;
+    }
+
+    /**
+     * Locks and redeliveries live in the worker's memory, and its received messages are invisible in the queue: another
+     * process sees them through the worker's heartbeat. A lock that ran past its lease, then a second delivery.
+     */
+    @Test
+    void anotherProcess_seesAWorkersLockPastItsLease_andItsRedeliveries_throughItsHeartbeat() {
+        AzureStorageProvider worker = open();
+        worker.createTaskHub();
+        AzureStorageProvider other = open();
+        String id = "stuck-" + newId();
+        create(worker, id, null);
+        OrchestrationWorkItem first = null;
+        for (int i = 0; i < 100 && first == null; i++) {
+            List<OrchestrationWorkItem> items = worker.lockOrchestrationWorkItems(1, Duration.ofMillis(500), Duration.ofMillis(200));
+            first = items.isEmpty() ? null : items.get(0);
+        }
+        assertThat(first).as("locked").isNotNull();
+        Instant lockedUntil = first.lockedUntil();
+        StuckQuery now = StuckQuery.builder().threshold(Duration.ZERO).build();
+        assertThat(other.findStuckInstances(now, Instant.now()).examined()).containsExactlyInAnyOrder(StuckReason.values());
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            StuckInstance s = stuckOne(other, id, now);
+            assertThat(s).as("seen through the heartbeat").isNotNull();
+            assertThat(s.reasons()).contains(StuckReason.LOCKED_PAST_LEASE).doesNotContain(StuckReason.REPEATED_FAILURES);
+            assertThat(s.lockExpiredAt()).isEqualTo(lockedUntil);
+            assertThat(s.deliveryCount()).isEqualTo(1);
+        });
+        assertThat(stuckOne(other, id, StuckQuery.builder().threshold(Duration.ofHours(1)).build())).isNull();
+
+        OrchestrationWorkItem second = lockOne(worker, Duration.ofSeconds(10));
+        assertThat(second.deliveryCount()).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            StuckInstance s = stuckOne(other, id, now);
+            assertThat(s).isNotNull();
+            assertThat(s.reasons()).contains(StuckReason.REPEATED_FAILURES).doesNotContain(StuckReason.LOCKED_PAST_LEASE);
+            assertThat(s.deliveryCount()).isEqualTo(2);
+        });
+        assertThat(stuckOne(other, id, StuckQuery.builder().threshold(Duration.ZERO).repeatedDeliveries(3).build()).reasons())
+                .as("still pending, but not delivered 3 times").containsExactly(StuckReason.PENDING);
+    }
+
+    private static StuckInstance stuckOne(AzureStorageProvider p, String id, StuckQuery query) {
+        return p.findStuckInstances(query, Instant.now()).instances().stream().filter(s -> s.instanceId().equals(id)).findFirst().orElse(null);
     }
 
     @Test
