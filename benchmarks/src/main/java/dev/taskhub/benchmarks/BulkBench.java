@@ -125,7 +125,7 @@ final class BulkBench {
                         + ", none failed and nothing left " + (purge ? "" : "running ") + "; got " + job.state() + " " + progress + ", " + left + " left");
             }
             r.note(kill ? "worker JVM killed (SIGKILL) once the job had matched half; a second worker JVM took over after the "
-                    + "job's leases ran out (WorkerOptions defaults: 30 s)" : "worker in this JVM; nothing killed");
+                    + "dead worker's locks were freed (PostgreSQL: when its session ended, see crashTakeover; otherwise when its 30 s leases ran out)" : "worker in this JVM; nothing killed");
             if (!args.flag("keep")) {
                 p.deleteTaskHub();
             }

@@ -26,10 +26,11 @@ import java.util.regex.Pattern;
  * @param purgeBatchSize  instances deleted per statement by purge and delete-task-hub
  * @param autoAnalyze     whether workers analyze the hub's tables while they grow (see {@link StatisticsKeeper})
  * @param resultCoalescing how long an activity result waits for its siblings while its instance has activities out
+ * @param crashTakeover   whether workers free the locks of workers whose database session ended (see {@link OwnerLiveness})
  */
 record PostgresSettings(String jdbcUrl, String user, String password, String schema, String taskHub, int poolSize,
                         Duration pollInterval, Duration connectTimeout, String applicationName, int purgeBatchSize,
-                        boolean autoAnalyze, Duration resultCoalescing) {
+                        boolean autoAnalyze, Duration resultCoalescing, boolean crashTakeover) {
 
     static final String PREFIX = "taskhub.postgres.";
     static final String POOL_SIZE = PREFIX + "poolSize";
@@ -40,6 +41,7 @@ record PostgresSettings(String jdbcUrl, String user, String password, String sch
     static final String PURGE_BATCH_SIZE = PREFIX + "purgeBatchSize";
     static final String AUTO_ANALYZE = PREFIX + "autoAnalyze";
     static final String RESULT_COALESCING = PREFIX + "resultCoalescing";
+    static final String CRASH_TAKEOVER = PREFIX + "crashTakeover";
     static final String USER = PREFIX + "user";
     static final String PASSWORD = PREFIX + "password";
 
@@ -59,7 +61,7 @@ record PostgresSettings(String jdbcUrl, String user, String password, String sch
 
     private static final java.util.List<String> KEYS = java.util.List.of(POOL_SIZE, SCHEMA, POLL_INTERVAL, CONNECT_TIMEOUT,
             APPLICATION_NAME, PURGE_BATCH_SIZE, AUTO_ANALYZE,
-            RESULT_COALESCING, USER, PASSWORD);
+            RESULT_COALESCING, CRASH_TAKEOVER, USER, PASSWORD);
 
     /**
      * The same configuration with this provider's setting keys in their canonical spelling: the configuration layer
@@ -143,10 +145,8 @@ record PostgresSettings(String jdbcUrl, String user, String password, String sch
         }
         String applicationName = config.setting(APPLICATION_NAME).orElse("taskhub");
         int purgeBatchSize = Args.atLeast(PURGE_BATCH_SIZE, config.intSetting(PURGE_BATCH_SIZE, 10_000), 1);
-        String autoAnalyze = config.setting(AUTO_ANALYZE).orElse("true").trim().toLowerCase(Locale.ROOT);
-        if (!autoAnalyze.equals("true") && !autoAnalyze.equals("false")) {
-            throw new ConfigurationException("Setting '" + AUTO_ANALYZE + "' must be true or false, got '" + autoAnalyze + "'.");
-        }
+        boolean autoAnalyze = bool(config, AUTO_ANALYZE);
+        boolean crashTakeover = bool(config, CRASH_TAKEOVER);
         Duration resultCoalescing = config.durationSetting(RESULT_COALESCING, Duration.ofMillis(25));
         if (resultCoalescing.isNegative() || resultCoalescing.compareTo(Duration.ofMinutes(1)) > 0) {
             throw new ConfigurationException("Setting '" + RESULT_COALESCING + "' must be between 0 and 1 minute, got "
@@ -157,8 +157,16 @@ record PostgresSettings(String jdbcUrl, String user, String password, String sch
             throw new ConfigurationException("The task hub name is longer than 256 characters.");
         }
         return new PostgresSettings(jdbcUrl, user, password, schema, hub, poolSize, pollInterval, connectTimeout,
-                applicationName, purgeBatchSize, Boolean.parseBoolean(autoAnalyze),
-                resultCoalescing);
+                applicationName, purgeBatchSize, autoAnalyze, resultCoalescing, crashTakeover);
+    }
+
+    /** A true/false setting that defaults to true. */
+    private static boolean bool(ProviderConfig config, String key) {
+        String value = config.setting(key).orElse("true").trim().toLowerCase(Locale.ROOT);
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new ConfigurationException("Setting '" + key + "' must be true or false, got '" + value + "'.");
+        }
+        return Boolean.parseBoolean(value);
     }
 
     /** The JDBC URL with any password in it hidden, for messages and logs. */

@@ -74,6 +74,7 @@ public final class PostgresStorageProvider implements StorageProvider {
     private final RetentionRepository retention;
     private final QuarantineRepository quarantine;
     private final StuckFinder stuck;
+    private final OwnerLiveness owner;
     private volatile boolean closed;
 
     PostgresStorageProvider(PostgresSettings settings) {
@@ -86,7 +87,8 @@ public final class PostgresStorageProvider implements StorageProvider {
         this.importer = new InstanceImporter(db, enqueuer);
         this.instances = new InstanceRepository(db, enqueuer);
         this.histories = new HistoryRepository(db);
-        this.queues = new QueueStore(db, enqueuer);
+        this.owner = new OwnerLiveness(db);
+        this.queues = new QueueStore(db, enqueuer, owner);
         this.checkpoints = new CheckpointWriter(db, enqueuer, queues);
         this.orchestrationWaiters = new WaiterAdvert(db, "o");
         this.activityWaiters = new WaiterAdvert(db, "a");
@@ -487,6 +489,7 @@ public final class PostgresStorageProvider implements StorageProvider {
         }
         closed = true;
         statistics.close();
+        owner.close();
         orchestrationSignal.signal();
         activitySignal.signal();
         listener.close();

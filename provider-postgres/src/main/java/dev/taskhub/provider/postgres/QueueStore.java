@@ -19,13 +19,13 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * The orchestration and activity queues: locking with {@code FOR UPDATE SKIP LOCKED} plus a lease stored in the row,
  * renewal, abandon, and batched activity completion. Thread-safe.
  */
 final class QueueStore {
+    private final OwnerLiveness owner;
     private final Db db;
     private final String hub;
     private final Enqueuer enqueuer;
@@ -55,8 +55,9 @@ final class QueueStore {
     /** Items just locked, and when the queue's next item is due (for a caller that got none). */
     record Locked<T>(List<T> items, long millisUntilNextDue) {}
 
-    QueueStore(Db db, Enqueuer enqueuer) {
+    QueueStore(Db db, Enqueuer enqueuer, OwnerLiveness owner) {
         this.db = db;
+        this.owner = owner;
         this.resultCoalescingMicros = db.settings().resultCoalescing().toNanos() / 1000;
         this.hub = db.settings().taskHub();
         this.enqueuer = enqueuer;
@@ -123,7 +124,7 @@ final class QueueStore {
     // ---------------------------------------------------------------- orchestrations
 
     Locked<OrchestrationWorkItem> tryLockOrchestrations(int max, Duration lease) {
-        String token = UUID.randomUUID().toString();
+        String token = owner.token();
         return db.autoCommit("lock orchestration work items", c -> {
             LockedInstances locked = new LockedInstances(token);
             long nextDue;
@@ -147,7 +148,7 @@ final class QueueStore {
      * locks land in the returned collector, whose empty rows the caller releases with {@link #releaseEmpty} afterwards.
      */
     LockedInstances lockOrchestrationsIn(Pipeline pipeline, int max, Duration lease) {
-        LockedInstances locked = new LockedInstances(UUID.randomUUID().toString());
+        LockedInstances locked = new LockedInstances(owner.token());
         pipeline.query(lockInstancesCore, (ps, i) -> bindLockInstances(ps, i, max, lease, locked.token), locked::read);
         return locked;
     }
@@ -257,7 +258,7 @@ final class QueueStore {
     // ---------------------------------------------------------------- activities
 
     Locked<ActivityWorkItem> tryLockActivities(int max, Duration lease) {
-        String token = UUID.randomUUID().toString();
+        String token = owner.token();
         return db.autoCommit("lock activity work items", c -> {
             try (PreparedStatement ps = c.prepareStatement(lockActivities)) {
                 ps.setString(bindLockActivities(ps, 1, max, lease, token), hub);   // the next-due read
@@ -374,7 +375,7 @@ final class QueueStore {
                     });
                 }
                 if (lockMax > 0) {
-                    String token = UUID.randomUUID().toString();
+                    String token = owner.token();
                     pipeline.query(lockActivitiesCore, (ps, i) -> bindLockActivities(ps, i, lockMax, lease, token),
                             rs -> readActivities(rs, locked));
                 }
