@@ -1,5 +1,6 @@
 package dev.taskhub.spring.boot;
 
+import dev.taskhub.ConfigurationException;
 import dev.taskhub.client.HttpManagementOptions;
 import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.convert.DataConverter;
@@ -17,6 +18,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.util.ClassUtils;
 
 import javax.sql.DataSource;
 
@@ -45,9 +48,13 @@ public class TaskhubAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     TaskHubClient taskHubClient(TaskhubProperties properties, StorageProvider provider, ObjectProvider<DataConverter> dataConverter,
-                                ObjectProvider<TaskhubClientCustomizer> customizers) {
+                                ObjectProvider<TaskhubClientCustomizer> customizers, ResourceLoader resourceLoader) {
         HttpManagementOptions.Builder http = HttpManagementOptions.builder().taskHub(provider.taskHubName());
         TaskhubProperties.Http served = properties.getHttp();
+        if (served.isEnabled() && !ClassUtils.isPresent("dev.taskhub.http.ManagementServer", resourceLoader.getClassLoader())) {
+            throw new ConfigurationException("taskhub.http.enabled=true, but the HTTP management API is not on the class "
+                    + "path: add the dependency dev.taskhub:taskhub-http, or remove the property.");
+        }
         if (served.isEnabled()) {
             // the management URLs the client hands out point at the API this application serves
             String base = served.getPublicBaseUrl() != null && !served.getPublicBaseUrl().isBlank() ? served.getPublicBaseUrl()

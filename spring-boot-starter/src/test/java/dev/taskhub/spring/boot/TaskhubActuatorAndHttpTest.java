@@ -116,6 +116,17 @@ class TaskhubActuatorAndHttpTest {
         });
     }
 
+    @Test
+    void httpEnabled_withoutTaskhubHttpOnTheClassPath_saysWhichDependencyToAdd() {
+        runner.withClassLoader(new FilteredClassLoader(ManagementServer.class))
+                .withPropertyValues("taskhub.hub-name=" + TestTasks.hub(), "taskhub.http.enabled=true", "taskhub.http.key=k")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(new TaskhubFailureAnalyzer().analyze(context.getStartupFailure()).getDescription())
+                            .contains("dev.taskhub:taskhub-http");
+                });
+    }
+
     private static int freePort() {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             return s.getLocalPort();
