@@ -4,6 +4,9 @@ import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.http.ManagementServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.actuate.health.Status;
@@ -114,6 +117,21 @@ class TaskhubActuatorAndHttpTest {
             assertThat(context.getBean(TaskHubClient.class).createHttpManagementPayload("abc").statusQueryGetUri())
                     .startsWith(server.baseUrl() + "/instances/abc").contains("code=k3y");
         });
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void theKey_andTheConnectionStringsPassword_neverReachTheLog(CapturedOutput output) {
+        runner.withPropertyValues("taskhub.hub-name=" + TestTasks.hub(), "taskhub.http.enabled=true", "taskhub.http.port=0",
+                "taskhub.http.key=never-log-this-key").run(context -> {
+            assertThat(context).hasNotFailed();
+            HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(context.getBean(ManagementServer.class).baseUrl()
+                    + "/instances?code=never-log-this-key")).build(), HttpResponse.BodyHandlers.ofString());
+        });
+        runner.withPropertyValues("taskhub.connection-string=postgresql://alice:never-log-this-password@127.0.0.1:1/db")
+                .run(context -> assertThat(context).hasFailed());
+        assertThat(output.toString()).contains("Taskhub HTTP management API").contains("Cannot connect to PostgreSQL at").doesNotContain("never-log-this-key")
+                .doesNotContain("never-log-this-password");
     }
 
     @Test
