@@ -87,6 +87,18 @@ class TaskhubAutoConfigurationTest {
     }
 
     @Test
+    void providerSettings_bindFromPropertiesInKebabOrCamelCase_andFromEnvironmentStyleNames() {
+        runner.withPropertyValues("taskhub.hub-name=" + TestTasks.hub(), "taskhub.postgres.poolSize=3",
+                "taskhub.postgres.connect-timeout=PT2S", "taskhub.azure-storage.partitionCount=2").run(context -> {
+            var settings = TaskhubStorage.providerSettings(context.getBean(TaskhubProperties.class));
+            var config = new dev.taskhub.spi.ProviderConfig("", "h", settings);
+            assertThat(config.intSetting("taskhub.postgres.poolSize", 8)).isEqualTo(3);
+            assertThat(config.durationSetting("taskhub.postgres.connectTimeout", Duration.ofSeconds(5))).isEqualTo(Duration.ofSeconds(2));
+            assertThat(config.intSetting("taskhub.azure-storage.partitionCount", 4)).isEqualTo(2);
+        });
+    }
+
+    @Test
     void workerDisabled_givesAClientOnly() {
         runner.withUserConfiguration(TestTasks.class)
                 .withPropertyValues("taskhub.hub-name=" + TestTasks.hub(), "taskhub.worker.enabled=false").run(context -> {
