@@ -7,6 +7,7 @@ import dev.taskhub.ConfigurationException;
 import dev.taskhub.StorageException;
 import dev.taskhub.TaskhubException;
 
+import javax.sql.DataSource;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -30,11 +31,18 @@ final class Db implements AutoCloseable {
     }
 
     private final PostgresSettings settings;
-    private final HikariDataSource dataSource;
+    /** Where pooled connections come from: the pool this object owns, or the application's data source. */
+    private final DataSource dataSource;
+    /** The pool this object opened and closes; null when the connections come from the application's data source. */
+    private final HikariDataSource ownedPool;
+    /** Whether the connections come from the application's data source. */
+    private final boolean external;
     private final String schemaPrefix;
 
+    /** Opens a pool of its own for the settings' JDBC URL. */
     Db(PostgresSettings settings) {
         this.settings = settings;
+        this.external = false;
         this.schemaPrefix = "\"" + settings.schema() + "\".";
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(settings.jdbcUrl());
@@ -62,13 +70,27 @@ final class Db implements AutoCloseable {
             throw connectFailure(settings, e);
         }
         try {
-            this.dataSource = new HikariDataSource(hc);
+            this.ownedPool = new HikariDataSource(hc);
+            this.dataSource = ownedPool;
         } catch (HikariPool.PoolInitializationException e) {
             throw connectFailure(settings, e.getCause() != null ? e.getCause() : e);
         } catch (RuntimeException e) {
             throw new ConfigurationException("Cannot open a PostgreSQL connection pool for '" + settings.maskedUrl()
                     + "': " + PostgresSettings.mask(String.valueOf(e.getMessage())), e);
         }
+    }
+
+    /**
+     * Takes every connection from the application's data source, which it neither configures nor closes: the pooled
+     * ones, and those the listener and the migrations hold (the pool must have room for them). The settings' pool
+     * size, user and password are not used.
+     */
+    Db(PostgresSettings settings, DataSource applicationDataSource) {
+        this.settings = settings;
+        this.schemaPrefix = "\"" + settings.schema() + "\".";
+        this.dataSource = applicationDataSource;
+        this.ownedPool = null;
+        this.external = true;
     }
 
     static TaskhubException connectFailure(PostgresSettings settings, Throwable cause) {
@@ -83,7 +105,13 @@ final class Db implements AutoCloseable {
                 + ". Check that the server is running and reachable, and the host and port in the connection string.", cause);
     }
 
-    HikariDataSource dataSource() {
+    /** Whether the connections come from the application's data source rather than a pool of this provider's own. */
+    boolean usesApplicationDataSource() {
+        return external;
+    }
+
+    /** The data source the pooled connections come from. */
+    DataSource dataSource() {
         return dataSource;
     }
 
@@ -98,14 +126,21 @@ final class Db implements AutoCloseable {
 
     Connection connection() {
         try {
-            return dataSource.getConnection();
+            Connection c = dataSource.getConnection();
+            return external ? autoCommitting(c) : c;
         } catch (SQLException e) {
             throw translate("get a connection", e);
         }
     }
 
-    /** A new connection outside the pool (for migrations and the listener); the caller closes it. */
+    /**
+     * A new connection outside the pool (for migrations and the listener); the caller closes it. With the application's
+     * data source, a connection of that data source.
+     */
     Connection directConnection() throws SQLException {
+        if (external) {
+            return autoCommitting(dataSource.getConnection());
+        }
         java.util.Properties props = new java.util.Properties();
         if (settings.user() != null) {
             props.setProperty("user", settings.user());
@@ -117,6 +152,24 @@ final class Db implements AutoCloseable {
         props.setProperty("connectTimeout", String.valueOf(Math.max(1, settings.connectTimeout().toSeconds())));
         props.setProperty("tcpKeepAlive", "true");
         return java.sql.DriverManager.getConnection(settings.jdbcUrl(), props);
+    }
+
+    /**
+     * The application's connection in auto-commit mode, which the statements here expect outside
+     * {@link #inTransaction} (a LISTEN in an open transaction would never take effect, and an idle open transaction
+     * would block the migrations' CREATE INDEX CONCURRENTLY). The application's pool restores its own default when the
+     * connection returns.
+     */
+    private static Connection autoCommitting(Connection c) throws SQLException {
+        if (!c.getAutoCommit()) {
+            try {
+                c.setAutoCommit(true);
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
+        }
+        return c;
     }
 
     /** Runs {@code work} in one transaction, retrying a few times on deadlock or serialization failure. */
@@ -268,8 +321,11 @@ final class Db implements AutoCloseable {
         return ts == null ? null : ts.toInstant();
     }
 
+    /** Closes the pool this object opened; leaves the application's data source open. */
     @Override
     public void close() {
-        dataSource.close();
+        if (ownedPool != null) {
+            ownedPool.close();
+        }
     }
 }

@@ -78,9 +78,13 @@ final class HubSchema {
             acquire(lock, "taskhub-migrate:" + s.schema());
             try {
                 forgetFailedMigrations(lock);
-                FluentConfiguration flyway = Flyway.configure(HubSchema.class.getClassLoader())
-                        .dataSource(s.jdbcUrl(), s.user(), s.password())
-                        .schemas(s.schema())
+                FluentConfiguration flyway = Flyway.configure(HubSchema.class.getClassLoader());
+                if (db.usesApplicationDataSource()) {
+                    flyway.dataSource(db.dataSource());
+                } else {
+                    flyway.dataSource(s.jdbcUrl(), s.user(), s.password());
+                }
+                flyway.schemas(s.schema())
                         .defaultSchema(s.schema())
                         .createSchemas(true)
                         .table("taskhub_schema_history")

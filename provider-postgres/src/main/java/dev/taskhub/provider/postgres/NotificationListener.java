@@ -10,21 +10,20 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Properties;
 
 /**
- * One dedicated connection (outside the pool) that LISTENs on the hub's two channels and wakes the waiting lock calls.
+ * One dedicated connection (outside the pool, or held from the application's data source) that LISTENs on the hub's two channels and wakes the waiting lock calls.
  * Reconnects by itself with back-off after the connection is lost, logging the outage once and the recovery once.
  * While it is disconnected, lock calls fall back to polling. Owned by the provider, which closes it.
  */
 final class NotificationListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NotificationListener.class);
 
+    private final Db db;
     private final PostgresSettings settings;
     private final String orchestrationChannel;
     private final String activityChannel;
@@ -35,8 +34,9 @@ final class NotificationListener implements AutoCloseable {
     private volatile boolean connected;
     private volatile Connection connection;
 
-    NotificationListener(PostgresSettings settings, WakeSignal orchestrationSignal, WakeSignal activitySignal) {
-        this.settings = settings;
+    NotificationListener(Db db, WakeSignal orchestrationSignal, WakeSignal activitySignal) {
+        this.db = db;
+        this.settings = db.settings();
         this.orchestrationChannel = channel(settings.schema(), settings.taskHub(), "o");
         this.activityChannel = channel(settings.schema(), settings.taskHub(), "a");
         this.orchestrationSignal = orchestrationSignal;
@@ -102,17 +102,7 @@ final class NotificationListener implements AutoCloseable {
     }
 
     private Connection open() throws SQLException {
-        Properties props = new Properties();
-        if (settings.user() != null) {
-            props.setProperty("user", settings.user());
-        }
-        if (settings.password() != null) {
-            props.setProperty("password", settings.password());
-        }
-        props.setProperty("ApplicationName", settings.applicationName());
-        props.setProperty("connectTimeout", String.valueOf(Math.max(1, settings.connectTimeout().toSeconds())));
-        props.setProperty("tcpKeepAlive", "true");
-        Connection c = DriverManager.getConnection(settings.jdbcUrl(), props);
+        Connection c = db.directConnection();
         try (Statement st = c.createStatement()) {
             st.execute("LISTEN \"" + orchestrationChannel + "\"");
             st.execute("LISTEN \"" + activityChannel + "\"");

@@ -78,10 +78,19 @@ public final class PostgresStorageProvider implements StorageProvider {
     private volatile boolean closed;
 
     PostgresStorageProvider(PostgresSettings settings) {
-        this.settings = settings;
+        this(new Db(settings));
+    }
+
+    /** A provider on the application's data source, which it does not close (see {@link Db#Db(PostgresSettings, javax.sql.DataSource)}). */
+    PostgresStorageProvider(PostgresSettings settings, javax.sql.DataSource applicationDataSource) {
+        this(new Db(settings, applicationDataSource));
+    }
+
+    private PostgresStorageProvider(Db db) {
+        this.settings = db.settings();
         this.orchestrationBackoff = new Backoff(MIN_POLL, settings.pollInterval());
         this.activityBackoff = new Backoff(MIN_POLL, settings.pollInterval());
-        this.db = new Db(settings);
+        this.db = db;
         this.schema = new HubSchema(db);
         this.enqueuer = new Enqueuer(db);
         this.importer = new InstanceImporter(db, enqueuer);
@@ -96,7 +105,7 @@ public final class PostgresStorageProvider implements StorageProvider {
         this.retention = new RetentionRepository(db);
         this.quarantine = new QuarantineRepository(db);
         this.stuck = new StuckFinder(db);
-        this.listener = new NotificationListener(settings, orchestrationSignal, activitySignal);
+        this.listener = new NotificationListener(db, orchestrationSignal, activitySignal);
         this.listener.start();
     }
 
