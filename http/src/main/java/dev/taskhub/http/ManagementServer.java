@@ -40,7 +40,8 @@ import java.util.UUID;
  *
  * <p>Security: binds 127.0.0.1 unless told otherwise; every request requires the system key as the {@code code} query
  * parameter or the {@code x-functions-key} header (compared in constant time), except a GET or HEAD of exactly
- * {@code /} (the dashboard's static shell, which loads its data with the key the user types) or
+ * {@code /} or {@code /dashboard/app.js} or {@code /dashboard/app.css} (the dashboard's static files, which load their
+ * data with the key the user types) or
  * {@code <prefix>/openapi.json}, unless authentication was explicitly disabled with
  * {@link Builder#disableAuthentication()}; request bodies are limited (4 MiB by default, 413 beyond).
  *
@@ -58,8 +59,6 @@ public final class ManagementServer implements AutoCloseable {
     /** The header that carries the system key (the {@code code} query parameter works too). */
     public static final String KEY_HEADER = ManagementRoute.KEY_HEADER;
 
-    private static final String DASHBOARD_PATH = "/";
-
     private static final Logger log = LoggerFactory.getLogger(ManagementServer.class);
 
     private final ServerSettings settings;
@@ -68,6 +67,7 @@ public final class ManagementServer implements AutoCloseable {
     private final KeyCheck keyCheck;
     /** The only paths served without the key: the dashboard's static shell and the table's public routes (the OpenAPI documents). */
     private final Set<String> publicPaths;
+    private final DashboardAssets dashboard;
     private Javalin app;
 
     private ManagementServer(Builder b) {
@@ -81,8 +81,8 @@ public final class ManagementServer implements AutoCloseable {
         this.host = b.host;
         this.requestedPort = b.port;
         this.keyCheck = new KeyCheck(settings.systemKey());
-        Set<String> open = new HashSet<>();
-        open.add(DASHBOARD_PATH);
+        this.dashboard = new DashboardAssets(prefixes.get(0));
+        Set<String> open = new HashSet<>(dashboard.paths());
         for (String prefix : prefixes) {
             for (ManagementRoute route : ManagementRoute.values()) {
                 if (!route.requiresKey()) {
@@ -111,7 +111,6 @@ public final class ManagementServer implements AutoCloseable {
         }
         String openApi = resource("openapi.json").replace("${basePath}", settings.prefixes().get(0));
         ManagementRoutes routes = new ManagementRoutes(settings, openApi, this::authorized);
-        String dashboard = resource("dashboard.html").replace("${basePath}", settings.prefixes().get(0));
         Javalin created = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -125,7 +124,7 @@ public final class ManagementServer implements AutoCloseable {
                     Math.round(ms)));
             // Every request, whatever its path, passes the guard: only the exact public paths skip the key.
             config.routes.before(this::guard);
-            config.routes.get(DASHBOARD_PATH, ctx -> ctx.html(dashboard));
+            dashboard.register(config.routes);
             for (String prefix : settings.prefixes()) {
                 routes.register(config.routes, prefix);
             }
