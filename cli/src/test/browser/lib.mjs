@@ -1,19 +1,14 @@
-// Shared helpers of the dashboard's browser scenarios. Each scenario is run by DashboardBrowserTest with:
+// Shared helpers of the dashboard's browser scenarios, run by driver.mjs (started by DashboardBrowserTest) with:
 //   DASHBOARD_URL            the dashboard's address (http://127.0.0.1:port/)
 //   DASHBOARD_KEY            the system key; DASHBOARD_READ_ONLY_KEY the read-only key
-//   DASHBOARD_DATA           JSON with the ids the test created
 //   TASKHUB_PLAYWRIGHT_HOME  a folder whose node_modules holds playwright-core
 //   TASKHUB_CHROMIUM         the Chromium executable (Debian's /usr/bin/chromium)
 //   SCREENSHOT_DIR           where to write screenshots (optional)
-// A scenario exits with 0 when every check passed; it prints "RESULT <json>" for the test to read.
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 export { assert };
-export const data = JSON.parse(process.env.DASHBOARD_DATA || '{}');
 export const base = process.env.DASHBOARD_URL;
 export const key = process.env.DASHBOARD_KEY;
 export const readOnlyKey = process.env.DASHBOARD_READ_ONLY_KEY;
@@ -22,22 +17,29 @@ export const apiBase = base.replace(/\/$/, '') + '/runtime/webhooks/durabletask'
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync'];
 
-/** Launches Chromium with a fresh profile; answers the page and helpers. close() fails on any script error in the page. */
-export async function open() {
+/** Launches Chromium once (a fresh temporary profile); each scenario gets its own browser context. */
+export async function launch() {
   const require = createRequire(path.join(process.env.TASKHUB_PLAYWRIGHT_HOME, 'package.json'));
   const { chromium } = require('playwright-core');
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'taskhub-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.TASKHUB_CHROMIUM || '/usr/bin/chromium', headless: true, args: ARGS,
-    viewport: { width: 1360, height: 860 }, acceptDownloads: true, timezoneId: 'UTC', locale: 'en-US',
-  });
-  const page = context.pages()[0] || await context.newPage();
+  return chromium.launch({ executablePath: process.env.TASKHUB_CHROMIUM || '/usr/bin/chromium', headless: true, args: ARGS });
+}
+
+/**
+ * A fresh context (own sessionStorage, downloads allowed) and page for one scenario; close() fails on any script
+ * error or browser dialog (alert, confirm) that happened in the page.
+ */
+export async function openContext(browser, data) {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 860 }, acceptDownloads: true, timezoneId: 'UTC', locale: 'en-US' });
+  const page = await context.newPage();
   page.setDefaultTimeout(15000);
   const problems = [];
   page.on('pageerror', (e) => problems.push('page error: ' + e.message));
   page.on('dialog', (d) => { problems.push('unexpected browser dialog: ' + d.message()); d.dismiss().catch(() => {}); });
+  let answer = null;
   return {
-    page, context, problems,
+    page, context, problems, data,
+    result(value) { answer = value; },
+    answer() { return answer; },
     async login(k) {
       await page.goto(base);
       await page.fill('#key-input', k);
@@ -46,26 +48,9 @@ export async function open() {
     },
     async close() {
       await context.close();
-      fs.rmSync(profile, { recursive: true, force: true });
       assert.deepEqual(problems, [], 'no script errors or browser dialogs in the page');
     },
   };
-}
-
-/** Runs a scenario; any failure ends the process with 1 and the stack. */
-export async function run(scenario) {
-  const timer = setTimeout(() => { console.error('scenario timed out'); process.exit(2); }, 90000);
-  try {
-    await scenario();
-    clearTimeout(timer);
-  } catch (e) {
-    console.error(e && e.stack ? e.stack : String(e));
-    process.exit(1);
-  }
-}
-
-export function result(value) {
-  console.log('RESULT ' + JSON.stringify(value));
 }
 
 export function screenshot(page, name) {

@@ -1,10 +1,9 @@
 // The instance list: counts, paging through the continuation token, sort, filters kept in the URL (reload and back
 // button), name and created-range filters, auto refresh, and the other views' navigation.
-import { assert, open, run, base, data, rowIds, waitRows, visit, screenshot, api } from './lib.mjs';
+import { assert, base, rowIds, waitRows, visit, screenshot, api } from './lib.mjs';
 
-run(async () => {
-  const b = await open();
-  const { page } = b;
+export default async function (b) {
+  const { page, data } = b;
   await b.login(process.env.DASHBOARD_KEY);
   assert.equal(await page.evaluate(() => location.search), '', 'the key is not in the URL');
   assert.ok(!page.url().includes(process.env.DASHBOARD_KEY));
@@ -121,5 +120,4 @@ run(async () => {
   await page.waitForSelector('#count-total');
   await page.waitForSelector('#page-info:not(:empty)');
   await screenshot(page, 'dashboard-list.png');
-  await b.close();
-});
+}

@@ -39,8 +39,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The dashboard in a real browser: {@code taskhub serve} (a separate process, with {@code --key} and
  * {@code --read-only-key}) on a PostgreSQL task hub, headless Chromium (Debian's {@code chromium}) driven by
- * {@code playwright-core} through one Node script per scenario (under {@code src/test/browser}); storage is checked
- * through a {@link TaskHubClient} afterwards. Skipped (with the reason) when Chromium, Node, playwright-core
+ * {@code playwright-core}: one Node process and one browser for the class ({@code src/test/browser/driver.mjs}),
+ * one script per scenario (under {@code src/test/browser}) in a fresh browser context; storage is checked through a
+ * {@link TaskHubClient} afterwards. Skipped (with the reason) when Chromium, Node, playwright-core
  * ({@code TASKHUB_PLAYWRIGHT_HOME}) or PostgreSQL is missing; fails instead when TASKHUB_REQUIRE_ALL_PROVIDERS=true.
  * Screenshots of the list and an instance page go to {@code target/dashboard-screenshots}.
  */
@@ -60,6 +61,9 @@ class DashboardBrowserTest {
     private String origin;
     private String playwrightHome;
     private String chromium;
+    private Process driver;
+    private java.io.Writer driverInput;
+    private final java.util.concurrent.BlockingQueue<String> driverOutput = new java.util.concurrent.LinkedBlockingQueue<>();
 
     @BeforeAll
     void startServe() throws Exception {
@@ -98,10 +102,17 @@ class DashboardBrowserTest {
         drain.setDaemon(true);
         drain.start();
         Files.createDirectories(SCREENSHOTS);
+        startDriver();
     }
 
     @AfterAll
     void stopServe() throws Exception {
+        if (driver != null) {
+            driverInput.close();
+            if (!driver.waitFor(20, TimeUnit.SECONDS)) {
+                driver.destroyForcibly();
+            }
+        }
         if (serve != null) {
             serve.destroy();
             if (!serve.waitFor(20, TimeUnit.SECONDS)) {
@@ -111,6 +122,11 @@ class DashboardBrowserTest {
         if (provider != null) {
             provider.deleteTaskHub();
             provider.close();
+        }
+        if (dir != null) {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
         }
     }
 
@@ -270,45 +286,83 @@ class DashboardBrowserTest {
 
     // ---- helpers -----------------------------------------------------------------------------------------------------
 
+    private long setupStarted = System.nanoTime();
+
+    @org.junit.jupiter.api.BeforeEach
+    void markSetup() {
+        setupStarted = System.nanoTime();
+    }
+
     private String start(String name, String id, String input) {
         return client.scheduleNewOrchestrationInstance(name, input == null ? null : new RawJson(input),
                 NewOrchestrationOptions.withInstanceId(id));
     }
 
-    /** Runs one scenario script in Node and answers what it printed after "RESULT " (or null). */
+    /**
+     * Runs one scenario ({@code src/test/browser/<name>.mjs}) in the driver's browser, with the ids the test created;
+     * fails with the scenario's error; answers what the scenario reported with {@code b.result(...)} (or null).
+     */
     private JsonNode script(String name, Map<String, Object> data) {
+        System.out.println("--- setup done in " + (System.nanoTime() - setupStarted) / 1_000_000 + " ms");
+        String scenario = name.replace(".mjs", "");
         try {
-            Path log = dir.resolve(name + ".log");
-            ProcessBuilder pb = new ProcessBuilder("node", SCRIPTS.resolve(name).toAbsolutePath().toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            Map<String, String> env = pb.environment();
-            env.put("DASHBOARD_URL", origin);
-            env.put("DASHBOARD_KEY", KEY);
-            env.put("DASHBOARD_READ_ONLY_KEY", READ_ONLY_KEY);
-            env.put("DASHBOARD_DATA", JSON.writeValueAsString(new LinkedHashMap<>(data)));
-            env.put("TASKHUB_PLAYWRIGHT_HOME", playwrightHome);
-            env.put("TASKHUB_CHROMIUM", chromium);
-            env.put("SCREENSHOT_DIR", SCREENSHOTS.toAbsolutePath().toString());
-            Process p = pb.start();
-            boolean ended = p.waitFor(120, TimeUnit.SECONDS);
-            if (!ended) {
-                p.destroyForcibly();
-            }
-            String output = Files.readString(log);
-            assertThat(ended).as("%s finished in time; output:%n%s", name, output).isTrue();
-            assertThat(p.exitValue()).as("%s failed; output:%n%s%nserve stderr:%n%s", name, output,
-                    Files.readString(dir.resolve("serve-stderr.txt"))).isZero();
-            for (String line : output.split("\n")) {
-                if (line.startsWith("RESULT ")) {
-                    return JSON.readTree(line.substring("RESULT ".length()));
+            driverInput.write(JSON.writeValueAsString(Map.of("scenario", scenario, "data", data)) + "\n");
+            driverInput.flush();
+            StringBuilder log = new StringBuilder();
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (true) {
+                String line = driverOutput.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                assertThat(line).as("%s finished in time (driver exited: %s); output so far:%n%s", name, !driver.isAlive(), log).isNotNull();
+                if (line.startsWith("PASSED " + scenario + " ")) {
+                    String[] parts = line.split(" ", 4); // PASSED <scenario> <ms> <result JSON>
+                    System.out.println("--- " + scenario + " passed in " + parts[2] + " ms");
+                    JsonNode answer = JSON.readTree(parts[3]);
+                    return answer.isNull() ? null : answer;
                 }
+                if (line.startsWith("FAILED " + scenario + " ")) {
+                    String error = JSON.readTree(line.substring(("FAILED " + scenario + " ").length())).asText();
+                    throw new AssertionError("Browser scenario " + scenario + " failed:\n" + error + "\n" + log
+                            + "serve stderr (tail):\n" + tail(Files.readString(dir.resolve("serve-stderr.txt"))));
+                }
+                log.append(line).append('\n');
             }
-            return null;
         } catch (IOException e) {
             throw new AssertionError(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    private static String tail(String text) {
+        return text.length() <= 4000 ? text : text.substring(text.length() - 4000);
+    }
+
+    /** Starts the driver: one Chromium for the whole class, fed one scenario per line. */
+    private void startDriver() throws IOException {
+        ProcessBuilder pb = new ProcessBuilder("node", SCRIPTS.resolve("driver.mjs").toAbsolutePath().toString())
+                .redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.put("DASHBOARD_URL", origin);
+        env.put("DASHBOARD_KEY", KEY);
+        env.put("DASHBOARD_READ_ONLY_KEY", READ_ONLY_KEY);
+        env.put("TASKHUB_PLAYWRIGHT_HOME", playwrightHome);
+        env.put("TASKHUB_CHROMIUM", chromium);
+        env.put("SCREENSHOT_DIR", SCREENSHOTS.toAbsolutePath().toString());
+        driver = pb.start();
+        driverInput = new java.io.OutputStreamWriter(driver.getOutputStream(), StandardCharsets.UTF_8);
+        BufferedReader out = new BufferedReader(new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8));
+        Thread reader = new Thread(() -> {
+            try {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    driverOutput.add(line);
+                }
+            } catch (IOException ignored) {
+                // the driver ended
+            }
+        }, "browser-driver-output");
+        reader.setDaemon(true);
+        reader.start();
     }
 }
