@@ -51,6 +51,20 @@ export default async function (b) {
   assert.ok(await page.isEnabled('#action-rewind'));
   assert.ok(await page.isDisabled('#action-resume'));
 
+  // a sub-orchestration: a bar that links to the child, whose page links back to the parent
+  await visit(page, 'view=instance&id=' + encodeURIComponent(data.parent));
+  await page.waitForSelector('#timeline');
+  assert.equal(await page.locator('.gantt .bar.suborchestration').count(), 1);
+  assert.equal(await page.textContent('.gantt a.child-link'), data.child);
+  await page.click('.gantt a.child-link');
+  await page.waitForFunction((id) => document.querySelector('#instance-id') && document.querySelector('#instance-id').textContent === id, data.child);
+  assert.equal(await page.textContent('#parent-link'), data.parent);
+  assert.equal(await page.locator('.gantt .bar.activity').count(), 3, 'the child ran three activities');
+  await page.click('#parent-link');
+  await page.waitForFunction((id) => document.querySelector('#instance-id') && document.querySelector('#instance-id').textContent === id, data.parent);
+  await page.goBack();
+  await page.waitForFunction((id) => document.querySelector('#instance-id') && document.querySelector('#instance-id').textContent === id, data.child);
+
   // an unknown id says so
   await visit(page, 'view=instance&id=no-such-instance');
   await page.waitForSelector('#view-error');

@@ -198,10 +198,12 @@ class DashboardBrowserTest {
     void instancePage_statusPayloadsFailureTimelineHistoryAndJsonDownload() {
         String approval = start("E4_HumanApproval", "page-approval", "1");
         String failed = start("E3_Counter", "page-failed", "\"not a number\"");
+        String parent = start(DashboardTestModule.PARENT, "page-parent", null);
         CliRunner.awaitStatus(client, approval, RuntimeStatus.COMPLETED);
         CliRunner.awaitStatus(client, failed, RuntimeStatus.FAILED);
+        CliRunner.awaitStatus(client, parent, RuntimeStatus.COMPLETED);
 
-        script("instance.mjs", Map.of("approval", approval, "failed", failed));
+        script("instance.mjs", Map.of("approval", approval, "failed", failed, "parent", parent, "child", parent + "-child"));
     }
 
     @Test

@@ -664,9 +664,10 @@ function gantt(history, s) {
         + (i.open ? ' (still open)' : '') + (i.detail ? ' · ' + i.detail : '')});
     bar.style.left = Math.min(left, 99.5) + '%';
     if (i.kind !== 'event') bar.style.width = Math.min(width, 100 - left) + '%';
+    const took = i.kind === 'event' ? null : h('span', {class: 'muted', text: ' ' + fmtDuration(i.end - i.start) + (i.open ? '…' : '')});
     const label = i.instanceId && i.kind === 'suborchestration'
-      ? h('div', {class: 'label'}, i.label + ' ', instanceLink(i.instanceId, {class: 'child-link'}))
-      : h('div', {class: 'label', text: i.label, title: i.label});
+      ? h('div', {class: 'label'}, i.label + ' ', instanceLink(i.instanceId, {class: 'child-link'}), took)
+      : h('div', {class: 'label', title: i.label}, i.label, took);
     return h('div', {class: 'row ' + i.kind}, label, h('div', {class: 'track'}, bar));
   });
   return h('div', {id: 'timeline'},
