@@ -16,12 +16,13 @@ export default async function (b) {
   assert.equal(await page.locator('button[id^="action-"]').count(), 0);
   await page.waitForSelector('#read-only-note');
 
-  await visit(page, 'view=quarantine');
-  await page.waitForSelector('table#quarantine');
-  assert.equal(await page.locator('.q-replay, .q-discard').count(), 0);
+  await visit(page, 'view=quarantine&instanceId=' + encodeURIComponent(data.running));
+  await page.waitForSelector('#quarantine-rows tr[data-record-id]');
+  assert.equal(await page.locator('.q-show').count(), 1, 'a record can be shown');
+  assert.equal(await page.locator('.q-replay, .q-discard').count(), 0, 'but not replayed or discarded');
 
   // the server refuses what the page does not offer, for a request made with the key from the page itself
-  const answers = await page.evaluate(async ({ apiBase, id }) => {
+  const answers = await page.evaluate(async ({ apiBase, id, record }) => {
     const key = sessionStorage.getItem('taskhub.dashboard.key');
     const call = async (method, path, body) => {
       const r = await fetch(apiBase + path, { method, headers: { 'x-functions-key': key, 'content-type': 'application/json' },
@@ -34,8 +35,10 @@ export default async function (b) {
       await call('DELETE', '/instances/' + encodeURIComponent(id)),
       await call('POST', '/orchestrators/E3_Counter/ro-new', 1),
       await call('POST', '/taskhub/jobs', { operation: 'terminate', instanceIdPrefix: 'ro-' }),
+      await call('POST', '/taskhub/quarantine/' + encodeURIComponent(record) + '/replay'),
+      await call('DELETE', '/taskhub/quarantine/' + encodeURIComponent(record)),
     ];
-  }, { apiBase, id: data.running });
+  }, { apiBase, id: data.running, record: data.record });
   for (const a of answers) {
     assert.equal(a.status, 403, JSON.stringify(a));
     assert.match(a.message, /read-only key/);

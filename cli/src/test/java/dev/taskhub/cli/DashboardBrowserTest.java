@@ -10,6 +10,8 @@ import dev.taskhub.config.StorageProviders;
 import dev.taskhub.convert.RawJson;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.query.InstanceQuery;
+import dev.taskhub.query.QuarantineRecord;
+import dev.taskhub.query.QuarantinedMessage;
 import dev.taskhub.spi.ProviderConfig;
 import dev.taskhub.spi.StorageProvider;
 import org.junit.jupiter.api.AfterAll;
@@ -26,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -256,14 +259,48 @@ class DashboardBrowserTest {
         assertThat(client.getInstanceMetadata(other, false).orElseThrow().runtimeStatus()).isEqualTo(RuntimeStatus.COMPLETED);
     }
 
+    /**
+     * Quarantine records are written through the provider's {@code QuarantineStore} (as a worker writes them for poison
+     * messages; the worker's own path is tested with the providers): an {@code operation: stop} event of a counter.
+     */
+    @Test
+    void quarantineView_showReplayAndDiscard_changeStorage() {
+        String replayed = start("E3_Counter", "q-replay", "3");
+        String discarded = start("E3_Counter", "q-discard", "4");
+        CliRunner.awaitStatus(client, replayed, RuntimeStatus.RUNNING);
+        CliRunner.awaitStatus(client, discarded, RuntimeStatus.RUNNING);
+        String replayRecord = quarantine(replayed);
+        String discardRecord = quarantine(discarded);
+
+        script("quarantine.mjs", Map.of("replayed", replayed, "discarded", discarded, "replayRecord", replayRecord,
+                "discardRecord", discardRecord));
+
+        CliRunner.awaitStatus(client, replayed, RuntimeStatus.COMPLETED);
+        assertThat(client.getInstanceMetadata(replayed, true).orElseThrow().serializedOutput()).isEqualTo("3");
+        assertThat(provider.getQuarantineRecord(replayRecord)).isEmpty();
+        assertThat(provider.getQuarantineRecord(discardRecord)).isEmpty();
+        assertThat(client.getInstanceMetadata(discarded, false).orElseThrow().runtimeStatus()).isEqualTo(RuntimeStatus.RUNNING);
+    }
+
+    private String quarantine(String instanceId) {
+        String id = "rec-" + instanceId + "-" + UUID.randomUUID().toString().substring(0, 8);
+        Instant now = Instant.now();
+        provider.putQuarantineRecord(new QuarantineRecord(id, instanceId, null, QuarantineRecord.Kind.ORCHESTRATION,
+                List.of(new QuarantinedMessage("msg-" + id, null, new HistoryEvent.EventRaised(-1, now, "operation", "\"stop\"", "msg-" + id), now)),
+                11, "Delivered 11 times; last error: <b>boom</b>", now));
+        return id;
+    }
+
     @Test
     void readOnlyKey_hidesTheActions_andTheServerRefusesThem() {
         String running = start("E3_Counter", "ro-running", "0");
         CliRunner.awaitStatus(client, running, RuntimeStatus.RUNNING);
         int historyBefore = client.getHistory(running).size();
+        String record = quarantine(running);
 
-        script("readonly.mjs", Map.of("running", running));
+        script("readonly.mjs", Map.of("running", running, "record", record));
 
+        assertThat(provider.getQuarantineRecord(record)).isPresent();
         OrchestrationMetadata after = client.getInstanceMetadata(running, false).orElseThrow();
         assertThat(after.runtimeStatus()).isEqualTo(RuntimeStatus.RUNNING);
         assertThat(client.getHistory(running)).hasSize(historyBefore);
