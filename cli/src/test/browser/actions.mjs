@@ -1,6 +1,6 @@
 // Every action of the instance page and the start dialog, each through its confirmation dialog. The test checks
 // storage afterwards.
-import { assert, visit, toast, waitStatus } from './lib.mjs';
+import { assert, visit, toast, waitStatus, api } from './lib.mjs';
 
 export default async function (b) {
   const { page, data } = b;
@@ -18,6 +18,14 @@ export default async function (b) {
   await page.click('#dialog-confirm');
   await page.waitForFunction(() => new URLSearchParams(location.search).get('id') === 'act-started');
   await waitStatus(page, 'Running');
+  await page.waitForFunction(() => document.querySelector('#instance-custom-status').textContent === '7');
+
+  // auto refresh on the instance page shows a change made elsewhere (the counter adds one) without a click
+  await page.check('#instance-auto-refresh');
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('refresh') === '1');
+  assert.equal((await api('POST', '/instances/act-started/raiseEvent/operation', 'add')).status, 202);
+  await page.waitForFunction(() => document.querySelector('#instance-custom-status')
+    && document.querySelector('#instance-custom-status').textContent === '8', null, { timeout: 20000 });
 
   // cancel changes nothing
   await instance(data.raise);

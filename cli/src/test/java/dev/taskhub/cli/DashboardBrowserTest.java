@@ -229,7 +229,7 @@ class DashboardBrowserTest {
 
         OrchestrationMetadata started = client.getInstanceMetadata("act-started", true).orElseThrow();
         assertThat(started.name()).isEqualTo("E3_Counter");
-        assertThat(started.serializedInput()).isEqualTo("7");
+        assertThat(started.serializedInput()).as("7 from the start dialog, plus one by the event").isEqualTo("8");
         CliRunner.awaitStatus(client, raise, RuntimeStatus.COMPLETED);
         assertThat(client.getInstanceMetadata(raise, true).orElseThrow().serializedOutput()).isEqualTo("5");
         CliRunner.awaitStatus(client, terminate, RuntimeStatus.TERMINATED);

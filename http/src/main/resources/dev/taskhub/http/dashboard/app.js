@@ -176,7 +176,7 @@ function canAct() {
 function go(query, replace) {
   const q = query instanceof URLSearchParams ? query : new URLSearchParams(query);
   const s = q.toString();
-  history[replace ? 'replaceState' : 'pushState'](null, '', s ? '?' + s : location.pathname);
+  window.history[replace ? 'replaceState' : 'pushState'](null, '', s ? '?' + s : location.pathname);
   render();
 }
 
@@ -523,8 +523,8 @@ async function renderInstance(main, q, current) {
   const r = await api('GET', '/instances/' + enc(id), {query: {showHistory: true, showHistoryOutput: true, showInput: true}});
   if (!current()) return;
   const s = r.json;
-  const history = s.historyEvents || [];
-  const started = history.find((e) => e.EventType === 'ExecutionStarted');
+  const events = s.historyEvents || [];
+  const started = events.find((e) => e.EventType === 'ExecutionStarted');
   const parent = started && started.ParentInstanceId;
 
   append(main, [
@@ -544,8 +544,8 @@ async function renderInstance(main, q, current) {
       s.failureDetails ? h('div', {}, h('h2', {text: 'Failure details'}), jsonBlock(s.failureDetails, 'instance-failure')) : null)]);
 
   const panes = {
-    timeline: () => gantt(history, s),
-    history: () => historyTable(history),
+    timeline: () => gantt(events, s),
+    history: () => historyTable(events),
     json: () => rawJson(s),
   };
   const pane = h('div', {id: 'pane'});
@@ -553,12 +553,28 @@ async function renderInstance(main, q, current) {
   const show = (name) => {
     for (const b of tabs.children) b.className = b.dataset.tab === name ? 'active' : '';
     clear(pane).appendChild(panes[name]());
+    const now = new URLSearchParams(location.search);
+    if ((now.get('tab') || 'timeline') !== name) {
+      now.set('tab', name);
+      window.history.replaceState(null, '', '?' + now.toString()); // a refresh keeps the tab
+    }
   };
-  for (const [name, label] of [['timeline', 'Timeline'], ['history', 'History (' + history.length + ')'], ['json', 'JSON']]) {
+  for (const [name, label] of [['timeline', 'Timeline'], ['history', 'History (' + events.length + ')'], ['json', 'JSON']]) {
     tabs.appendChild(h('button', {type: 'button', id: 'tab-' + name, dataset: {tab: name}, text: label, onclick: () => show(name)}));
   }
-  append(main, [tabs, h('div', {class: 'card'}, pane)]);
+  const live = !FINISHED.includes(s.runtimeStatus);
+  const auto = h('input', {type: 'checkbox', id: 'instance-auto-refresh', checked: q.get('refresh') === '1', onchange: () => {
+    const now = new URLSearchParams(location.search);
+    if (auto.checked) now.set('refresh', '1'); else now.delete('refresh');
+    go(now, true);
+  }});
+  append(main, [h('div', {class: 'toolbar'}, tabs, h('span', {class: 'spacer'}),
+    h('button', {type: 'button', id: 'instance-refresh', text: 'Refresh', onclick: () => render()}),
+    h('label', {class: 'inline'}, h('span', {}, auto, ' Auto refresh (5 s)'))), h('div', {class: 'card'}, pane)]);
   show(q.get('tab') && panes[q.get('tab')] ? q.get('tab') : 'timeline');
+  if (live && q.get('refresh') === '1') {
+    timers.push(setInterval(() => { if (!$('dialog').open) render(); }, REFRESH_MS));
+  }
 }
 
 function instanceActions(s) {
