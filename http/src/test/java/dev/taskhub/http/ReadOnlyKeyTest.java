@@ -122,6 +122,17 @@ class ReadOnlyKeyTest {
         assertThat(JSON.readTree(send("GET", path, READ_ONLY_KEY, null).body()).get("access").asText()).isEqualTo("read-only");
         assertThat(send("GET", path, "wrong", null).statusCode()).isEqualTo(401);
         assertThat(send("GET", path, null, null).statusCode()).isEqualTo(401);
+
+        // without authentication: full access, and the dashboard needs no key
+        try (ManagementServer open = ManagementServer.builder(client).port(0).disableAuthentication().build().start()) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(open.baseUrl() + ManagementRoute.WHOAMI.path())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode anyone = JSON.readTree(r.body());
+            assertThat(anyone.get("access").asText()).isEqualTo("full");
+            assertThat(anyone.get("authentication").asBoolean()).isFalse();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
