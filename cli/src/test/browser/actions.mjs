@@ -27,6 +27,12 @@ export default async function (b) {
   await page.waitForFunction(() => document.querySelector('#instance-custom-status')
     && document.querySelector('#instance-custom-status').textContent === '8', null, { timeout: 20000 });
 
+  // "start like this one" fills in the name and input
+  await page.click('#action-start-like');
+  assert.equal(await page.inputValue('#field-name'), 'E3_Counter');
+  assert.equal(await page.inputValue('#field-input'), '8');
+  await page.click('#dialog-cancel');
+
   // cancel changes nothing
   await instance(data.raise);
   await page.click('#action-terminate');

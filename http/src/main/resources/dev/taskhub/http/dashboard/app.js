@@ -462,11 +462,13 @@ async function renderList(main, q, current) {
   if (f.refresh) timers.push(setInterval(() => load().catch((e) => notify(e.message, true)), REFRESH_MS));
 }
 
-function startNew() {
+/** The start dialog; "start like this one" fills in an instance's name and input. */
+function startNew(like) {
   act({title: 'Start new instance', confirm: 'Start', fields: [
-    {name: 'name', label: 'Orchestrator name', required: true},
+    {name: 'name', label: 'Orchestrator name', required: true, value: like ? like.name : ''},
     {name: 'instanceId', label: 'Instance id (empty for a random one)'},
-    {name: 'input', label: 'Input (JSON)', type: 'textarea', json: true, placeholder: '{"city": "Tokyo"}'}],
+    {name: 'input', label: 'Input (JSON)', type: 'textarea', json: true, placeholder: '{"city": "Tokyo"}',
+      value: like && like.input !== null && like.input !== undefined ? pretty(like.input) : ''}],
   done: 'Instance started.'},
   (v) => api('POST', '/orchestrators/' + enc(v.name) + (v.instanceId ? '/' + enc(v.instanceId) : ''), {body: v.input === undefined ? null : v.input}),
   (r) => go({view: 'instance', id: r.json.id}));
@@ -605,7 +607,8 @@ function instanceActions(s) {
     (r) => go({view: 'instance', id: r.json.id})),
     button('purge', 'Purge', FINISHED.includes(st), {title: 'Purge', text: 'Delete instance ' + id + ' and its history for good?',
       danger: true, confirm: 'Purge'},
-    () => api('DELETE', '/instances/' + enc(id)), () => go({})));
+    () => api('DELETE', '/instances/' + enc(id)), () => go({})),
+    h('button', {type: 'button', id: 'action-start-like', text: 'Start like this one…', onclick: () => startNew(s)}));
 }
 
 /** Activities, sub-orchestrations and timers as bars from start to end; events as marks. */
