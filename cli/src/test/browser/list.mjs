@@ -42,6 +42,16 @@ export default async function (b) {
     assert.deepEqual(created, sorted, 'sorted ' + sort);
   }
 
+  // the page's charts: every instance once in the histogram and in the Gantt
+  await page.click('#page-charts summary');
+  await page.waitForSelector('#page-gantt');
+  assert.equal(await page.locator('#page-gantt .row').count(), data.completed.length);
+  const tallied = await page.$$eval('#histogram .hbar', (bars) => bars.reduce((n, b) => n + Number(b.dataset.count), 0));
+  assert.equal(tallied, data.completed.length);
+  assert.equal(await page.locator('#page-gantt .bar.status-Completed').count(), data.completed.length);
+  await page.locator('#page-charts').scrollIntoViewIfNeeded();
+  await screenshot(page, 'dashboard-list-charts.png');
+
   // filters through the form land in the URL
   await visit(page, '');
   await page.waitForSelector('#page-info:not(:empty)');

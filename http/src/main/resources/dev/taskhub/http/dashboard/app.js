@@ -408,7 +408,9 @@ async function renderList(main, q, current) {
     h('button', {type: 'button', id: 'refresh', text: 'Refresh', onclick: () => load()}),
     h('label', {class: 'inline'}, h('span', {}, auto, ' Auto refresh (5 s)')),
     h('span', {class: 'spacer'}), first, prev, info, next);
+  const charts = h('div', {id: 'page-charts-body'});
   append(main, [h('h1', {text: 'Instances'}), form, counts, toolbar,
+    h('details', {class: 'card', id: 'page-charts'}, h('summary', {text: 'Charts of this page: instances created over time, and a Gantt of their runs'}), charts),
     h('table', {id: 'instances'}, h('thead', {}, h('tr', {}, ['Instance id', 'Name', 'Status', 'Created', 'Last updated']
       .map((t) => h('th', {text: t})))), tbody),
     session.access === 'read-only' ? h('p', {class: 'muted', id: 'read-only-note', text: 'This key is read-only: actions are hidden.'}) : null]);
@@ -437,6 +439,7 @@ async function renderList(main, q, current) {
         timeCell(i.createdTime), timeCell(i.lastUpdatedTime)));
     }
     if (rows.length === 0) tbody.appendChild(h('tr', {}, h('td', {colSpan: 5, class: 'muted', text: 'No instances on this page.'})));
+    clear(charts).appendChild(pageCharts(rows));
     info.textContent = 'Page ' + (paging.index + 1) + ' · ' + rows.length + ' shown'
       + (f.name ? ' (' + total + ' on the page before the name filter)' : '');
     prev.disabled = paging.index === 0;
@@ -463,6 +466,49 @@ async function renderList(main, q, current) {
 }
 
 /** The start dialog; "start like this one" fills in an instance's name and input. */
+/** A histogram of the page's creation times and a Gantt chart of each instance from created to last updated (or now). */
+function pageCharts(rows) {
+  if (rows.length === 0) return h('p', {class: 'muted', text: 'No instances on this page.'});
+  const now = Date.now();
+  const spans = rows.map((i) => {
+    const start = Date.parse(i.createdTime);
+    const live = !FINISHED.includes(i.runtimeStatus);
+    return {i, start, end: Math.max(start, live ? now : Date.parse(i.lastUpdatedTime) || start), live};
+  }).filter((x) => !isNaN(x.start)).sort((a, b) => a.start - b.start);
+  const min = Math.min(...spans.map((x) => x.start));
+  const created = Math.max(...spans.map((x) => x.start));
+  const buckets = 30;
+  const width = Math.max(1000, created - min + 1) / buckets;
+  const tally = new Array(buckets).fill(0);
+  for (const x of spans) tally[Math.min(buckets - 1, Math.floor((x.start - min) / width))]++;
+  const most = Math.max(...tally);
+  const histogram = h('div', {class: 'histogram', id: 'histogram'}, tally.map((n, k) => {
+    const from = new Date(min + k * width).toISOString();
+    const to = new Date(min + (k + 1) * width).toISOString();
+    const bar = h('div', {class: 'hbar', title: n + ' created from ' + fmtTime(from) + ' to ' + fmtTime(to), dataset: {count: String(n)}});
+    bar.style.height = (n === 0 ? 0 : Math.max(4, (n / most) * 100)) + '%';
+    return bar;
+  }));
+  const end = Math.max(...spans.map((x) => x.end), min + 1);
+  const span = end - min;
+  const gantt = h('div', {class: 'gantt', id: 'page-gantt'}, spans.map((x) => {
+    const left = ((x.start - min) / span) * 100;
+    const bar = h('div', {class: 'bar status-' + x.i.runtimeStatus + (x.live ? ' open' : ''),
+      title: x.i.instanceId + ' · ' + x.i.runtimeStatus + ' · ' + fmtDuration(x.end - x.start) + (x.live ? ' so far' : '')});
+    bar.style.left = Math.min(left, 99.5) + '%';
+    bar.style.width = Math.max(0.3, Math.min(((x.end - x.start) / span) * 100, 100 - left)) + '%';
+    return h('div', {class: 'row'}, h('div', {class: 'label'}, instanceLink(x.i.instanceId)), h('div', {class: 'track'}, bar));
+  }));
+  return h('div', {},
+    h('h2', {text: 'Created over time'}),
+    h('div', {class: 'axis'}, h('span', {text: fmtTime(new Date(min).toISOString())}), h('span', {text: fmtTime(new Date(created).toISOString())})),
+    histogram,
+    h('h2', {text: 'Runs'}),
+    h('div', {class: 'axis'}, h('span', {text: fmtTime(new Date(min).toISOString())}), h('span', {text: fmtDuration(span)}),
+      h('span', {text: fmtTime(new Date(end).toISOString())})),
+    gantt);
+}
+
 function startNew(like) {
   act({title: 'Start new instance', confirm: 'Start', fields: [
     {name: 'name', label: 'Orchestrator name', required: true, value: like ? like.name : ''},
