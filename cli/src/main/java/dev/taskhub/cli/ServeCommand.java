@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
         "Uses the configured provider; without a connection string, the in-memory one."})
 final class ServeCommand implements Callable<Integer> {
     static final String KEY_ENV = "TASKHUB_HTTP_KEY";
+    static final String READ_ONLY_KEY_ENV = "TASKHUB_HTTP_READ_ONLY_KEY";
 
     @Mixin
     CommonOptions common;
@@ -38,6 +39,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "System key every HTTP call must carry (code=… or x-functions-key). Also read from " + KEY_ENV
                     + ". Without one a random key is generated and printed.")
     String key;
+
+    @Option(names = "--read-only-key", paramLabel = "<key>",
+            description = "A second key that may only view (status, list, history, counts, jobs, stuck, quarantine, health): "
+                    + "every route that changes the hub answers 403 for it. For the dashboard of people who look but must not act. "
+                    + "Also read from " + READ_ONLY_KEY_ENV + ".")
+    String readOnlyKey;
 
     @Option(names = "--no-auth", arity = "0..1", fallbackValue = "true", paramLabel = "<true|false>",
             description = "Serve without any key. Local development only. True or false, alone means true.")
@@ -62,6 +69,10 @@ final class ServeCommand implements Callable<Integer> {
         if (noAuth && systemKey != null && key != null) {
             throw new ConfigurationException("Give either --key or --no-auth, not both.");
         }
+        String viewerKey = readOnlyKey != null ? readOnlyKey : context.environment().get(READ_ONLY_KEY_ENV);
+        if (noAuth && viewerKey != null) {
+            throw new ConfigurationException("--read-only-key needs authentication: give it with --key (or a generated key), not --no-auth.");
+        }
         boolean generated = false;
         if (!noAuth && (systemKey == null || systemKey.isBlank())) {
             systemKey = ManagementServer.generateKey();
@@ -75,6 +86,9 @@ final class ServeCommand implements Callable<Integer> {
             ManagementServer.Builder builder = ManagementServer.builder(session.client).registry(worker.registry())
                     .host(host).port(port).connectionName(common.connectionStringSetting)
                     .publicBaseUrl(publicBaseUrl).maxRequestBodyBytes(maxRequestBytes);
+            if (viewerKey != null) {
+                builder.readOnlyKey(viewerKey);
+            }
             server = (noAuth ? builder.disableAuthentication() : builder.systemKey(systemKey)).build().start();
         } catch (RuntimeException e) {
             if (worker != null) {
@@ -106,6 +120,9 @@ final class ServeCommand implements Callable<Integer> {
         } else {
             out.println("  System key:    " + (generated ? systemKey + "  (generated; pass --key or set " + KEY_ENV + " to choose one)"
                     : "(as given)"));
+        }
+        if (viewerKey != null) {
+            out.println("  Read-only key: (as given; it may view but not change the task hub)");
         }
         String code = noAuth ? "" : "?code=" + (generated ? systemKey : "<key>");
         out.println("  Try:           curl -X POST \"" + base + "/orchestrators/E1_HelloSequence" + code + "\"");

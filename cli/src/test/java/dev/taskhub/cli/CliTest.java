@@ -359,6 +359,17 @@ class CliTest {
     }
 
     @Test
+    void serve_readOnlyKey_thatCannotWork_isRefusedWithAClearMessage() {
+        CliRunner.Result noAuth = cli.run("serve", "--no-auth", "--read-only-key", "viewer", "--port", "0");
+        assertThat(noAuth.exitCode()).isEqualTo(1);
+        assertThat(noAuth.err()).contains("--read-only-key needs authentication").doesNotContain("\tat ");
+        CliRunner.Result same = cli.run("serve", "--key", "same", "--read-only-key", "same", "--port", "0",
+                "--task-hub-name", "ServeKeys" + java.util.UUID.randomUUID().toString().substring(0, 8));
+        assertThat(same.exitCode()).isEqualTo(1);
+        assertThat(same.err()).contains("must differ from the system key").doesNotContain("\tat ");
+    }
+
+    @Test
     void demo_runsEverySampleAndExits0() {
         CliRunner.Result r = cli.run("demo");
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();

@@ -1,6 +1,7 @@
 package dev.taskhub.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.taskhub.InstanceNotFoundException;
 import dev.taskhub.InvalidInstanceStateException;
 import dev.taskhub.InvalidRequestException;
@@ -48,6 +49,8 @@ import java.util.regex.Pattern;
 final class ManagementRoutes {
     /** The context attribute holding the table's route a request was routed to (see {@link Params}). */
     static final String ROUTE = "taskhub.route";
+    /** The context attribute holding the request's {@link Access}, set by the server's guard (absent on public paths). */
+    static final String ACCESS = "taskhub.access";
     private static final Pattern SAFE_HOST = Pattern.compile("[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
     private static final long MAX_WAIT_SECONDS = 3600;
 
@@ -80,6 +83,11 @@ final class ManagementRoutes {
             Handler handler = handler(route, prefix);
             routes.addHttpHandler(HandlerType.findOrCreate(route.method()), prefix + route.path(), ctx -> {
                 ctx.attribute(ROUTE, route);
+                if (!route.readOnly() && ctx.attribute(ACCESS) == Access.READ_ONLY) {
+                    throw new ApiException(403, "The key presented is this server's read-only key: it may view the task hub "
+                            + "but not change it, and " + route.method() + " " + route.path() + " (" + route.operationId()
+                            + ") changes it. Use the system key for this call.");
+                }
                 handler.handle(ctx);
             });
         }
@@ -118,6 +126,7 @@ final class ManagementRoutes {
             case GET_QUARANTINE_RECORD -> operations::getQuarantineRecord;
             case REPLAY_QUARANTINE_RECORD -> operations::replay;
             case DISCARD_QUARANTINE_RECORD -> operations::discard;
+            case WHOAMI -> this::whoami;
             case DELETE_TASK_HUB -> this::deleteTaskHub;
             case HEALTH -> this::health;
             case OPENAPI_DOCUMENT -> this::openApi;
@@ -131,6 +140,13 @@ final class ManagementRoutes {
         boolean details = authorized.test(ctx);
         Json.write(ctx, health.status() == HubHealth.Status.DOWN ? 503 : 200,
                 details ? WireFormat.health(health, settings.taskHubName()) : WireFormat.healthStatus(health));
+    }
+
+    private void whoami(Context ctx) {
+        Access access = ctx.attribute(ACCESS);
+        Json.write(ctx, 200, JsonNodeFactory.instance.objectNode().put("taskHub", settings.taskHubName())
+                .put("access", access == Access.READ_ONLY ? "read-only" : "full")
+                .put("authentication", settings.systemKey() != null));
     }
 
     private void openApi(Context ctx) {

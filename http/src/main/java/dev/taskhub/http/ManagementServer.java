@@ -40,9 +40,11 @@ import java.util.UUID;
  *
  * <p>Security: binds 127.0.0.1 unless told otherwise; every request requires the system key as the {@code code} query
  * parameter or the {@code x-functions-key} header (compared in constant time), except a GET or HEAD of exactly
- * {@code /} (the dashboard's static shell, which loads its data with the key the user types) or
+ * {@code /} or {@code /dashboard/app.js} or {@code /dashboard/app.css} (the dashboard's static files, which load their
+ * data with the key the user types) or
  * {@code <prefix>/openapi.json}, unless authentication was explicitly disabled with
- * {@link Builder#disableAuthentication()}; request bodies are limited (4 MiB by default, 413 beyond).
+ * {@link Builder#disableAuthentication()}. An optional read-only key ({@link Builder#readOnlyKey}) may call only the
+ * read-only routes ({@link ManagementRoute#readOnly()}); every other route answers it with 403. Request bodies are limited (4 MiB by default, 413 beyond).
  *
  * <p>Lifecycle: build, {@link #start()}, {@link #close()}. The server does not own the client, its provider or any
  * worker. Thread-safe.
@@ -58,16 +60,17 @@ public final class ManagementServer implements AutoCloseable {
     /** The header that carries the system key (the {@code code} query parameter works too). */
     public static final String KEY_HEADER = ManagementRoute.KEY_HEADER;
 
-    private static final String DASHBOARD_PATH = "/";
-
     private static final Logger log = LoggerFactory.getLogger(ManagementServer.class);
 
     private final ServerSettings settings;
     private final String host;
     private final int requestedPort;
     private final KeyCheck keyCheck;
+    /** The read-only key's check, or null when the server has none. */
+    private final KeyCheck readOnlyKeyCheck;
     /** The only paths served without the key: the dashboard's static shell and the table's public routes (the OpenAPI documents). */
     private final Set<String> publicPaths;
+    private final DashboardAssets dashboard;
     private Javalin app;
 
     private ManagementServer(Builder b) {
@@ -78,11 +81,12 @@ public final class ManagementServer implements AutoCloseable {
         }
         this.settings = new ServerSettings(b.client, b.registry, b.authDisabled ? null : b.systemKey, List.copyOf(prefixes),
                 b.connectionName, b.publicBaseUrl, b.maxBodyBytes, b.retryAfter);
+        this.readOnlyKeyCheck = b.readOnlyKey == null ? null : new KeyCheck(b.readOnlyKey);
         this.host = b.host;
         this.requestedPort = b.port;
         this.keyCheck = new KeyCheck(settings.systemKey());
-        Set<String> open = new HashSet<>();
-        open.add(DASHBOARD_PATH);
+        this.dashboard = new DashboardAssets(prefixes.get(0));
+        Set<String> open = new HashSet<>(dashboard.paths());
         for (String prefix : prefixes) {
             for (ManagementRoute route : ManagementRoute.values()) {
                 if (!route.requiresKey()) {
@@ -111,7 +115,6 @@ public final class ManagementServer implements AutoCloseable {
         }
         String openApi = resource("openapi.json").replace("${basePath}", settings.prefixes().get(0));
         ManagementRoutes routes = new ManagementRoutes(settings, openApi, this::authorized);
-        String dashboard = resource("dashboard.html").replace("${basePath}", settings.prefixes().get(0));
         Javalin created = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -125,7 +128,7 @@ public final class ManagementServer implements AutoCloseable {
                     Math.round(ms)));
             // Every request, whatever its path, passes the guard: only the exact public paths skip the key.
             config.routes.before(this::guard);
-            config.routes.get(DASHBOARD_PATH, ctx -> ctx.html(dashboard));
+            dashboard.register(config.routes);
             for (String prefix : settings.prefixes()) {
                 routes.register(config.routes, prefix);
             }
@@ -208,32 +211,45 @@ public final class ManagementServer implements AutoCloseable {
         if ((HandlerType.GET.equals(ctx.method()) || HandlerType.HEAD.equals(ctx.method())) && publicPaths.contains(ctx.path())) {
             return;
         }
-        if (!authorized(ctx)) {
+        Access access = access(ctx);
+        if (access == Access.NONE) {
             throw new ApiException(401, "Unauthorized.");
         }
+        ctx.attribute(ManagementRoutes.ACCESS, access);
         if (ctx.req().getContentLengthLong() > settings.maxBodyBytes()) {
             throw ManagementRoutes.tooLarge(settings.maxBodyBytes());
         }
     }
 
-    /**
-     * Whether the request carries the system key (in the header or the {@code code} parameter), or none is required;
-     * a request with the key that names another task hub than the served one is refused with 404.
-     */
+    /** Whether the request carries the system key or the read-only key, or none is required (see {@link #access}). */
     private boolean authorized(Context ctx) {
+        return access(ctx) != Access.NONE;
+    }
+
+    /**
+     * What the request's key (in the header or the {@code code} parameter) may do: everything with the system key or
+     * when none is required, only the read-only routes with the read-only key, nothing otherwise. A request with a key
+     * that names another task hub than the served one is refused with 404.
+     */
+    private Access access(Context ctx) {
         String presented = ctx.header(KEY_HEADER);
         if (presented == null) {
             presented = ctx.queryParam(ManagementRoute.KEY_PARAMETER);
         }
-        if (!keyCheck.accepts(presented)) {
-            return false;
+        Access access;
+        if (keyCheck.accepts(presented)) {
+            access = Access.FULL;
+        } else if (readOnlyKeyCheck != null && readOnlyKeyCheck.accepts(presented)) {
+            access = Access.READ_ONLY;
+        } else {
+            return Access.NONE;
         }
         String hub = ctx.queryParam(ManagementRoute.TASK_HUB_PARAMETER);
         if (hub != null && !hub.isBlank() && !hub.equalsIgnoreCase(settings.taskHubName())) {
             throw new ApiException(404, "Task hub '" + hub + "' is not served here; this server manages task hub '"
                     + settings.taskHubName() + "'.");
         }
-        return true;
+        return access;
     }
 
     private void handleException(Exception e, Context ctx) {
@@ -312,6 +328,7 @@ public final class ManagementServer implements AutoCloseable {
         private String host = DEFAULT_HOST;
         private int port = DEFAULT_PORT;
         private String systemKey;
+        private String readOnlyKey;
         private boolean authDisabled;
         private String basePath = DEFAULT_BASE_PATH;
         private String connectionName = "AzureWebJobsStorage";
@@ -334,6 +351,13 @@ public final class ManagementServer implements AutoCloseable {
 
         /** The system key every management call must present. */
         public Builder systemKey(String value) { this.systemKey = value; return this; }
+
+        /**
+         * A second key that may call only the read-only routes ({@link ManagementRoute#readOnly()}: status, list,
+         * history, counts, jobs, stuck instances, quarantine records, health, ...); any other route answers 403 for it.
+         * For dashboards and people who look but must not act. Optional; never the same as the system key.
+         */
+        public Builder readOnlyKey(String value) { this.readOnlyKey = value; return this; }
 
         /** Serves without any key: for local development only. */
         public Builder disableAuthentication() { this.authDisabled = true; return this; }
@@ -366,6 +390,19 @@ public final class ManagementServer implements AutoCloseable {
             if (!authDisabled && (systemKey == null || systemKey.isBlank())) {
                 throw new ConfigurationException("The HTTP management API needs a system key (or authentication disabled "
                         + "explicitly for local development).");
+            }
+            if (readOnlyKey != null) {
+                if (authDisabled) {
+                    throw new ConfigurationException("A read-only key needs authentication: give a system key too, not "
+                            + "disableAuthentication().");
+                }
+                if (readOnlyKey.isBlank()) {
+                    throw new ConfigurationException("The read-only key must not be empty; leave it out to have none.");
+                }
+                if (readOnlyKey.equals(systemKey)) {
+                    throw new ConfigurationException("The read-only key must differ from the system key, or the system key "
+                            + "would be read-only.");
+                }
             }
             if (basePath == null || !basePath.startsWith("/") || basePath.endsWith("/") || basePath.contains("{")) {
                 throw new ConfigurationException("The base path must start with '/' and not end with one, e.g. "

@@ -99,7 +99,7 @@ class HttpAuthenticationTest {
                 paths.addAll(variants(concrete));
             }
         }
-        Set<String> publicPaths = Set.of("/", ManagementServer.DEFAULT_BASE_PATH + "/openapi.json",
+        Set<String> publicPaths = Set.of("/", "/dashboard/app.js", "/dashboard/app.css", ManagementServer.DEFAULT_BASE_PATH + "/openapi.json",
                 ManagementServer.LEGACY_BASE_PATH + "/openapi.json", ManagementServer.DEFAULT_BASE_PATH + "/health",
                 ManagementServer.LEGACY_BASE_PATH + "/health");
 
@@ -160,7 +160,7 @@ class HttpAuthenticationTest {
                 assertThat(a.body()).doesNotContain("code=", KEY);
             }
         }
-        assertThat(open).containsExactlyInAnyOrder("GET /", "GET " + ManagementServer.DEFAULT_BASE_PATH + "/openapi.json",
+        assertThat(open).containsExactlyInAnyOrder("GET /", "GET /dashboard/app.js", "GET /dashboard/app.css", "GET " + ManagementServer.DEFAULT_BASE_PATH + "/openapi.json",
                 "GET " + ManagementServer.LEGACY_BASE_PATH + "/openapi.json", "GET " + ManagementServer.DEFAULT_BASE_PATH + "/health",
                 "GET " + ManagementServer.LEGACY_BASE_PATH + "/health");
         // the health route tells a caller without the key the status and nothing else

@@ -683,8 +683,18 @@ class ManagementServerTest {
         assertThat(send("GET", "/instances/x?taskHub=OtherHub", null).statusCode()).isEqualTo(404);
         HttpResponse<String> dashboard = http(base.replace(ManagementServer.DEFAULT_BASE_PATH, "/"));
         assertThat(dashboard.statusCode()).isEqualTo(200);
-        assertThat(dashboard.body()).contains(ManagementServer.DEFAULT_BASE_PATH + "/instances", "x-functions-key")
+        assertThat(dashboard.body()).contains("content=\"" + ManagementServer.DEFAULT_BASE_PATH + "\"", "/dashboard/app.js")
                 .doesNotContain(provider.taskHubName());
+        assertThat(dashboard.headers().firstValue("Content-Type").orElseThrow().replace(" ", "")).isEqualToIgnoringCase("text/html;charset=utf-8");
+        assertThat(dashboard.headers().firstValue("Content-Security-Policy").orElseThrow()).contains("default-src 'none'", "script-src 'self'")
+                .doesNotContain("unsafe");
+        HttpResponse<String> script = http(base.replace(ManagementServer.DEFAULT_BASE_PATH, "/dashboard/app.js"));
+        assertThat(script.statusCode()).isEqualTo(200);
+        assertThat(script.headers().firstValue("Content-Type").orElseThrow().replace(" ", "")).isEqualToIgnoringCase("text/javascript;charset=utf-8");
+        assertThat(script.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(script.body()).contains("x-functions-key", "sessionStorage").doesNotContain("innerHTML", "outerHTML", "insertAdjacentHTML", "eval(");
+        HttpResponse<String> css = http(base.replace(ManagementServer.DEFAULT_BASE_PATH, "/dashboard/app.css"));
+        assertThat(css.headers().firstValue("Content-Type").orElseThrow().replace(" ", "")).isEqualToIgnoringCase("text/css;charset=utf-8");
     }
 
     @Test

@@ -72,10 +72,9 @@ class RouteTableTest {
         return server;
     }
 
-    /** The table's routes under each prefix, plus the dashboard's page at the root. */
+    /** The table's routes under each prefix, plus the dashboard's static files. */
     private static TreeSet<String> expectedRoutes(String... prefixes) {
-        TreeSet<String> expected = new TreeSet<>();
-        expected.add("GET /");
+        TreeSet<String> expected = new TreeSet<>(List.of("GET /", "GET /dashboard/app.js", "GET /dashboard/app.css"));
         for (String prefix : prefixes) {
             for (ManagementRoute route : ManagementRoute.values()) {
                 expected.add(route.method() + " " + prefix + route.path());

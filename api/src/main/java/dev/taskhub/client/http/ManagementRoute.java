@@ -94,6 +94,12 @@ public enum ManagementRoute {
     REPLAY_QUARANTINE_RECORD("replayQuarantineRecord", "POST", "/taskhub/quarantine/{recordId}/replay"),
     /** Delete a quarantine record: its messages are dropped for good (a Taskhub extension). */
     DISCARD_QUARANTINE_RECORD("discardQuarantineRecord", "DELETE", "/taskhub/quarantine/{recordId}"),
+    /**
+     * Who the caller is to this server: the served task hub, whether the presented key is the system key
+     * ({@code "access": "full"}) or the read-only key ({@code "read-only"}), and whether keys are required at all (a
+     * Taskhub extension; the dashboard hides its actions for a read-only key).
+     */
+    WHOAMI("whoami", "GET", "/taskhub/whoami"),
     /** Delete the served task hub (a Taskhub extension); {@code confirm} must name it. */
     DELETE_TASK_HUB("deleteTaskHub", "DELETE", "/taskhub", "confirm"),
     /**
@@ -171,6 +177,15 @@ public enum ManagementRoute {
      */
     public boolean requiresKey() {
         return this != OPENAPI_DOCUMENT && this != HEALTH;
+    }
+
+    /**
+     * Whether the route only reads (every {@code GET} route: status, list, history, counts, export, jobs, retention
+     * policies, stuck instances, quarantine records, health, whoami): the only routes a server's read-only key may call.
+     * Every other route changes the task hub and needs the system key.
+     */
+    public boolean readOnly() {
+        return method.equals("GET");
     }
 
     /**

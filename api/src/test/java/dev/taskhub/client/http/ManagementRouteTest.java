@@ -31,6 +31,17 @@ class ManagementRouteTest {
     }
 
     @Test
+    void theReadOnlyRoutes_areExactlyTheGetRoutes() {
+        assertThat(Arrays.stream(ManagementRoute.values()).filter(ManagementRoute::readOnly)).allMatch(r -> r.method().equals("GET"))
+                .contains(ManagementRoute.GET_STATUS, ManagementRoute.LIST_INSTANCES, ManagementRoute.COUNT_INSTANCES,
+                        ManagementRoute.FIND_STUCK_INSTANCES, ManagementRoute.LIST_QUARANTINE_RECORDS, ManagementRoute.GET_QUARANTINE_RECORD,
+                        ManagementRoute.LIST_BULK_JOBS, ManagementRoute.GET_BULK_JOB, ManagementRoute.HEALTH, ManagementRoute.WHOAMI);
+        assertThat(Arrays.stream(ManagementRoute.values()).filter(r -> !r.readOnly())).allMatch(r -> !r.method().equals("GET"))
+                .contains(ManagementRoute.TERMINATE, ManagementRoute.PURGE_INSTANCE, ManagementRoute.START_BULK_JOB,
+                        ManagementRoute.REPLAY_QUARANTINE_RECORD, ManagementRoute.DELETE_TASK_HUB);
+    }
+
+    @Test
     void pathParameters_comeFromTheTemplate_inOrder() {
         assertThat(ManagementRoute.RAISE_EVENT.pathParameters()).containsExactly("id", "eventName");
         assertThat(ManagementRoute.START_NEW_WITH_ID.pathParameters()).containsExactly("name", "instanceId");

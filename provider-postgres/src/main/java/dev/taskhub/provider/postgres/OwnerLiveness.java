@@ -197,6 +197,13 @@ final class OwnerLiveness implements AutoCloseable {
 
     private void closeHeld() {
         if (held != null) {
+            try (PreparedStatement ps = held.prepareStatement("SELECT pg_advisory_unlock(" + LOCK_CLASS + ", ?)")) {
+                // a connection of an application's pool goes back to the pool, and its session lives on
+                ps.setInt(1, ownerId);
+                ps.execute();
+            } catch (SQLException ignored) {
+                // the connection is broken: its session is gone, and the lock with it
+            }
             try {
                 held.close();
             } catch (SQLException ignored) {
