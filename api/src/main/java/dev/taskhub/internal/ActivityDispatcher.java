@@ -162,9 +162,9 @@ final class ActivityDispatcher extends Dispatcher {
         return got;
     }
 
-    /** Activity slots taken now (running, or waiting for their result to be reported). */
+    /** Activities locked now (running, or waiting for their result to be reported). */
     int inFlight() {
-        return options.activityConcurrency() - slots.availablePermits();
+        return inFlight.size();
     }
 
     private TaskMessage execute(ActivityWorkItem item) {
