@@ -363,6 +363,13 @@ public final class TaskHubClient {
         }
         String messageId = Ids.random();
         send(instanceId, new HistoryEvent.EventRaised(-1, clock.instant(), eventName, payload, messageId), messageId);
+        if (observer != TaskHubObserver.NONE) {
+            try {
+                observer.eventRaised(state.name(), instanceId, eventName);
+            } catch (RuntimeException e) {
+                LoggerFactory.getLogger(TaskHubClient.class).warn("Observer {} failed; ignored: {}", observer, e.toString(), e);
+            }
+        }
     }
 
     public void terminate(String instanceId, String reason) {

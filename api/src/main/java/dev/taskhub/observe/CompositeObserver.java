@@ -27,6 +27,17 @@ record CompositeObserver(List<TaskHubObserver> observers) implements TaskHubObse
     }
 
     @Override
+    public void eventRaised(String name, String instanceId, String eventName) {
+        for (TaskHubObserver o : observers) {
+            try {
+                o.eventRaised(name, instanceId, eventName);
+            } catch (RuntimeException e) {
+                failed(o, e);
+            }
+        }
+    }
+
+    @Override
     public void workerStarted(WorkerState worker) {
         for (TaskHubObserver o : observers) {
             try {

@@ -40,6 +40,16 @@ public interface TaskHubObserver {
         return null;
     }
 
+    /**
+     * The client delivered an external event to an instance (after the event was written).
+     *
+     * @param name       the target instance's orchestrator name
+     * @param instanceId the target instance
+     * @param eventName  the event name
+     */
+    default void eventRaised(String name, String instanceId, String eventName) {
+    }
+
     /** A worker started; {@code worker} can be read at any time until {@link #workerStopped} (gauges). */
     default void workerStarted(WorkerState worker) {
     }
