@@ -164,7 +164,7 @@ public final class TaskHubClient {
         InstanceState state = InstanceState.builder().instanceId(instanceId).name(name).version(opts.version())
                 .executionId(executionId).status(RuntimeStatus.PENDING).input(inputJson).createdAt(now)
                 .lastUpdatedAt(now).scheduledStartAt(startAt).build();
-        TraceContext trace = observer == TaskHubObserver.NONE ? null : traceOf(name, instanceId);
+        TraceContext trace = observer == TaskHubObserver.NONE ? opts.traceContext() : traceOf(name, instanceId, opts.traceContext());
         TaskMessage start = new TaskMessage(Ids.random(), instanceId, executionId,
                 new HistoryEvent.ExecutionStarted(-1, now, name, opts.version(), inputJson, executionId, null, startAt, trace), startAt);
         try {
@@ -178,13 +178,14 @@ public final class TaskHubClient {
         return instanceId;
     }
 
-    private TraceContext traceOf(String name, String instanceId) {
+    private TraceContext traceOf(String name, String instanceId, TraceContext parent) {
         try {
-            return observer.orchestrationScheduling(name, instanceId);
+            TraceContext traced = observer.orchestrationScheduling(name, instanceId, parent);
+            return traced != null ? traced : parent;
         } catch (RuntimeException e) {
             LoggerFactory.getLogger(TaskHubClient.class).warn("Observer {} failed; the start goes ahead untraced: {}", observer,
                     e.toString(), e);
-            return null;
+            return parent;
         }
     }
 

@@ -11,11 +11,11 @@ record CompositeObserver(List<TaskHubObserver> observers) implements TaskHubObse
     private static final Logger log = LoggerFactory.getLogger(CompositeObserver.class);
 
     @Override
-    public TraceContext orchestrationScheduling(String name, String instanceId) {
+    public TraceContext orchestrationScheduling(String name, String instanceId, TraceContext parent) {
         TraceContext found = null;
         for (TaskHubObserver o : observers) {
             try {
-                TraceContext t = o.orchestrationScheduling(name, instanceId);
+                TraceContext t = o.orchestrationScheduling(name, instanceId, parent);
                 if (found == null) {
                     found = t;
                 }

@@ -34,9 +34,11 @@ public interface TaskHubObserver {
      *
      * @param name       orchestrator name
      * @param instanceId the id of the instance to start
-     * @return the trace context to carry with the orchestration, or null
+     * @param parent     the trace context the caller gave with the start ({@code NewOrchestrationOptions.traceContext},
+     *                   for example from an HTTP request's {@code traceparent}), or null for the current context
+     * @return the trace context to carry with the orchestration, or null to carry {@code parent}
      */
-    default TraceContext orchestrationScheduling(String name, String instanceId) {
+    default TraceContext orchestrationScheduling(String name, String instanceId, TraceContext parent) {
         return null;
     }
 

@@ -96,13 +96,14 @@ public final class TaskHubTracing implements TaskHubObserver {
     // ---- client ----------------------------------------------------------------------------------------------
 
     @Override
-    public TraceContext orchestrationScheduling(String name, String instanceId) {
+    public TraceContext orchestrationScheduling(String name, String instanceId, TraceContext parent) {
+        Context context = parent != null ? extract(parent) : Context.current();
         Span span = tracer.spanBuilder("create_orchestration:" + name).setSpanKind(SpanKind.PRODUCER)
-                .setParent(Context.current())
+                .setParent(context)
                 .setAttribute(TYPE, "orchestration").setAttribute(TASK_NAME, name).setAttribute(INSTANCE_ID, instanceId)
                 .startSpan();
         try {
-            return toTraceContext(Context.current().with(span));
+            return toTraceContext(context.with(span));
         } finally {
             span.end();
         }

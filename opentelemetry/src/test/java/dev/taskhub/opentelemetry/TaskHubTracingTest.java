@@ -181,6 +181,19 @@ class TaskHubTracingTest {
     }
 
     @Test
+    void aStartWithAnExplicitTraceContext_joinsThatTrace_asAnHttpStartDoes() {
+        TraceContext incoming = TraceContext.parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", null);
+        String id = client.scheduleNewOrchestrationInstance("Ship", "box",
+                dev.taskhub.client.NewOrchestrationOptions.builder().traceContext(incoming).build());
+        assertThat(client.waitForInstanceCompletion(id, WAIT).runtimeStatus()).isEqualTo(RuntimeStatus.COMPLETED);
+        await().atMost(WAIT).until(() -> named("orchestration:Ship", SpanKind.SERVER).size() == 1);
+        SpanData create = one("create_orchestration:Ship", SpanKind.PRODUCER);
+        assertThat(create.getTraceId()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(create.getParentSpanId()).isEqualTo("00f067aa0ba902b7");
+        assertThat(one("activity:Pack", SpanKind.CLIENT).getParentSpanId()).isEqualTo(create.getSpanId());
+    }
+
+    @Test
     void aRaisedEvent_isASpanOfTheCallersTrace() {
         String id = client.scheduleNewOrchestrationInstance("Listener", null);
         client.waitForInstanceStart(id, WAIT);
