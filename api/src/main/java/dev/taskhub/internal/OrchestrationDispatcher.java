@@ -215,16 +215,7 @@ final class OrchestrationDispatcher extends Dispatcher {
                     quarantine.put(Quarantine.of(item, execution, options.maxDeliveryCount(), lastErrors.get(item.instanceId()),
                             clock.instant()));
                 }
-                if (observing) {
-                    Instant startedAt = clock.instant();
-                    long t0 = System.nanoTime();
-                    Checkpoint checkpoint = runner.run(item, history);
-                    observed.put(checkpoint, new Observed(history, history.size(), source, startedAt, System.nanoTime() - t0,
-                            backlogAge(item, startedAt)));
-                    ran.add(checkpoint);
-                } else {
-                    ran.add(runner.run(item, history));
-                }
+                ran.add(observing ? runObserved(item, history, source, observed) : runner.run(item, history));
                 ranLeases.add(lease);
             } catch (RuntimeException e) {
                 lastErrors.put(item.instanceId(), e.toString());
@@ -279,6 +270,17 @@ final class OrchestrationDispatcher extends Dispatcher {
             }
         }
         return new Locked(next, lockedSince);
+    }
+
+    /** Runs an episode, measuring it for the observer. */
+    private Checkpoint runObserved(OrchestrationWorkItem item, List<HistoryEvent> history, EpisodeReport.HistorySource source,
+                                   Map<Checkpoint, Observed> observed) {
+        Instant startedAt = clock.instant();
+        long t0 = System.nanoTime();
+        Checkpoint checkpoint = runner.run(item, history);
+        observed.put(checkpoint, new Observed(history, history.size(), source, startedAt, System.nanoTime() - t0,
+                backlogAge(item, startedAt)));
+        return checkpoint;
     }
 
     /** How long the oldest message of the item waited between becoming due and the episode beginning. */

@@ -58,8 +58,9 @@ public final class TaskHubMetrics implements TaskHubObserver {
     private final MeterRegistry registry;
     private final Tags commonTags;
     private final boolean histograms;
-    private final Map<String, Orchestration> orchestrations = new ConcurrentHashMap<>();
-    private final Map<String, Activity> activities = new ConcurrentHashMap<>();
+    /** Meters per hub, then per orchestration or activity name (no key is built per event). */
+    private final Map<String, Map<String, Orchestration>> orchestrations = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Activity>> activities = new ConcurrentHashMap<>();
     private final Map<String, Counter[]> cache = new ConcurrentHashMap<>();
     private final Map<WorkerState, List<Meter>> workerGauges = new ConcurrentHashMap<>();
     private final AtomicInteger workers = new AtomicInteger();
@@ -138,7 +139,8 @@ public final class TaskHubMetrics implements TaskHubObserver {
     @Override
     public void episodeCommitted(EpisodeReport e) {
         String name = e.name() == null ? "" : e.name();
-        Orchestration m = orchestrations.computeIfAbsent(e.taskHubName() + '\u0000' + name, k -> new Orchestration(e.taskHubName(), name));
+        Orchestration m = orchestrations.computeIfAbsent(e.taskHubName(), hub -> new ConcurrentHashMap<>())
+                .computeIfAbsent(name, n -> new Orchestration(e.taskHubName(), n));
         m.episode.record(e.duration());
         m.scheduleToStart.record(e.scheduleToStart());
         if (e.historySource() != EpisodeReport.HistorySource.NEW) {
@@ -170,7 +172,8 @@ public final class TaskHubMetrics implements TaskHubObserver {
 
     @Override
     public void activityExecuted(ActivityReport a) {
-        Activity m = activities.computeIfAbsent(a.taskHubName() + '\u0000' + a.name(), k -> new Activity(a.taskHubName(), a.name()));
+        Activity m = activities.computeIfAbsent(a.taskHubName(), hub -> new ConcurrentHashMap<>())
+                .computeIfAbsent(a.name(), n -> new Activity(a.taskHubName(), n));
         (a.succeeded() ? m.succeeded : m.failed).record(a.duration());
     }
 
