@@ -127,6 +127,11 @@ public final class TaskHubClient {
         return provider;
     }
 
+    /** The name of the task hub this client works on. */
+    public String taskHubName() {
+        return provider.taskHubName();
+    }
+
     /** The converter of payloads this client writes and its metadata reads. */
     public DataConverter dataConverter() {
         return converter;

@@ -50,7 +50,7 @@ public final class InstanceStatusGauges implements AutoCloseable {
                     + interval + ".");
         }
         this.interval = interval;
-        this.hub = client.provider().taskHubName();
+        this.hub = client.taskHubName();
         this.tags = tags;
         this.gauge = MultiGauge.builder(INSTANCES).description("Instances of the task hub per orchestration name and runtime status")
                 .baseUnit("instances").register(registry);
