@@ -1,5 +1,6 @@
 package dev.taskhub.client;
 
+import dev.taskhub.history.TraceContext;
 import dev.taskhub.InvalidRequestException;
 
 import java.time.Instant;
@@ -12,8 +13,12 @@ import java.time.Instant;
  * @param startAt       do not start before this time; null to start at once
  * @param version       orchestrator version, may be null
  * @param idReusePolicy what to do when the id is taken; default {@link IdReusePolicy#REPLACE_IF_FINISHED}
+ * @param traceContext  the W3C trace context the start belongs to (for example the {@code traceparent} of the HTTP request
+ *                      that asked for it); null for the caller's current context when the client traces, else none. See
+ *                      docs/observability.md
  */
-public record NewOrchestrationOptions(String instanceId, Instant startAt, String version, IdReusePolicy idReusePolicy) {
+public record NewOrchestrationOptions(String instanceId, Instant startAt, String version, IdReusePolicy idReusePolicy,
+                                      TraceContext traceContext) {
     public static final int MAX_INSTANCE_ID_LENGTH = 256;
 
     public NewOrchestrationOptions {
@@ -23,13 +28,19 @@ public record NewOrchestrationOptions(String instanceId, Instant startAt, String
         idReusePolicy = idReusePolicy == null ? IdReusePolicy.REPLACE_IF_FINISHED : idReusePolicy;
     }
 
+    /** Options without a trace context (kept for callers written before trace contexts existed). */
+    public NewOrchestrationOptions(String instanceId, Instant startAt, String version, IdReusePolicy idReusePolicy) {
+        this(instanceId, startAt, version, idReusePolicy, null);
+    }
+
     public static Builder builder() {
         return new Builder();
     }
 
     /** A builder holding these options, to change some of them. */
     public Builder toBuilder() {
-        return new Builder().instanceId(instanceId).startAt(startAt).version(version).idReusePolicy(idReusePolicy);
+        return new Builder().instanceId(instanceId).startAt(startAt).version(version).idReusePolicy(idReusePolicy)
+                .traceContext(traceContext);
     }
 
     public static NewOrchestrationOptions defaults() {
@@ -58,6 +69,7 @@ public record NewOrchestrationOptions(String instanceId, Instant startAt, String
         private Instant startAt;
         private String version;
         private IdReusePolicy idReusePolicy = IdReusePolicy.REPLACE_IF_FINISHED;
+        private TraceContext traceContext;
 
         private Builder() {
         }
@@ -74,9 +86,15 @@ public record NewOrchestrationOptions(String instanceId, Instant startAt, String
         /** What to do when the id is taken; null means {@link IdReusePolicy#REPLACE_IF_FINISHED}. */
         public Builder idReusePolicy(IdReusePolicy value) { this.idReusePolicy = value; return this; }
 
+        /**
+         * The W3C trace context the start belongs to, e.g. {@code TraceContext.parse(traceparentHeader, tracestateHeader)};
+         * null (the default) for the caller's current context when the client traces.
+         */
+        public Builder traceContext(TraceContext value) { this.traceContext = value; return this; }
+
         /** The options; throws {@link InvalidRequestException} when the instance id is not allowed. */
         public NewOrchestrationOptions build() {
-            return new NewOrchestrationOptions(instanceId, startAt, version, idReusePolicy);
+            return new NewOrchestrationOptions(instanceId, startAt, version, idReusePolicy, traceContext);
         }
     }
 

@@ -8,6 +8,9 @@ import dev.taskhub.QuarantineRecordNotFoundException;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.http.ManagementRoute;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.history.TraceContext;
+import dev.taskhub.observe.TaskHubObserver;
+import org.slf4j.LoggerFactory;
 import dev.taskhub.query.InstanceCounts;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.query.PurgeCriteria;
@@ -66,6 +69,7 @@ public final class TaskHubClient {
     private final HttpManagementOptions http;
     private final Clock clock;
     private final DataConverter converter;
+    private final TaskHubObserver observer;
 
     public TaskHubClient(StorageProvider provider) {
         this(provider, HttpManagementOptions.builder().taskHub(provider.taskHubName()).build());
@@ -91,10 +95,41 @@ public final class TaskHubClient {
         this.http = Objects.requireNonNull(http, "http");
         this.clock = Times.microsecondClock(Objects.requireNonNull(clock, "clock"));
         this.converter = Objects.requireNonNull(dataConverter, "dataConverter");
+        this.observer = TaskHubObserver.NONE;
+    }
+
+    private TaskHubClient(TaskHubClient base, TaskHubObserver observer) {
+        this.provider = base.provider;
+        this.http = base.http;
+        this.clock = base.clock;
+        this.converter = base.converter;
+        this.observer = observer;
+    }
+
+    /**
+     * This client with {@code observer} told of the orchestrations it starts (for traces: the start joins the caller's
+     * current trace, and the orchestration's work continues it). This client is unchanged; both share the provider.
+     * See docs/observability.md.
+     */
+    public TaskHubClient withObserver(TaskHubObserver observer) {
+        if (observer == null) {
+            throw new InvalidRequestException("observer must not be null; use TaskHubObserver.NONE to observe nothing.");
+        }
+        return new TaskHubClient(this, observer);
+    }
+
+    /** The observer of this client ({@link TaskHubObserver#NONE} unless set with {@link #withObserver}). */
+    public TaskHubObserver observer() {
+        return observer;
     }
 
     public StorageProvider provider() {
         return provider;
+    }
+
+    /** The name of the task hub this client works on. */
+    public String taskHubName() {
+        return provider.taskHubName();
     }
 
     /** The converter of payloads this client writes and its metadata reads. */
@@ -134,8 +169,9 @@ public final class TaskHubClient {
         InstanceState state = InstanceState.builder().instanceId(instanceId).name(name).version(opts.version())
                 .executionId(executionId).status(RuntimeStatus.PENDING).input(inputJson).createdAt(now)
                 .lastUpdatedAt(now).scheduledStartAt(startAt).build();
+        TraceContext trace = observer == TaskHubObserver.NONE ? opts.traceContext() : traceOf(name, instanceId, opts.traceContext());
         TaskMessage start = new TaskMessage(Ids.random(), instanceId, executionId,
-                new HistoryEvent.ExecutionStarted(-1, now, name, opts.version(), inputJson, executionId, null, startAt), startAt);
+                new HistoryEvent.ExecutionStarted(-1, now, name, opts.version(), inputJson, executionId, null, startAt, trace), startAt);
         try {
             provider.createInstance(state, start, opts.idReusePolicy().replaceableStatuses());
         } catch (InstanceAlreadyExistsException e) {
@@ -145,6 +181,17 @@ public final class TaskHubClient {
             throw e;
         }
         return instanceId;
+    }
+
+    private TraceContext traceOf(String name, String instanceId, TraceContext parent) {
+        try {
+            TraceContext traced = observer.orchestrationScheduling(name, instanceId, parent);
+            return traced != null ? traced : parent;
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(TaskHubClient.class).warn("Observer {} failed; the start goes ahead untraced: {}", observer,
+                    e.toString(), e);
+            return parent;
+        }
     }
 
     // ---- status ------------------------------------------------------------------------------------------------
@@ -322,6 +369,13 @@ public final class TaskHubClient {
         }
         String messageId = Ids.random();
         send(instanceId, new HistoryEvent.EventRaised(-1, clock.instant(), eventName, payload, messageId), messageId);
+        if (observer != TaskHubObserver.NONE) {
+            try {
+                observer.eventRaised(state.name(), instanceId, eventName);
+            } catch (RuntimeException e) {
+                LoggerFactory.getLogger(TaskHubClient.class).warn("Observer {} failed; ignored: {}", observer, e.toString(), e);
+            }
+        }
     }
 
     public void terminate(String instanceId, String reason) {

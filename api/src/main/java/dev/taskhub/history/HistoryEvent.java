@@ -1,5 +1,6 @@
 package dev.taskhub.history;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.taskhub.FailureDetails;
@@ -15,6 +16,11 @@ import java.time.Instant;
  * ({@link TaskScheduled}, {@link TimerCreated}, {@link SubOrchestrationInstanceCreated}, {@link EventSent});
  * it is {@code -1} for all other events except {@link ExecutionRewound}. Events that complete an action refer to it by {@code taskScheduledId}
  * or {@code timerId}.
+ *
+ * <p>The events that start work ({@link ExecutionStarted}, {@link TaskScheduled},
+ * {@link SubOrchestrationInstanceCreated}, {@link EventSent}) may carry a {@link TraceContext}: the W3C trace context
+ * the work belongs to, so that a trace follows the work across processes and providers. It is absent (null, and not
+ * written) when tracing is off and in histories written before it existed.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "EventType")
 @JsonSubTypes({
@@ -63,8 +69,16 @@ public sealed interface HistoryEvent {
     /** The orchestration that started a sub-orchestration, and the task id its completion answers. */
     record ParentInstance(String instanceId, String executionId, int taskScheduledId, String name) {}
 
+    /** The execution started; {@code traceContext} is the trace it belongs to, or null (see {@link TraceContext}). */
     record ExecutionStarted(int eventId, Instant timestamp, String name, String version, String input,
-                            String executionId, ParentInstance parent, Instant scheduledStartTime) implements HistoryEvent {}
+                            String executionId, ParentInstance parent, Instant scheduledStartTime,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) TraceContext traceContext) implements HistoryEvent {
+        /** A start without a trace context. */
+        public ExecutionStarted(int eventId, Instant timestamp, String name, String version, String input,
+                                String executionId, ParentInstance parent, Instant scheduledStartTime) {
+            this(eventId, timestamp, name, version, input, executionId, parent, scheduledStartTime, null);
+        }
+    }
 
     /** The execution ended; {@code status} is COMPLETED or FAILED (termination has its own event). */
     record ExecutionCompleted(int eventId, Instant timestamp, RuntimeStatus status, String result,
@@ -95,7 +109,14 @@ public sealed interface HistoryEvent {
 
     record OrchestratorCompleted(int eventId, Instant timestamp) implements HistoryEvent {}
 
-    record TaskScheduled(int eventId, Instant timestamp, String name, String input) implements HistoryEvent {}
+    /** An activity call; {@code traceContext} is the trace it belongs to, or null. */
+    record TaskScheduled(int eventId, Instant timestamp, String name, String input,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) TraceContext traceContext) implements HistoryEvent {
+        /** A call without a trace context. */
+        public TaskScheduled(int eventId, Instant timestamp, String name, String input) {
+            this(eventId, timestamp, name, input, null);
+        }
+    }
 
     record TaskCompleted(int eventId, Instant timestamp, int taskScheduledId, String result) implements HistoryEvent {}
 
@@ -108,10 +129,25 @@ public sealed interface HistoryEvent {
     /** An external event. {@code messageId} identifies the message that delivered it, so a redelivery is recognised. */
     record EventRaised(int eventId, Instant timestamp, String name, String input, String messageId) implements HistoryEvent {}
 
-    record EventSent(int eventId, Instant timestamp, String instanceId, String name, String input) implements HistoryEvent {}
+    /** An event sent to another instance; {@code traceContext} is the trace it belongs to, or null. */
+    record EventSent(int eventId, Instant timestamp, String instanceId, String name, String input,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) TraceContext traceContext) implements HistoryEvent {
+        /** An event without a trace context. */
+        public EventSent(int eventId, Instant timestamp, String instanceId, String name, String input) {
+            this(eventId, timestamp, instanceId, name, input, null);
+        }
+    }
 
+    /** A sub-orchestration call; {@code traceContext} is the trace it belongs to, or null. */
     record SubOrchestrationInstanceCreated(int eventId, Instant timestamp, String name, String version, String instanceId,
-                                           String input) implements HistoryEvent {}
+                                           String input,
+                                           @JsonInclude(JsonInclude.Include.NON_NULL) TraceContext traceContext) implements HistoryEvent {
+        /** A call without a trace context. */
+        public SubOrchestrationInstanceCreated(int eventId, Instant timestamp, String name, String version, String instanceId,
+                                               String input) {
+            this(eventId, timestamp, name, version, instanceId, input, null);
+        }
+    }
 
     record SubOrchestrationInstanceCompleted(int eventId, Instant timestamp, int taskScheduledId, String result) implements HistoryEvent {}
 

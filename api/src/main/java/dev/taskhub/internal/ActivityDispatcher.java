@@ -5,6 +5,8 @@ import dev.taskhub.activity.Activity;
 import dev.taskhub.activity.ActivityContext;
 import dev.taskhub.convert.DataConverter;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.observe.ActivityReport;
+import dev.taskhub.observe.TaskHubObserver;
 import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.ActivityResult;
 import dev.taskhub.spi.ActivityWorkItem;
@@ -50,6 +52,8 @@ final class ActivityDispatcher extends Dispatcher {
     private final ScheduledExecutorService renewer;
     private final Thread completer;
     private final Quarantine quarantine;
+    private final TaskHubObserver observer;
+    private final boolean observing;
     private volatile boolean completerStopping;
     /** Set when the shutdown timeout elapsed: activities still running are interrupted and abandoned, not reported. */
     private volatile boolean abandoning;
@@ -61,6 +65,8 @@ final class ActivityDispatcher extends Dispatcher {
         this.options = options;
         this.clock = Times.microsecondClock(clock);
         this.quarantine = new Quarantine(provider);
+        this.observer = options.observer();
+        this.observing = observer != TaskHubObserver.NONE;
         this.slots = new Semaphore(options.activityConcurrency());
         this.pool = Executors.newFixedThreadPool(options.activityConcurrency(), daemon("taskhub-activity"));
         this.renewer = Executors.newSingleThreadScheduledExecutor(daemon("taskhub-activity-renewer"));
@@ -156,7 +162,32 @@ final class ActivityDispatcher extends Dispatcher {
         return got;
     }
 
+    /** Activities locked now (running, or waiting for their result to be reported). */
+    int inFlight() {
+        return inFlight.size();
+    }
+
     private TaskMessage execute(ActivityWorkItem item) {
+        if (!observing) {
+            return run(item);
+        }
+        Instant startedAt = clock.instant();
+        long t0 = System.nanoTime();
+        TaskMessage response = run(item);
+        long nanos = System.nanoTime() - t0;
+        ActivityRequest request = item.request();
+        String failure = response.event() instanceof HistoryEvent.TaskFailed f
+                ? (f.failureDetails() == null ? "unknown" : f.failureDetails().errorType()) : null;
+        try {
+            observer.activityExecuted(new ActivityReport(provider.taskHubName(), request.instanceId(), request.executionId(),
+                    request.taskId(), request.name(), item.deliveryCount(), startedAt, Duration.ofNanos(nanos), failure));
+        } catch (RuntimeException e) {
+            log.warn("Observer {} failed on activity '{}'; ignored: {}", observer, request.name(), e.toString(), e);
+        }
+        return response;
+    }
+
+    private TaskMessage run(ActivityWorkItem item) {
         ActivityRequest request = item.request();
         Instant now;
         HistoryEvent event;

@@ -6,6 +6,7 @@ import dev.taskhub.convert.DataConverter;
 import dev.taskhub.convert.JsonDataConverter;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.history.SubOrchestrationOutcome;
+import dev.taskhub.history.TraceContext;
 import dev.taskhub.history.HistoryEvent.EventRaised;
 import dev.taskhub.history.HistoryEvent.ExecutionStarted;
 import dev.taskhub.orchestration.Orchestrator;
@@ -131,7 +132,7 @@ public final class EpisodeRunner {
         }
         if (start != null) {
             newEvents.add(new ExecutionStarted(-1, now, start.name(), start.version(), start.input(), start.executionId(),
-                    start.parent(), start.scheduledStartTime()));
+                    start.parent(), start.scheduledStartTime(), start.traceContext()));
         }
         HistoryEvent.ExecutionTerminated terminate = null;
         for (TaskMessage message : messages) {
@@ -421,7 +422,8 @@ public final class EpisodeRunner {
             events.add(new HistoryEvent.OrchestratorStarted(-1, now));
             boolean hasStart = history.stream().anyMatch(ExecutionStarted.class::isInstance);
             if (!hasStart && start != null) {
-                events.add(new ExecutionStarted(-1, now, start.name(), start.version(), start.input(), start.executionId(), start.parent(), null));
+                events.add(new ExecutionStarted(-1, now, start.name(), start.version(), start.input(), start.executionId(), start.parent(), null,
+                        start.traceContext()));
             }
             return finish(base, history, false, events, List.of(), RuntimeStatus.FAILED, null, failure, null, false);
         }
@@ -469,7 +471,7 @@ public final class EpisodeRunner {
                            List<Action> actions, String customStatus) {
             List<TaskMessage> outbound = new ArrayList<>();
             List<ActivityRequest> activities = new ArrayList<>();
-            record(base, actions, newEvents, outbound, activities);
+            record(base, history, actions, newEvents, outbound, activities);
             newEvents.add(new HistoryEvent.OrchestratorCompleted(-1, now));
             InstanceState state = settled(base, RuntimeStatus.RUNNING, null, customStatus, null);
             return new Checkpoint(workItem, events(history, replace, newEvents), replace, state, outbound, activities);
@@ -481,7 +483,7 @@ public final class EpisodeRunner {
             List<TaskMessage> outbound = new ArrayList<>();
             List<ActivityRequest> activities = new ArrayList<>();
             if (sendActions) {
-                record(base, actions, newEvents, outbound, activities);
+                record(base, history, actions, newEvents, outbound, activities);
             }
             newEvents.add(new HistoryEvent.ExecutionCompleted(-1, now, status, output, failure));
             newEvents.add(new HistoryEvent.OrchestratorCompleted(-1, now));
@@ -500,7 +502,8 @@ public final class EpisodeRunner {
             // been consumed (dropped, as it addressed the next execution), and a provider that remembers consumed ids
             // would swallow a copy with the same id. A repeated start is recognised by its execution id instead.
             outbound.add(new TaskMessage(newMessageId(), base.instanceId(), executionId,
-                    new ExecutionStarted(-1, now, old.name(), old.version(), can.input(), executionId, old.parent(), null), null));
+                    new ExecutionStarted(-1, now, old.name(), old.version(), can.input(), executionId, old.parent(), null,
+                            old.traceContext()), null));
             // Unconsumed events go into the new execution's history, ahead of its start, so that events arriving
             // later (as messages) cannot overtake them; replay buffers them before the orchestrator runs.
             List<HistoryEvent> carried = new ArrayList<>();
@@ -529,12 +532,13 @@ public final class EpisodeRunner {
                     .lastUpdatedAt(now).build();
         }
 
-        private void record(InstanceState base, List<Action> actions, List<HistoryEvent> newEvents,
+        private void record(InstanceState base, List<HistoryEvent> history, List<Action> actions, List<HistoryEvent> newEvents,
                             List<TaskMessage> outbound, List<ActivityRequest> activities) {
             String executionId = base.executionId();
+            TraceContext trace = actions.isEmpty() ? null : traceContext(history, newEvents);
             for (Action action : actions) {
                 if (action instanceof Action.ScheduleTask t) {
-                    newEvents.add(new HistoryEvent.TaskScheduled(t.id(), now, t.name(), t.input()));
+                    newEvents.add(new HistoryEvent.TaskScheduled(t.id(), now, t.name(), t.input(), trace));
                     activities.add(new ActivityRequest(messageId(base, "activity", t.id()), base.instanceId(), executionId, t.id(),
                             t.name(), t.input()));
                 } else if (action instanceof Action.CreateTimer t) {
@@ -543,19 +547,31 @@ public final class EpisodeRunner {
                     outbound.add(new TaskMessage(messageId(base, "timer", t.id(), t.fireAt()), base.instanceId(), executionId,
                             new HistoryEvent.TimerFired(-1, t.fireAt(), t.id(), t.fireAt()), t.fireAt()));
                 } else if (action instanceof Action.CreateSubOrchestration s) {
-                    newEvents.add(new HistoryEvent.SubOrchestrationInstanceCreated(s.id(), now, s.name(), null, s.instanceId(), s.input()));
+                    newEvents.add(new HistoryEvent.SubOrchestrationInstanceCreated(s.id(), now, s.name(), null, s.instanceId(), s.input(), trace));
                     // a repeated start carries the same execution, so the child ignores it instead of starting over
                     String childExecution = messageId(base, "child-execution", s.id());
                     outbound.add(new TaskMessage(messageId(base, "child-start", s.id()), s.instanceId(), childExecution,
                             new ExecutionStarted(-1, now, s.name(), null, s.input(), childExecution,
-                                    new HistoryEvent.ParentInstance(base.instanceId(), executionId, s.id(), base.name()), null), null));
+                                    new HistoryEvent.ParentInstance(base.instanceId(), executionId, s.id(), base.name()), null, trace), null));
                 } else if (action instanceof Action.SendEvent s) {
-                    newEvents.add(new HistoryEvent.EventSent(s.id(), now, s.instanceId(), s.name(), s.input()));
+                    newEvents.add(new HistoryEvent.EventSent(s.id(), now, s.instanceId(), s.name(), s.input(), trace));
                     String messageId = messageId(base, "event", s.id());
                     outbound.add(new TaskMessage(messageId, s.instanceId(), null,
                             new EventRaised(-1, now, s.name(), s.input(), messageId), null));
                 }
             }
+        }
+
+        /** The trace context of the execution (carried by its start), or null. */
+        private static TraceContext traceContext(List<HistoryEvent> history, List<HistoryEvent> newEvents) {
+            for (List<HistoryEvent> list : List.of(history, newEvents)) {
+                for (HistoryEvent e : list) {
+                    if (e instanceof ExecutionStarted es) {
+                        return es.traceContext();
+                    }
+                }
+            }
+            return null;
         }
 
         private void notifyParent(InstanceState base, List<HistoryEvent> history, List<HistoryEvent> newEvents, RuntimeStatus status,

@@ -2,6 +2,8 @@ package dev.taskhub.internal;
 
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.observe.EpisodeReport;
+import dev.taskhub.observe.TaskHubObserver;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.CommitResult;
@@ -9,12 +11,14 @@ import dev.taskhub.spi.CommittedBatch;
 import dev.taskhub.spi.LeaseLostException;
 import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.StorageProvider;
+import dev.taskhub.spi.TaskMessage;
 import dev.taskhub.spi.support.Times;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -43,6 +47,9 @@ final class OrchestrationDispatcher extends Dispatcher {
     private final ScheduledExecutorService renewer;
     private final Quarantine quarantine;
     private final Clock clock;
+    private final TaskHubObserver observer;
+    /** False with {@link TaskHubObserver#NONE}: then nothing is measured and no report is built. */
+    private final boolean observing;
     /** The last episode error per instance (the latest 1,000 instances), for the reason of a quarantine record. */
     private final Map<String, String> lastErrors = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -82,6 +89,8 @@ final class OrchestrationDispatcher extends Dispatcher {
         this.cache = new HistoryCache(options.historyCacheSize());
         this.quarantine = new Quarantine(provider);
         this.clock = Times.microsecondClock(clock);
+        this.observer = options.observer();
+        this.observing = observer != TaskHubObserver.NONE;
         this.renewer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "taskhub-orchestration-renewer");
             t.setDaemon(true);
@@ -169,10 +178,20 @@ final class OrchestrationDispatcher extends Dispatcher {
         }
     }
 
+    /** Instances locked for an episode now. */
+    int inFlight() {
+        return held.size();
+    }
+
+    /** What an observer is told about one episode, gathered while it runs (only when observing). */
+    private record Observed(List<HistoryEvent> history, int historySize, EpisodeReport.HistorySource source, Instant startedAt,
+                            long nanos, Duration scheduleToStart) {}
+
     /** Runs the batch's episodes and commits them; returns the batch the commit locked next (none when stopping). */
     private Locked runAndCommit(List<Lease> leases) {
         List<Checkpoint> ran = new ArrayList<>(leases.size());
         List<Lease> ranLeases = new ArrayList<>(leases.size());
+        Map<Checkpoint, Observed> observed = observing ? new java.util.IdentityHashMap<>() : null;
         for (Lease lease : leases) {
             OrchestrationWorkItem item = lease.item;
             if (lease.lost) {
@@ -181,8 +200,11 @@ final class OrchestrationDispatcher extends Dispatcher {
             try {
                 List<HistoryEvent> history = item.instance() == null ? null
                         : cache.get(item.instanceId(), item.instance().executionId(), item.historyVersion());
+                EpisodeReport.HistorySource source = EpisodeReport.HistorySource.CACHE;
                 if (history == null) {
-                    history = neverWritten(item) ? new ArrayList<>() : new ArrayList<>(provider.getHistory(item.instanceId()));
+                    boolean fresh = neverWritten(item);
+                    source = fresh ? EpisodeReport.HistorySource.NEW : EpisodeReport.HistorySource.STORAGE;
+                    history = fresh ? new ArrayList<>() : new ArrayList<>(provider.getHistory(item.instanceId()));
                     if (item.instance() != null) {
                         cache.put(item.instanceId(), item.instance().executionId(), item.historyVersion(), history);
                     }
@@ -193,7 +215,7 @@ final class OrchestrationDispatcher extends Dispatcher {
                     quarantine.put(Quarantine.of(item, execution, options.maxDeliveryCount(), lastErrors.get(item.instanceId()),
                             clock.instant()));
                 }
-                ran.add(runner.run(item, history));
+                ran.add(observing ? runObserved(item, history, source, observed) : runner.run(item, history));
                 ranLeases.add(lease);
             } catch (RuntimeException e) {
                 lastErrors.put(item.instanceId(), e.toString());
@@ -241,10 +263,83 @@ final class OrchestrationDispatcher extends Dispatcher {
                 cache.remove(item.instanceId());
             } else {
                 lastErrors.remove(item.instanceId());
+                if (observing) {
+                    report(checkpoint, observed.get(checkpoint));
+                }
                 updateCache(checkpoint, item);
             }
         }
         return new Locked(next, lockedSince);
+    }
+
+    /** Runs an episode, measuring it for the observer. */
+    private Checkpoint runObserved(OrchestrationWorkItem item, List<HistoryEvent> history, EpisodeReport.HistorySource source,
+                                   Map<Checkpoint, Observed> observed) {
+        Instant startedAt = clock.instant();
+        long t0 = System.nanoTime();
+        Checkpoint checkpoint = runner.run(item, history);
+        observed.put(checkpoint, new Observed(history, history.size(), source, startedAt, System.nanoTime() - t0,
+                backlogAge(item, startedAt)));
+        return checkpoint;
+    }
+
+    /** How long the oldest message of the item waited between becoming due and the episode beginning. */
+    private static Duration backlogAge(OrchestrationWorkItem item, Instant now) {
+        Instant oldest = null;
+        for (TaskMessage m : item.messages()) {
+            Instant due = m.event().timestamp();
+            if (m.visibleAt() != null && (due == null || m.visibleAt().isAfter(due))) {
+                due = m.visibleAt();
+            }
+            if (due != null && (oldest == null || due.isBefore(oldest))) {
+                oldest = due;
+            }
+        }
+        if (oldest == null || oldest.isAfter(now)) {
+            return Duration.ZERO;
+        }
+        return Duration.between(oldest, now);
+    }
+
+    /** Tells the observer about a committed episode (before the cache appends to the history list). */
+    private void report(Checkpoint checkpoint, Observed o) {
+        if (o == null) {
+            return;
+        }
+        OrchestrationWorkItem item = checkpoint.workItem();
+        InstanceState state = checkpoint.state() != null ? checkpoint.state() : item.instance();
+        if (state == null) {
+            return;   // messages dropped for an unknown instance: no episode ran
+        }
+        List<HistoryEvent> history = o.history().size() == o.historySize() ? o.history() : o.history().subList(0, o.historySize());
+        List<HistoryEvent> newEvents;
+        String executionId = state.executionId();
+        if (state.status() == RuntimeStatus.CONTINUED_AS_NEW) {
+            newEvents = List.of();
+            executionId = item.instance() != null ? item.instance().executionId() : executionId;
+        } else if (checkpoint.replaceHistory()) {
+            List<HistoryEvent> all = checkpoint.newEvents();
+            int from = 0;
+            for (int i = all.size() - 1; i >= 0; i--) {
+                if (all.get(i) instanceof HistoryEvent.OrchestratorStarted) {
+                    from = i;
+                    break;
+                }
+            }
+            newEvents = all.subList(from, all.size());
+            history = all.subList(0, from);
+        } else {
+            newEvents = checkpoint.newEvents();
+        }
+        if (newEvents.isEmpty() && state.status() != RuntimeStatus.CONTINUED_AS_NEW) {
+            return;   // nothing happened (messages dropped for a finished instance)
+        }
+        try {
+            observer.episodeCommitted(new EpisodeReport(provider.taskHubName(), item.instanceId(), executionId, state.name(),
+                    state.status(), o.startedAt(), Duration.ofNanos(o.nanos()), o.scheduleToStart(), o.source(), history, newEvents));
+        } catch (RuntimeException e) {
+            log.warn("Observer {} failed on an episode of instance '{}'; ignored: {}", observer, item.instanceId(), e.toString(), e);
+        }
     }
 
     /**

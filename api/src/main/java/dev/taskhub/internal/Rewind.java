@@ -291,7 +291,8 @@ final class Rewind {
                     // The instance holds a later attempt's execution: start the kept call's child again.
                     childExecution = Ids.derived(base.instanceId(), executionId, rewinds, "reissue-child-execution", c.eventId());
                     event = new HistoryEvent.ExecutionStarted(-1, now, c.name(), c.version(), c.input(), childExecution,
-                            new HistoryEvent.ParentInstance(base.instanceId(), executionId, c.eventId(), base.name()), null);
+                            new HistoryEvent.ParentInstance(base.instanceId(), executionId, c.eventId(), base.name()), null,
+                            c.traceContext());
                 } else {
                     event = new HistoryEvent.ExecutionRewound(-1, now, reason);
                 }

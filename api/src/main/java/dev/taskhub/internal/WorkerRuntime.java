@@ -1,6 +1,9 @@
 package dev.taskhub.internal;
 
+import dev.taskhub.observe.TaskHubObserver;
+import dev.taskhub.observe.WorkerState;
 import dev.taskhub.spi.StorageProvider;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -17,6 +20,7 @@ public final class WorkerRuntime {
     /** Runs several local activities of one episode at once; threads are made on demand and end when idle. */
     private final ThreadPoolExecutor localPool;
     private final RetentionDaemon retention;
+    private final WorkerState state;
 
     public WorkerRuntime(StorageProvider provider, Registrations registry, EngineOptions options, Clock clock) {
         this.options = options;
@@ -36,6 +40,32 @@ public final class WorkerRuntime {
                 new EpisodeRunner(registry, clock, options.maxDeliveryCount(), options.dataConverter(), local), options, clock);
         this.activities = new ActivityDispatcher(provider, registry, options, clock);
         this.retention = new RetentionDaemon(provider, clock, options.retentionInterval(), options.retentionBatchSize());
+        this.state = new WorkerState() {
+            @Override
+            public String taskHubName() {
+                return provider.taskHubName();
+            }
+
+            @Override
+            public int activitiesInFlight() {
+                return runActivities ? activities.inFlight() : 0;
+            }
+
+            @Override
+            public int activityCapacity() {
+                return runActivities ? options.activityConcurrency() : 0;
+            }
+
+            @Override
+            public int episodesInFlight() {
+                return runOrchestrations ? orchestrations.inFlight() : 0;
+            }
+
+            @Override
+            public int episodeCapacity() {
+                return runOrchestrations ? options.orchestrationConcurrency() * options.orchestrationBatchSize() : 0;
+            }
+        };
     }
 
     public void start() {
@@ -46,6 +76,23 @@ public final class WorkerRuntime {
             activities.start();
         }
         retention.start();
+        tell(true);
+    }
+
+    private void tell(boolean started) {
+        TaskHubObserver observer = options.observer();
+        if (observer == TaskHubObserver.NONE) {
+            return;
+        }
+        try {
+            if (started) {
+                observer.workerStarted(state);
+            } else {
+                observer.workerStopped(state);
+            }
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(WorkerRuntime.class).warn("Observer {} failed; ignored: {}", observer, e.toString(), e);
+        }
     }
 
     /** Graceful stop: no new work; episodes in hand are committed; running activities get the shutdown timeout. */
@@ -60,5 +107,6 @@ public final class WorkerRuntime {
             orchestrations.awaitStop(Math.max(5000, options.pollWait().toMillis() * 3));
         }
         localPool.shutdown();
+        tell(false);
     }
 }

@@ -89,15 +89,15 @@ final class ExportedHistory {
             HistoryEvent renamed = e;
             if (e instanceof HistoryEvent.TaskScheduled t) {
                 linked.put(t.eventId(), next);
-                renamed = new HistoryEvent.TaskScheduled(next++, t.timestamp(), t.name(), t.input());
+                renamed = new HistoryEvent.TaskScheduled(next++, t.timestamp(), t.name(), t.input(), t.traceContext());
             } else if (e instanceof HistoryEvent.SubOrchestrationInstanceCreated s) {
                 linked.put(s.eventId(), next);
-                renamed = new HistoryEvent.SubOrchestrationInstanceCreated(next++, s.timestamp(), s.name(), s.version(), s.instanceId(), s.input());
+                renamed = new HistoryEvent.SubOrchestrationInstanceCreated(next++, s.timestamp(), s.name(), s.version(), s.instanceId(), s.input(), s.traceContext());
             } else if (e instanceof HistoryEvent.TimerCreated t) {
                 timers.putIfAbsent(t.fireAt(), next);
                 renamed = new HistoryEvent.TimerCreated(next++, t.timestamp(), t.fireAt());
             } else if (e instanceof HistoryEvent.EventSent s) {
-                renamed = new HistoryEvent.EventSent(next++, s.timestamp(), s.instanceId(), s.name(), s.input());
+                renamed = new HistoryEvent.EventSent(next++, s.timestamp(), s.instanceId(), s.name(), s.input(), s.traceContext());
             } else if (e instanceof HistoryEvent.TaskCompleted c) {
                 renamed = new HistoryEvent.TaskCompleted(c.eventId(), c.timestamp(), linked.getOrDefault(c.taskScheduledId(), -1), c.result());
             } else if (e instanceof HistoryEvent.TaskFailed f) {

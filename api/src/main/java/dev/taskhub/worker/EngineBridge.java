@@ -42,6 +42,7 @@ final class EngineBridge {
     static EngineOptions engineOptions(WorkerOptions o) {
         return new EngineOptions(o.orchestrationConcurrency(), o.orchestrationBatchSize(), o.activityConcurrency(),
                 o.activityBatchSize(), o.lockLease(), o.pollWait(), o.maxDeliveryCount(), o.historyCacheSize(),
-                o.shutdownTimeout(), o.processActivities(), o.dataConverter(), o.retentionInterval(), o.retentionBatchSize());
+                o.shutdownTimeout(), o.processActivities(), o.dataConverter(), o.retentionInterval(), o.retentionBatchSize(),
+                o.observer());
     }
 }

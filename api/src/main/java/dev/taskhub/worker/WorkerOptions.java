@@ -3,6 +3,7 @@ package dev.taskhub.worker;
 import dev.taskhub.InvalidRequestException;
 import dev.taskhub.convert.DataConverter;
 import dev.taskhub.convert.JsonDataConverter;
+import dev.taskhub.observe.TaskHubObserver;
 import dev.taskhub.retention.RetentionEnforcer;
 
 import java.time.Duration;
@@ -31,12 +32,18 @@ import java.time.Duration;
  *                                 {@link dev.taskhub.retention.RetentionEnforcer}
  * @param retentionBatchSize       the most instances one retention pass purges per policy (default 1,000), which bounds
  *                                 the work and the storage load of a pass
+ * @param observer                 told what the worker does, for metrics and traces (default {@link TaskHubObserver#NONE},
+ *                                 which costs nothing); see {@link dev.taskhub.observe} and docs/observability.md
  */
 public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatchSize, int activityConcurrency,
                             int activityBatchSize, Duration lockLease, Duration pollWait, int maxDeliveryCount,
                             int historyCacheSize, Duration shutdownTimeout, boolean processActivities,
-                            DataConverter dataConverter, Duration retentionInterval, int retentionBatchSize) {
+                            DataConverter dataConverter, Duration retentionInterval, int retentionBatchSize,
+                            TaskHubObserver observer) {
     public WorkerOptions {
+        if (observer == null) {
+            throw new InvalidRequestException("observer must not be null; use TaskHubObserver.NONE to observe nothing.");
+        }
         if (dataConverter == null) {
             throw new InvalidRequestException("dataConverter must not be null; use JsonDataConverter.DEFAULT for JSON.");
         }
@@ -62,6 +69,16 @@ public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatch
         }
     }
 
+    /** Options without an observer (kept for callers written before observers existed). */
+    public WorkerOptions(int orchestrationConcurrency, int orchestrationBatchSize, int activityConcurrency,
+                         int activityBatchSize, Duration lockLease, Duration pollWait, int maxDeliveryCount,
+                         int historyCacheSize, Duration shutdownTimeout, boolean processActivities,
+                         DataConverter dataConverter, Duration retentionInterval, int retentionBatchSize) {
+        this(orchestrationConcurrency, orchestrationBatchSize, activityConcurrency, activityBatchSize, lockLease, pollWait,
+                maxDeliveryCount, historyCacheSize, shutdownTimeout, processActivities, dataConverter, retentionInterval,
+                retentionBatchSize, TaskHubObserver.NONE);
+    }
+
     public static WorkerOptions defaults() {
         return builder().build();
     }
@@ -76,7 +93,7 @@ public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatch
                 .activityConcurrency(activityConcurrency).activityBatchSize(activityBatchSize).lockLease(lockLease)
                 .pollWait(pollWait).maxDeliveryCount(maxDeliveryCount).historyCacheSize(historyCacheSize)
                 .shutdownTimeout(shutdownTimeout).processActivities(processActivities).dataConverter(dataConverter)
-                .retentionInterval(retentionInterval).retentionBatchSize(retentionBatchSize);
+                .retentionInterval(retentionInterval).retentionBatchSize(retentionBatchSize).observer(observer);
     }
 
     private static void notNull(Duration value, String name) {
@@ -106,6 +123,7 @@ public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatch
         private DataConverter dataConverter = JsonDataConverter.DEFAULT;
         private Duration retentionInterval = Duration.ofMinutes(1);
         private int retentionBatchSize = RetentionEnforcer.DEFAULT_LIMIT_PER_POLICY;
+        private TaskHubObserver observer = TaskHubObserver.NONE;
 
         private Builder() {
         }
@@ -139,11 +157,26 @@ public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatch
         /** The most instances one retention pass purges per policy. */
         public Builder retentionBatchSize(int value) { this.retentionBatchSize = value; return this; }
 
+        /** Replaces the observer (default {@link TaskHubObserver#NONE}); see {@link #addObserver} to add one. */
+        public Builder observer(TaskHubObserver value) { this.observer = value; return this; }
+
+        /**
+         * Adds an observer to those already set ({@link TaskHubObserver#of}): for example a metrics and a tracing one,
+         * {@code addObserver(TaskHubMetrics.of(registry)).addObserver(TaskHubTracing.of(openTelemetry))}.
+         */
+        public Builder addObserver(TaskHubObserver value) {
+            if (value == null) {
+                throw new InvalidRequestException("observer must not be null.");
+            }
+            this.observer = observer == null ? value : TaskHubObserver.of(observer, value);
+            return this;
+        }
+
         /** The options; throws {@link InvalidRequestException} naming the first value out of range. */
         public WorkerOptions build() {
             return new WorkerOptions(orchestrationConcurrency, orchestrationBatchSize, activityConcurrency, activityBatchSize,
                     lockLease, pollWait, maxDeliveryCount, historyCacheSize, shutdownTimeout, processActivities,
-                    dataConverter, retentionInterval, retentionBatchSize);
+                    dataConverter, retentionInterval, retentionBatchSize, observer);
         }
     }
 }

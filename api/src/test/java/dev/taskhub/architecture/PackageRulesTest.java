@@ -57,5 +57,18 @@ class PackageRulesTest {
             .because("what users read (metadata, query results, the wire format) has its own fields, not the storage row");
 
     @ArchTest
+    static final ArchRule observersSeeOnlyReportsAndHistory = classes()
+            .that().resideInAPackage("dev.taskhub.observe..")
+            .should().onlyDependOnClassesThat().resideOutsideOfPackages("dev.taskhub.client..", "dev.taskhub.worker..",
+                    "dev.taskhub.internal..", "dev.taskhub.spi..", "dev.taskhub.config..")
+            .because("an observer (taskhub-micrometer, taskhub-opentelemetry) is written against the reports, not the engine");
+
+    @ArchTest
+    static final ArchRule theApiUsesNoMetricsOrTracingLibrary = noClasses()
+            .that().resideInAPackage("dev.taskhub..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.micrometer..", "io.opentelemetry..")
+            .because("metrics and traces are optional modules; taskhub-api only calls dev.taskhub.observe.TaskHubObserver");
+
+    @ArchTest
     static final ArchRule noPackageCycles = slices().matching("dev.taskhub.(*)..").should().beFreeOfCycles();
 }

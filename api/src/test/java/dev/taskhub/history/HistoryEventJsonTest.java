@@ -63,4 +63,52 @@ class HistoryEventJsonTest {
 
         assertThat(read).isEqualTo(new HistoryEvent.ExecutionRewound(3, Instant.parse("2026-11-26T10:00:00Z"), "rw", null));
     }
+
+    @Test
+    void eventsThatStartWork_carryTheirTraceContext_andWriteNothingWithoutOne() throws Exception {
+        Instant t = Instant.parse("2026-11-26T10:00:00Z");
+        TraceContext trace = new TraceContext("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "vendor=x");
+        List<HistoryEvent> traced = List.of(
+                new HistoryEvent.ExecutionStarted(-1, t, "Name", null, null, "exec", null, null, trace),
+                new HistoryEvent.TaskScheduled(0, t, "A", null, trace),
+                new HistoryEvent.SubOrchestrationInstanceCreated(1, t, "Child", null, "child", null, trace),
+                new HistoryEvent.EventSent(2, t, "other", "E", null, trace));
+        for (HistoryEvent event : traced) {
+            String json = dev.taskhub.convert.HistoryCodec.encode(event);
+            assertThat(json).contains("\"traceParent\":\"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\"")
+                    .contains("\"traceState\":\"vendor=x\"");
+            assertThat(dev.taskhub.convert.HistoryCodec.decode(json)).isEqualTo(event);
+        }
+        assertThat(dev.taskhub.convert.HistoryCodec.encode(new HistoryEvent.TaskScheduled(0, t, "A", null)))
+                .doesNotContain("trace");
+    }
+
+    @Test
+    void eventsStoredBeforeTraceContexts_readWithoutOne() {
+        // the exact JSON the previous version wrote (no traceContext field)
+        String started = "{\"EventType\":\"ExecutionStarted\",\"eventId\":-1,\"timestamp\":\"2026-11-26T10:00:00Z\","
+                + "\"name\":\"Hello\",\"version\":null,\"input\":\"1\",\"executionId\":\"e1\",\"parent\":null,"
+                + "\"scheduledStartTime\":null}";
+        String scheduled = "{\"EventType\":\"TaskScheduled\",\"eventId\":0,\"timestamp\":\"2026-11-26T10:00:00Z\","
+                + "\"name\":\"A\",\"input\":null}";
+
+        assertThat(dev.taskhub.convert.HistoryCodec.decode(started)).isEqualTo(new HistoryEvent.ExecutionStarted(-1,
+                Instant.parse("2026-11-26T10:00:00Z"), "Hello", null, "1", "e1", null, null));
+        assertThat(((HistoryEvent.TaskScheduled) dev.taskhub.convert.HistoryCodec.decode(scheduled)).traceContext()).isNull();
+    }
+
+    @Test
+    void traceContext_parsesW3cHeaders_andIgnoresMalformedOnes() {
+        TraceContext t = TraceContext.parse(" 00-0AF7651916CD43DD8448EB211C80319C-B7AD6B7169203331-01 ", "");
+        assertThat(t.traceParent()).isEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        assertThat(t.traceId()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
+        assertThat(t.spanId()).isEqualTo("b7ad6b7169203331");
+        assertThat(t.sampled()).isTrue();
+        assertThat(t.traceState()).isNull();
+        assertThat(TraceContext.parse("garbage", null)).isNull();
+        assertThat(TraceContext.parse(null, null)).isNull();
+        assertThat(TraceContext.parse("ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null)).isNull();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new TraceContext("nope", null))
+                .isInstanceOf(dev.taskhub.InvalidRequestException.class).hasMessageContaining("W3C");
+    }
 }

@@ -48,6 +48,7 @@ public final class BenchMain {
             Common options: --n N  --warmup N  --inflight K  --submitters T
               --orch-concurrency C --orch-batch B --act-concurrency C --act-batch B --poll-wait-ms MS --history-cache N
                 (each defaults to the library's WorkerOptions default: what a user who sets nothing gets)
+              --observe metrics,tracing (Micrometer metrics and/or OpenTelemetry spans on, to measure their cost)
               --set taskhub.postgres.poolSize=16 (provider settings)  --pg-url JDBC  --azure-connection CS  --keep (do not delete the hub)
               --results DIR (default benchmarks/results)  --result-file F (write only this run's JSON result to F)
             """;

@@ -58,6 +58,46 @@ final class TaskhubBench {
         };
     }
 
+    /**
+     * {@code --observe metrics,tracing}: Micrometer metrics into a simple registry and/or OpenTelemetry spans through an
+     * SDK whose batch exporter drops them, to measure what observation costs; none by default.
+     */
+    private dev.taskhub.observe.TaskHubObserver observers(Result r) {
+        String observe = args.get("observe", "");
+        dev.taskhub.observe.TaskHubObserver o = dev.taskhub.observe.TaskHubObserver.NONE;
+        if (observe.contains("metrics")) {
+            o = dev.taskhub.observe.TaskHubObserver.of(o, dev.taskhub.micrometer.TaskHubMetrics.of(
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+        }
+        if (observe.contains("tracing")) {
+            io.opentelemetry.sdk.trace.export.SpanExporter drop = new io.opentelemetry.sdk.trace.export.SpanExporter() {
+                @Override
+                public io.opentelemetry.sdk.common.CompletableResultCode export(java.util.Collection<io.opentelemetry.sdk.trace.data.SpanData> spans) {
+                    return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
+                }
+
+                @Override
+                public io.opentelemetry.sdk.common.CompletableResultCode flush() {
+                    return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
+                }
+
+                @Override
+                public io.opentelemetry.sdk.common.CompletableResultCode shutdown() {
+                    return io.opentelemetry.sdk.common.CompletableResultCode.ofSuccess();
+                }
+            };
+            io.opentelemetry.sdk.OpenTelemetrySdk sdk = io.opentelemetry.sdk.OpenTelemetrySdk.builder()
+                    .setTracerProvider(io.opentelemetry.sdk.trace.SdkTracerProvider.builder()
+                            .addSpanProcessor(io.opentelemetry.sdk.trace.export.BatchSpanProcessor.builder(drop).build()).build())
+                    .build();
+            o = dev.taskhub.observe.TaskHubObserver.of(o, dev.taskhub.opentelemetry.TaskHubTracing.of(sdk));
+        }
+        if (!observe.isEmpty()) {
+            r.set("observe", observe);
+        }
+        return o;
+    }
+
     WorkerOptions workerOptions(Result r) {
         // the library's defaults unless a flag says otherwise: what a user who sets nothing gets
         WorkerOptions d = WorkerOptions.builder().build();
@@ -68,6 +108,7 @@ final class TaskhubBench {
                 .activityBatchSize(args.getInt("act-batch", d.activityBatchSize()))
                 .pollWait(Duration.ofMillis(args.getInt("poll-wait-ms", (int) d.pollWait().toMillis())))
                 .historyCacheSize(args.getInt("history-cache", d.historyCacheSize()))
+                .observer(observers(r))
                 .build();
         r.set("orchestrationConcurrency", o.orchestrationConcurrency());
         r.set("orchestrationBatchSize", o.orchestrationBatchSize());

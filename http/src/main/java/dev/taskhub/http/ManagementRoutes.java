@@ -12,6 +12,7 @@ import dev.taskhub.client.HttpManagementPayload;
 import dev.taskhub.client.HubHealth;
 import dev.taskhub.query.InstanceQuery;
 import dev.taskhub.client.NewOrchestrationOptions;
+import dev.taskhub.history.TraceContext;
 import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.query.PurgeCriteria;
 import dev.taskhub.retention.RetentionEnforcer;
@@ -165,8 +166,9 @@ final class ManagementRoutes {
         Duration timeout = Params.seconds(ctx, "timeout", MAX_WAIT_SECONDS);
         Duration pollingInterval = Params.seconds(ctx, "pollingInterval", MAX_WAIT_SECONDS);
         RawJson input = jsonBody(ctx, "The request body (the orchestrator input)");
-        NewOrchestrationOptions options = instanceId == null ? NewOrchestrationOptions.defaults()
-                : NewOrchestrationOptions.withInstanceId(instanceId);
+        // a W3C traceparent on the request makes the orchestration part of the caller's trace (malformed ones are ignored)
+        NewOrchestrationOptions options = NewOrchestrationOptions.builder().instanceId(instanceId)
+                .traceContext(TraceContext.parse(ctx.header("traceparent"), ctx.header("tracestate"))).build();
         String id = client.scheduleNewOrchestrationInstance(name, input, options);
         if (timeout != null && !timeout.isZero()) {
             Duration interval = pollingInterval == null || pollingInterval.isZero() ? TaskHubClient.DEFAULT_RETRY_INTERVAL : pollingInterval;

@@ -134,6 +134,45 @@ class ManagementServerTest {
     // ---- start and status ------------------------------------------------------------------------------------------
 
     @Test
+    void start_withATraceparentHeader_carriesTheCallersTraceWithTheOrchestration() {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/orchestrators/E1_HelloSequence/traced-1"))
+                .header("x-functions-key", KEY).header("traceparent", traceparent).header("tracestate", "congo=t61rcWkgMzE")
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
+        HttpResponse<String> r;
+        try {
+            r = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        client.waitForInstanceCompletion("traced-1", Duration.ofSeconds(10));
+        List<dev.taskhub.history.HistoryEvent> history = client.getHistory("traced-1");
+        dev.taskhub.history.HistoryEvent.ExecutionStarted started = history.stream()
+                .filter(dev.taskhub.history.HistoryEvent.ExecutionStarted.class::isInstance)
+                .map(dev.taskhub.history.HistoryEvent.ExecutionStarted.class::cast).findFirst().orElseThrow();
+        assertThat(started.traceContext()).isEqualTo(new dev.taskhub.history.TraceContext(traceparent, "congo=t61rcWkgMzE"));
+        // the activities it called belong to the same trace
+        assertThat(history.stream().filter(dev.taskhub.history.HistoryEvent.TaskScheduled.class::isInstance)
+                .map(e -> ((dev.taskhub.history.HistoryEvent.TaskScheduled) e).traceContext()))
+                .hasSize(3).allSatisfy(t -> assertThat(t.traceParent()).isEqualTo(traceparent));
+
+        // a malformed header is ignored (W3C): the start goes ahead untraced
+        HttpResponse<String> bad;
+        try {
+            bad = http.send(HttpRequest.newBuilder(URI.create(base + "/orchestrators/E1_HelloSequence/traced-2"))
+                    .header("x-functions-key", KEY).header("traceparent", "not-a-trace").POST(HttpRequest.BodyPublishers.noBody())
+                    .build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        assertThat(bad.statusCode()).isEqualTo(202);
+        client.waitForInstanceCompletion("traced-2", Duration.ofSeconds(10));
+        assertThat(client.getHistory("traced-2").stream().filter(dev.taskhub.history.HistoryEvent.ExecutionStarted.class::isInstance)
+                .map(e -> ((dev.taskhub.history.HistoryEvent.ExecutionStarted) e).traceContext())).containsOnlyNulls();
+    }
+
+    @Test
     void start_returns202WithManagementPayload_andStatusBecomes200WithOutput() {
         HttpResponse<String> r = send("POST", "/orchestrators/E1_HelloSequence", null);
         assertThat(r.statusCode()).isEqualTo(202);
