@@ -2,6 +2,7 @@ package dev.taskhub.spring.boot;
 
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.TaskHubClient;
+import dev.taskhub.http.ManagementServer;
 import dev.taskhub.micrometer.InstanceStatusGauges;
 import dev.taskhub.micrometer.TaskHubMetrics;
 import dev.taskhub.observe.TaskHubObserver;
@@ -23,6 +24,10 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -163,6 +168,30 @@ class TaskhubObservabilityAutoConfigurationTest {
             assertThat(spans).filteredOn(s -> s != start)
                     .allSatisfy(s -> assertThat(s.getParentSpanId()).isEqualTo(start.getSpanId()));
             assertThat(start.getAttributes().asMap().toString()).contains(id);
+        });
+    }
+
+    @Test
+    void httpManagementApi_usesTheTracedClient_soAStartJoinsTheCallersTrace() {
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        String callerSpan = "00f067aa0ba902b7";
+        runner.withUserConfiguration(Telemetry.class).withPropertyValues("taskhub.hub-name=" + TestTasks.hub(),
+                "taskhub.http.enabled=true", "taskhub.http.port=0", "taskhub.http.disable-authentication=true").run(context -> {
+            assertThat(context).hasNotFailed();
+            ManagementServer server = context.getBean(ManagementServer.class);
+            HttpResponse<String> started = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(server.baseUrl() + "/orchestrators/Greeting"))
+                            .header("content-type", "application/json").header("traceparent", "00-" + traceId + "-" + callerSpan + "-01")
+                            .POST(HttpRequest.BodyPublishers.ofString("\"Ada\"")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+            InMemorySpanExporter exporter = context.getBean(InMemorySpanExporter.class);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(names(exporter.getFinishedSpanItems()))
+                    .contains("create_orchestration:Greeting", "orchestration:Greeting"));
+            List<SpanData> spans = exporter.getFinishedSpanItems();
+            assertThat(spans).allSatisfy(s -> assertThat(s.getTraceId()).isEqualTo(traceId));
+            // the start span is emitted by the client the server was given, as a child of the HTTP caller's span
+            SpanData start = spans.stream().filter(s -> s.getName().equals("create_orchestration:Greeting")).findFirst().orElseThrow();
+            assertThat(start.getParentSpanId()).isEqualTo(callerSpan);
         });
     }
 
