@@ -3,6 +3,7 @@ package dev.taskhub.spring.boot;
 import dev.taskhub.client.HttpManagementOptions;
 import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.convert.DataConverter;
+import dev.taskhub.observe.TaskHubObserver;
 import dev.taskhub.spi.StorageProvider;
 
 import java.time.Clock;
@@ -17,6 +18,7 @@ public final class TaskhubClientBuilder {
     private DataConverter dataConverter;
     private HttpManagementOptions httpManagementOptions;
     private Clock clock = Clock.systemUTC();
+    private TaskHubObserver observer = TaskHubObserver.NONE;
 
     TaskhubClientBuilder(StorageProvider provider, DataConverter dataConverter, HttpManagementOptions httpManagementOptions) {
         this.provider = provider;
@@ -64,7 +66,28 @@ public final class TaskhubClientBuilder {
         return this;
     }
 
+    /** The client's observer ({@link TaskHubObserver#NONE} unless a customizer set or added one). */
+    public TaskHubObserver observer() {
+        return observer;
+    }
+
+    /** Replaces the client's observer; see {@link #addObserver} to keep the ones already set. */
+    public TaskhubClientBuilder observer(TaskHubObserver value) {
+        this.observer = Objects.requireNonNull(value, "observer");
+        return this;
+    }
+
+    /**
+     * Adds an observer to the ones already set (e.g. {@code TaskHubTracing}, so that starts join the caller's trace);
+     * they are combined with {@link TaskHubObserver#of}.
+     */
+    public TaskhubClientBuilder addObserver(TaskHubObserver value) {
+        this.observer = TaskHubObserver.of(observer, Objects.requireNonNull(value, "observer"));
+        return this;
+    }
+
     TaskHubClient build() {
-        return new TaskHubClient(provider, httpManagementOptions, clock, dataConverter);
+        TaskHubClient client = new TaskHubClient(provider, httpManagementOptions, clock, dataConverter);
+        return observer == TaskHubObserver.NONE ? client : client.withObserver(observer);
     }
 }

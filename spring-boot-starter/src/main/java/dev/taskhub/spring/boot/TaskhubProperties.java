@@ -42,6 +42,8 @@ public class TaskhubProperties {
     private final Worker worker = new Worker();
     private final Http http = new Http();
     private final Health health = new Health();
+    private final Metrics metrics = new Metrics();
+    private final Tracing tracing = new Tracing();
 
     public String getProvider() { return provider; }
 
@@ -80,6 +82,10 @@ public class TaskhubProperties {
     public Http getHttp() { return http; }
 
     public Health getHealth() { return health; }
+
+    public Metrics getMetrics() { return metrics; }
+
+    public Tracing getTracing() { return tracing; }
 
     /** {@code taskhub.worker.*}: the worker that runs this application's orchestrators and activities. */
     public static class Worker {
@@ -249,5 +255,39 @@ public class TaskhubProperties {
         public boolean isDegradedIsDown() { return degradedIsDown; }
 
         public void setDegradedIsDown(boolean value) { this.degradedIsDown = value; }
+    }
+
+    /** {@code taskhub.metrics.*}: Micrometer meters, when taskhub-micrometer is on the class path and a MeterRegistry bean exists. */
+    public static class Metrics {
+        /** Whether to record the worker's meters and the instances-by-status gauges in the application's MeterRegistry. */
+        private boolean enabled = true;
+
+        /** How often the taskhub.instances gauges re-read the instance counts from storage (at least 1s). */
+        private Duration instanceCountsInterval = Duration.ofSeconds(30);
+
+        /** Whether the timers publish histogram buckets (_bucket series for histogram_quantile). */
+        private boolean percentileHistograms = false;
+
+        public boolean isEnabled() { return enabled; }
+
+        public void setEnabled(boolean enabled) { this.enabled = enabled; }
+
+        public Duration getInstanceCountsInterval() { return instanceCountsInterval; }
+
+        public void setInstanceCountsInterval(Duration value) { this.instanceCountsInterval = value; }
+
+        public boolean isPercentileHistograms() { return percentileHistograms; }
+
+        public void setPercentileHistograms(boolean value) { this.percentileHistograms = value; }
+    }
+
+    /** {@code taskhub.tracing.*}: OpenTelemetry spans, when taskhub-opentelemetry is on the class path and an OpenTelemetry bean exists. */
+    public static class Tracing {
+        /** Whether the worker and the client emit spans through the application's OpenTelemetry. */
+        private boolean enabled = true;
+
+        public boolean isEnabled() { return enabled; }
+
+        public void setEnabled(boolean enabled) { this.enabled = enabled; }
     }
 }

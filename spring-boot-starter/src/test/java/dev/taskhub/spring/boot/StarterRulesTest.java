@@ -27,4 +27,11 @@ class StarterRulesTest {
             .that().haveNameNotMatching("dev\\.taskhub\\.spring\\.boot\\.TaskhubHttpConfiguration(\\$.*)?")
             .should().dependOnClassesThat().resideInAPackage("dev.taskhub.http..")
             .because("taskhub-http is optional: only its conditional configuration may load it");
+
+    @ArchTest
+    static final ArchRule observabilityOnlyInItsConfiguration = noClasses()
+            .that().haveNameNotMatching("dev\\.taskhub\\.spring\\.boot\\.TaskhubObservabilityAutoConfiguration(\\$.*)?")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.taskhub.micrometer..", "dev.taskhub.opentelemetry..",
+                    "io.micrometer..", "io.opentelemetry..")
+            .because("taskhub-micrometer and taskhub-opentelemetry are optional: only their conditional configurations may load them");
 }

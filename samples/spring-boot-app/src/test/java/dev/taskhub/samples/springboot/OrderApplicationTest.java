@@ -7,13 +7,22 @@ import dev.taskhub.client.TaskHubClient;
 import dev.taskhub.http.ManagementServer;
 import dev.taskhub.spi.StorageProvider;
 import dev.taskhub.spring.boot.TaskhubWorkerLifecycle;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -25,6 +34,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 
@@ -34,7 +45,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Boots the sample on PostgreSQL (the application's DataSource, a task hub of its own), starts an order over REST,
- * follows it to completion, and reads Actuator's health and info and the HTTP management API.
+ * follows it to completion, and reads Actuator's health, info and Prometheus scrape, the HTTP management API, and the
+ * order's spans (an OpenTelemetry SDK with an in-memory exporter, from {@link Tracing}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -71,6 +83,23 @@ class OrderApplicationTest {
         registry.add("taskhub.http.enabled", () -> "true");
         registry.add("taskhub.http.port", () -> "0");
         registry.add("taskhub.http.key", () -> KEY);
+        registry.add("taskhub.metrics.instance-counts-interval", () -> "1s");
+    }
+
+    /** The application's OpenTelemetry in this test: an SDK whose spans stay in memory (production would export them). */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class Tracing {
+        @Bean
+        InMemorySpanExporter spanExporter() {
+            return InMemorySpanExporter.create();
+        }
+
+        @Bean(destroyMethod = "close")
+        OpenTelemetrySdk openTelemetry(InMemorySpanExporter exporter) {
+            return OpenTelemetrySdk.builder()
+                    .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
+                    .build();
+        }
     }
 
     private static StorageProvider providerToClean;
@@ -94,6 +123,8 @@ class OrderApplicationTest {
     TaskhubWorkerLifecycle worker;
     @Autowired
     ManagementServer managementServer;
+    @Autowired
+    InMemorySpanExporter spans;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -107,6 +138,24 @@ class OrderApplicationTest {
 
     private String local(String path) {
         return "http://127.0.0.1:" + port + path;
+    }
+
+    /** The value of the one sample of {@code metric} in a Prometheus scrape whose labels include all of {@code labels}. */
+    private static double sample(String scrape, String metric, String... labels) {
+        List<String> lines = scrape.lines()
+                .filter(l -> l.startsWith(metric + "{") && Arrays.stream(labels).allMatch(l::contains)).toList();
+        assertThat(lines).as("%s%s in the scrape", metric, Arrays.toString(labels)).hasSize(1);
+        String line = lines.get(0);
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+    }
+
+    private List<SpanData> spansOf(String instanceId) {
+        return spans.getFinishedSpanItems().stream()
+                .filter(s -> instanceId.equals(s.getAttributes().get(AttributeKey.stringKey("durabletask.task.instance_id")))).toList();
+    }
+
+    private List<String> spanNames(String instanceId) {
+        return spansOf(instanceId).stream().map(SpanData::getName).toList();
     }
 
     @Test
@@ -139,6 +188,42 @@ class OrderApplicationTest {
                 HttpResponse.BodyHandlers.ofString()).body()).get("id").asText();
         assertThat(client.waitForInstanceCompletion(bad, Duration.ofSeconds(60)).runtimeStatus()).isEqualTo(RuntimeStatus.FAILED);
         assertThat(get(local("/orders/" + bad)).body()).contains("No such item");
+
+        // Taskhub's meters in the Prometheus scrape, with the values of the two orders
+        String hubLabel = "hub=\"" + HUB + "\"";
+        String processOrder = "orchestration=\"ProcessOrder\"";
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            HttpResponse<String> scraped = get(local("/actuator/prometheus"));
+            assertThat(scraped.statusCode()).isEqualTo(200);
+            String scrape = scraped.body();
+            assertThat(sample(scrape, "taskhub_orchestration_started_total", hubLabel, processOrder)).isEqualTo(2.0);
+            assertThat(sample(scrape, "taskhub_orchestration_completed_total", hubLabel, processOrder)).isEqualTo(1.0);
+            assertThat(sample(scrape, "taskhub_orchestration_failed_total", hubLabel, processOrder)).isEqualTo(1.0);
+            assertThat(sample(scrape, "taskhub_activity_execution_latency_seconds_count", hubLabel,
+                    "activity=\"ShipOrder\"", "outcome=\"success\"")).isEqualTo(1.0);
+            assertThat(sample(scrape, "taskhub_activity_execution_latency_seconds_sum", hubLabel,
+                    "activity=\"ShipOrder\"", "outcome=\"success\"")).isPositive();
+            assertThat(sample(scrape, "taskhub_orchestration_endtoend_latency_seconds_count", hubLabel, processOrder,
+                    "status=\"Completed\"")).isEqualTo(1.0);
+            assertThat(sample(scrape, "taskhub_worker_activities_capacity", hubLabel)).isEqualTo(4.0);
+            assertThat(sample(scrape, "taskhub_instances", hubLabel, processOrder, "status=\"Completed\"")).isEqualTo(1.0);
+            assertThat(sample(scrape, "taskhub_instances", hubLabel, processOrder, "status=\"Failed\"")).isEqualTo(1.0);
+        });
+
+        // each order's spans form one trace: the start by the controller's client, the orchestration, its activities
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(spanNames(id)).contains("create_orchestration:ProcessOrder", "orchestration:ProcessOrder",
+                    "activity:ReserveInventory", "activity:ChargePayment", "activity:ShipOrder");
+            assertThat(spanNames(bad)).contains("create_orchestration:ProcessOrder", "orchestration:ProcessOrder",
+                    "activity:ReserveInventory");
+        });
+        List<SpanData> good = spansOf(id);
+        assertThat(good.stream().map(SpanData::getTraceId).distinct()).hasSize(1);
+        SpanData start = good.stream().filter(s -> s.getName().startsWith("create_orchestration:")).findFirst().orElseThrow();
+        assertThat(good).filteredOn(s -> s != start).allSatisfy(s -> assertThat(s.getParentSpanId()).isEqualTo(start.getSpanId()));
+        assertThat(spansOf(bad).stream().map(SpanData::getTraceId).distinct()).hasSize(1).doesNotContain(start.getTraceId());
+        assertThat(spansOf(bad)).filteredOn(s -> s.getName().equals("orchestration:ProcessOrder"))
+                .singleElement().satisfies(s -> assertThat(s.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR));
 
         HttpResponse<String> health = get(local("/actuator/health"));
         assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
