@@ -3,6 +3,10 @@ package dev.taskhub.samples;
 import dev.taskhub.RuntimeStatus;
 import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.client.TaskHubClient;
+import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.replay.ReplayResult;
+import dev.taskhub.replay.Replayer;
+import dev.taskhub.worker.TaskRegistry;
 import dev.taskhub.testing.TaskhubExtension;
 import dev.taskhub.testing.TestTaskHub;
 import org.junit.jupiter.api.Test;
@@ -10,6 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,6 +37,25 @@ class SamplesTest {
         String id = hub.start(HelloSequence.ORCHESTRATOR, null);
         assertThat(complete(hub, id).serializedOutput()).isEqualTo("[\"Hello Tokyo!\",\"Hello Seattle!\",\"Hello London!\"]");
         hub.assertThat(id).calledActivities(HelloSequence.ACTIVITY, HelloSequence.ACTIVITY, HelloSequence.ACTIVITY);
+    }
+
+    /** How a team catches a breaking edit before deploying it: replay the stored histories against the new code. */
+    @Test
+    void helloSequence_historyReplays_againstTheCode_andAnEditThatDropsACityIsCaught(TestTaskHub hub) {
+        String id = hub.start(HelloSequence.ORCHESTRATOR, null);
+        complete(hub, id);
+        List<HistoryEvent> history = hub.history(id);
+
+        TaskRegistry current = new TaskRegistry();
+        new SamplesModule().register(current);
+        assertThat(Replayer.replay(history, current).nonDeterminism()).isEmpty();
+
+        TaskRegistry edited = new TaskRegistry().addOrchestrator(HelloSequence.ORCHESTRATOR, ctx -> List.of(
+                ctx.callActivity(HelloSequence.ACTIVITY, "Tokyo", String.class).await(),
+                ctx.callActivity(HelloSequence.ACTIVITY, "London", String.class).await()));
+        ReplayResult result = Replayer.replay(history, edited);
+        assertThat(result.nonDeterminism()).as("Seattle's call is gone").hasValueSatisfying(n -> assertThat(n.message())
+                .contains("records a call of activity '" + HelloSequence.ACTIVITY + "' (#2)", "completes without making call #2"));
     }
 
     @Test
