@@ -82,15 +82,31 @@ public final class TaskHubTracing implements TaskHubObserver {
         }
     };
 
-    private final Tracer tracer;
+    static final AttributeKey<Long> NEW_EVENTS = AttributeKey.longKey("taskhub.episode.new_events");
+    static final AttributeKey<String> HISTORY_SOURCE = AttributeKey.stringKey("taskhub.episode.history_source");
 
-    private TaskHubTracing(OpenTelemetry openTelemetry) {
+    private final OpenTelemetry tracerOwner;
+    private final Tracer tracer;
+    private final boolean episodeSpans;
+
+    private TaskHubTracing(OpenTelemetry openTelemetry, boolean episodeSpans) {
+        this.tracerOwner = openTelemetry;
         this.tracer = openTelemetry.getTracer(INSTRUMENTATION_NAME);
+        this.episodeSpans = episodeSpans;
     }
 
     /** Tracing through {@code openTelemetry} (for example {@code GlobalOpenTelemetry.get()} or the application's SDK). */
     public static TaskHubTracing of(OpenTelemetry openTelemetry) {
-        return new TaskHubTracing(Objects.requireNonNull(openTelemetry, "openTelemetry"));
+        return new TaskHubTracing(Objects.requireNonNull(openTelemetry, "openTelemetry"), false);
+    }
+
+    /**
+     * The same, plus a span {@code orchestration:{name}:episode} for every committed episode (replay and new work, the
+     * commit excluded), with the number of events it added and where its history came from. Off in {@link #of}:
+     * durabletask's dashboards do not expect them, and a long orchestration has many.
+     */
+    public TaskHubTracing withEpisodeSpans() {
+        return new TaskHubTracing(tracerOwner, true);
     }
 
     // ---- client ----------------------------------------------------------------------------------------------
@@ -151,6 +167,15 @@ public final class TaskHubTracing implements TaskHubObserver {
                         .setAttribute(TARGET_INSTANCE_ID, sent.instanceId())
                         .startSpan().end(sent.timestamp());
             }
+        }
+        if (episodeSpans) {
+            tracer.spanBuilder("orchestration:" + name + ":episode").setSpanKind(SpanKind.INTERNAL).setParent(parent)
+                    .setStartTimestamp(e.startedAt())
+                    .setAttribute(TYPE, "episode").setAttribute(TASK_NAME, name).setAttribute(INSTANCE_ID, e.instanceId())
+                    .setAttribute(EXECUTION_ID, e.executionId()).setAttribute(STATUS, e.status().wireName())
+                    .setAttribute(NEW_EVENTS, (long) e.newEvents().size())
+                    .setAttribute(HISTORY_SOURCE, e.historySource().name().toLowerCase(java.util.Locale.ROOT))
+                    .startSpan().end(e.startedAt().plus(e.duration()));
         }
         if (e.finished()) {
             orchestration(e, start, parent);

@@ -153,6 +153,39 @@ class TaskHubTracingTest {
     }
 
     @Test
+    void withEpisodeSpans_everyCommittedEpisodeIsASpanOnce_inTheOrchestrationsTrace() {
+        InMemoryStorageProvider hub = InMemoryStorageProvider.create("EpisodeSpans", Clock.systemUTC());
+        hub.createTaskHub();
+        TaskHubTracing tracing = TaskHubTracing.of(sdk).withEpisodeSpans();
+        TaskHubClient traced = new TaskHubClient(hub).withObserver(tracing);
+        try (TaskHubWorker w = TaskHubWorker.builder(hub)
+                .addOrchestrator("Two", ctx -> ctx.callActivity("Step", 1, Integer.class).await()
+                        + ctx.callActivity("Step", 2, Integer.class).await())
+                .addActivity("Step", ctx -> ctx.getInput(Integer.class) * 10)
+                .options(WorkerOptions.builder().addObserver(tracing).build()).build().start()) {
+            String id = traced.scheduleNewOrchestrationInstance("Two", null);
+            assertThat(traced.waitForInstanceCompletion(id, WAIT).readOutputAs(Integer.class)).isEqualTo(30);
+            await().atMost(WAIT).until(() -> named("orchestration:Two", SpanKind.SERVER).size() == 1);
+
+            // three episodes: the start, each activity's result; the orchestrator replayed its history in each
+            List<SpanData> episodes = named("orchestration:Two:episode", SpanKind.INTERNAL);
+            assertThat(episodes).hasSize(3);
+            SpanData create = one("create_orchestration:Two", SpanKind.PRODUCER);
+            assertThat(episodes).allSatisfy(e -> {
+                assertThat(e.getTraceId()).isEqualTo(create.getTraceId());
+                assertThat(e.getParentSpanId()).isEqualTo(create.getSpanId());
+                assertThat(e.getAttributes().get(TaskHubTracing.TYPE)).isEqualTo("episode");
+                assertThat(e.getAttributes().get(TaskHubTracing.INSTANCE_ID)).isEqualTo(id);
+                assertThat(e.getAttributes().get(TaskHubTracing.NEW_EVENTS)).isPositive();
+            });
+            assertThat(episodes).extracting(e -> e.getAttributes().get(TaskHubTracing.STATUS))
+                    .containsExactlyInAnyOrder("Running", "Running", "Completed");
+        } finally {
+            hub.close();
+        }
+    }
+
+    @Test
     void aFailedOrchestration_endsItsSpanWithTheError() {
         String id = client.scheduleNewOrchestrationInstance("Boom", null);
         assertThat(client.waitForInstanceCompletion(id, WAIT).runtimeStatus()).isEqualTo(RuntimeStatus.FAILED);

@@ -79,8 +79,9 @@ public class TaskhubObservabilityAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        TaskHubTracing taskHubTracing(OpenTelemetry openTelemetry) {
-            return TaskHubTracing.of(openTelemetry);
+        TaskHubTracing taskHubTracing(OpenTelemetry openTelemetry, TaskhubProperties properties) {
+            TaskHubTracing tracing = TaskHubTracing.of(openTelemetry);
+            return properties.getTracing().isEpisodeSpans() ? tracing.withEpisodeSpans() : tracing;
         }
 
         @Bean

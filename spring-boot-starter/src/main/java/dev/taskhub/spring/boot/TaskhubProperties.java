@@ -285,9 +285,15 @@ public class TaskhubProperties {
     public static class Tracing {
         /** Whether the worker and the client emit spans through the application's OpenTelemetry. */
         private boolean enabled = true;
+        /** Whether every committed episode is a span too ({@code orchestration:{name}:episode}). */
+        private boolean episodeSpans;
 
         public boolean isEnabled() { return enabled; }
 
         public void setEnabled(boolean enabled) { this.enabled = enabled; }
+
+        public boolean isEpisodeSpans() { return episodeSpans; }
+
+        public void setEpisodeSpans(boolean episodeSpans) { this.episodeSpans = episodeSpans; }
     }
 }
