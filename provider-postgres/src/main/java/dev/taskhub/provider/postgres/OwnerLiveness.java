@@ -139,8 +139,7 @@ final class OwnerLiveness implements AutoCloseable {
     }
 
     /**
-     * One pass: keep our own advisory lock, then free the locks of owners that held none at this pass and the previous
-     * one. Waiting one pass spares a live worker whose liveness connection broke: it takes its id again within
+     * One pass: free the locks of owners that held no advisory lock at this pass and the previous one. Waiting one pass spares a live worker whose liveness connection broke: it takes its id again within
      * {@link #HOLD_CHECK}.
      */
     void pass() {
