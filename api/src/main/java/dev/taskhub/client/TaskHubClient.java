@@ -414,7 +414,10 @@ public final class TaskHubClient {
             throw new InvalidInstanceStateException(instanceId, state.status(), "Only failed instances can be rewound; instance '"
                     + instanceId + "' is " + state.status().wireName() + ".");
         }
-        send(instanceId, new HistoryEvent.ExecutionRewound(-1, clock.instant(), reason), null);
+        // addressed to the failed execution: delivered again after that execution continued as new and failed
+        // once more, it must not rewind the later one
+        provider.sendOrchestrationMessage(new TaskMessage(Ids.random(), instanceId, state.executionId(),
+                new HistoryEvent.ExecutionRewound(-1, clock.instant(), reason), null));
     }
 
     /**

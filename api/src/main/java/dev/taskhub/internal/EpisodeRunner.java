@@ -99,7 +99,7 @@ public final class EpisodeRunner {
         Rewind.Rewound rewound = null;
         List<TaskMessage> messages = workItem.messages();
         if (start == null && status.isTerminal()) {
-            rewindMessage = status == RuntimeStatus.FAILED ? Rewind.rewindMessage(messages, history) : null;
+            rewindMessage = status == RuntimeStatus.FAILED ? Rewind.rewindMessage(messages, history, executionId) : null;
             if (rewindMessage == null) {
                 Checkpoint finished = Rewind.whileFinished(workItem, history, now);
                 if (finished != null) {

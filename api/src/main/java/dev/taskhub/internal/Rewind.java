@@ -163,8 +163,11 @@ final class Rewind {
         return jumps == null ? List.of() : jumps;
     }
 
-    /** The first rewind request among the work item's messages that the history has not applied yet, or null. */
-    static TaskMessage rewindMessage(List<TaskMessage> messages, List<HistoryEvent> history) {
+    /**
+     * The first rewind request among the work item's messages that is addressed to this execution (or to none) and
+     * that the history has not applied yet, or null.
+     */
+    static TaskMessage rewindMessage(List<TaskMessage> messages, List<HistoryEvent> history, String executionId) {
         Set<String> applied = new HashSet<>();
         for (HistoryEvent e : history) {
             if (e instanceof HistoryEvent.ExecutionRewound r && r.requestId() != null) {
@@ -172,7 +175,8 @@ final class Rewind {
             }
         }
         for (TaskMessage m : messages) {
-            if (m.event() instanceof HistoryEvent.ExecutionRewound && !applied.contains(m.messageId())) {
+            boolean forThisExecution = m.executionId() == null || m.executionId().equals(executionId);
+            if (m.event() instanceof HistoryEvent.ExecutionRewound && forThisExecution && !applied.contains(m.messageId())) {
                 return m;
             }
         }
@@ -207,7 +211,7 @@ final class Rewind {
         if (state.status() == RuntimeStatus.FAILED) {
             return keepResults(workItem, state, history, now);
         }
-        TaskMessage rewind = rewindMessage(workItem.messages(), history);
+        TaskMessage rewind = rewindMessage(workItem.messages(), history, state.executionId());
         if (rewind != null) {
             TaskMessage answer = answerParent(state, history, now, rewind.messageId());
             if (answer != null) {

@@ -91,7 +91,7 @@ final class BulkJobStep implements Activity<StepResult> {
                 tally.add(restart(instance.instanceId()));
             } else {
                 messages.add(message(request, Ids.derived(ctx.getInstanceId(), instance.instanceId(), instance.executionId(),
-                        request.operation().wireName()), instance.instanceId(), now));
+                        request.operation().wireName()), instance.instanceId(), instance.executionId(), now));
                 tally.done++;
             }
         }
@@ -123,7 +123,7 @@ final class BulkJobStep implements Activity<StepResult> {
     }
 
     /** The message that applies a message-based operation, as the client's method of that name sends it. */
-    private static TaskMessage message(BulkJobRequest request, String messageId, String instanceId, Instant now) {
+    private static TaskMessage message(BulkJobRequest request, String messageId, String instanceId, String executionId, Instant now) {
         String reason = request.reason() == null ? "Bulk " + request.operation().wireName() : request.reason();
         HistoryEvent event = switch (request.operation()) {
             case TERMINATE -> new HistoryEvent.ExecutionTerminated(-1, now, reason, false);
@@ -133,7 +133,8 @@ final class BulkJobStep implements Activity<StepResult> {
             case RAISE_EVENT -> new HistoryEvent.EventRaised(-1, now, request.eventName(), request.eventData(), messageId);
             case RESTART, PURGE -> throw new IllegalArgumentException(request.operation() + " is not a message");
         };
-        return new TaskMessage(messageId, instanceId, null, event, null);
+        // a rewind is addressed to the failed execution, so that it never rewinds a later one; the others to whichever runs
+        return new TaskMessage(messageId, instanceId, request.operation() == BulkOperation.REWIND ? executionId : null, event, null);
     }
 
     /** Restarts one finished instance under its id; null when it was done, otherwise why not. */

@@ -61,7 +61,7 @@ public final class QuarantineReplayer {
         boolean rewind = status == RuntimeStatus.FAILED;
         List<TaskMessage> send = new ArrayList<>();
         if (rewind) {
-            send.add(new TaskMessage(Ids.random(), record.instanceId(), null, new HistoryEvent.ExecutionRewound(-1, clock.instant(),
+            send.add(new TaskMessage(Ids.random(), record.instanceId(), state.executionId(), new HistoryEvent.ExecutionRewound(-1, clock.instant(),
                     "Replaying quarantine record " + record.id()), null));
         }
         int resent = 0;

@@ -189,6 +189,24 @@ class EpisodeRunnerRewindTest {
     }
 
     @Test
+    void aRewindRequestForAnEarlierExecution_doesNotRewindALaterOneThatFailed() {
+        Instance i = new Instance("can1", "Child", null);
+        i.failed(0);
+        assertThat(i.status()).isEqualTo(RuntimeStatus.FAILED);
+        // the request that rewound execution e0, delivered again after e0 continued as new and e1 failed
+        TaskMessage stale = new TaskMessage(Ids.random(), i.id, "e0", new HistoryEvent.ExecutionRewound(-1, T0, "for e0"), null);
+        Checkpoint ignored = i.deliver(List.of(stale));
+        assertThat(i.status()).isEqualTo(RuntimeStatus.FAILED);
+        assertThat(ignored.activityRequests()).isEmpty();
+        assertThat(i.history).noneMatch(HistoryEvent.ExecutionRewound.class::isInstance);
+
+        TaskMessage current = new TaskMessage(Ids.random(), i.id, "e1", new HistoryEvent.ExecutionRewound(-1, T0, "for e1"), null);
+        Checkpoint rewound = i.deliver(List.of(current));
+        assertThat(i.status()).isEqualTo(RuntimeStatus.RUNNING);
+        assertThat(taskIds(rewound)).containsExactly(0);
+    }
+
+    @Test
     void retriesThatUsedUpTheirAttempts_areForgotten_andTheFirstAttemptIsAskedForAgain() {
         Instance i = new Instance("i1", "Retrying", null);
         i.completed(0, "\"a\"");
