@@ -60,6 +60,9 @@ final class Db implements AutoCloseable {
         // connect once up front for a precise error; the pool itself then never fails at start-up
         hc.setInitializationFailTimeout(-1);
         hc.setAutoCommit(true);
+        // named, not learned from the first connection: a first connection that breaks while the pool sets it up
+        // (a terminated session) would otherwise leave the pool asking every later connection for isolation level -1
+        hc.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         hc.addDataSourceProperty("ApplicationName", settings.applicationName());
         hc.addDataSourceProperty("connectTimeout", Math.max(1, settings.connectTimeout().toSeconds()));
         hc.addDataSourceProperty("tcpKeepAlive", "true");
