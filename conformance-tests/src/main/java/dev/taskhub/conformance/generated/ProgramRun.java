@@ -171,11 +171,13 @@ final class ProgramRun {
                 actions++;
                 String failedExecution = client.provider().getInstance(rootId).orElseThrow().executionId();
                 client.rewind(rootId, "generated rewind");
-                // applied: running again, or the history records it, or the rewound execution continued as new
-                // (and may have failed again in the next one, whose history starts afresh)
+                // applied: running again, or the rewound execution continued as new (and may have failed again in the
+                // next one, whose history starts afresh), or the history records the rewind and the status was written
+                // by that episode or a later one (a provider may write history before the status, as Azure Storage does)
                 if (!poll(ticker, () -> client.provider().getInstance(rootId)
-                        .map(s -> !s.status().isTerminal() || !s.executionId().equals(failedExecution)).orElse(false)
-                        || client.provider().getHistory(rootId).stream().anyMatch(HistoryEvent.ExecutionRewound.class::isInstance))) {
+                        .map(s -> !s.status().isTerminal() || !s.executionId().equals(failedExecution)
+                                || rewoundBy(s, client.provider().getHistory(rootId)))
+                        .orElse(false))) {
                     return fail("rewind of " + rootId + " was not applied: " + describe(rootId));
                 }
             }
@@ -579,4 +581,11 @@ final class ProgramRun {
             // a suspended instance can still be terminated; its resume is then refused, which is fine
         }
     }
+
+    /** Whether {@code state} was written by the episode that applied a rewind recorded in {@code history}, or later. */
+    private static boolean rewoundBy(InstanceState state, List<HistoryEvent> history) {
+        return history.stream().filter(HistoryEvent.ExecutionRewound.class::isInstance)
+                .anyMatch(e -> !state.lastUpdatedAt().isBefore(e.timestamp()));
+    }
+
 }
