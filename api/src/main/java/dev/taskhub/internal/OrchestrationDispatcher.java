@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +44,9 @@ final class OrchestrationDispatcher extends Dispatcher {
     private final EpisodeRunner runner;
     private final EngineOptions options;
     private final HistoryCache cache;
+    /** Instances whose commit call is in progress, with the latch that call opens once it has updated the cache. */
+    private final Map<String, CountDownLatch> committing = new ConcurrentHashMap<>();
+    private static final long COMMIT_WAIT_MILLIS = 2_000;
     private final Set<Lease> held = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService renewer;
     private final Quarantine quarantine;
@@ -198,8 +202,7 @@ final class OrchestrationDispatcher extends Dispatcher {
                 continue;
             }
             try {
-                List<HistoryEvent> history = item.instance() == null ? null
-                        : cache.get(item.instanceId(), item.instance().executionId(), item.historyVersion());
+                List<HistoryEvent> history = item.instance() == null ? null : cachedHistory(item);
                 EpisodeReport.HistorySource source = EpisodeReport.HistorySource.CACHE;
                 if (history == null) {
                     boolean fresh = neverWritten(item);
@@ -240,8 +243,20 @@ final class OrchestrationDispatcher extends Dispatcher {
         if (checkpoints.isEmpty()) {
             return Locked.NONE;
         }
-        List<CommitResult> results;
         long lockedSince = System.nanoTime();
+        CountDownLatch cached = new CountDownLatch(1);
+        checkpoints.forEach(c -> committing.put(c.workItem().instanceId(), cached));
+        try {
+            return commit(checkpoints, observed, lockedSince);
+        } finally {
+            cached.countDown();
+            checkpoints.forEach(c -> committing.remove(c.workItem().instanceId(), cached));
+        }
+    }
+
+    /** Commits the checkpoints, brings the history cache up to date and returns the batch locked with them. */
+    private Locked commit(List<Checkpoint> checkpoints, Map<Checkpoint, Observed> observed, long lockedSince) {
+        List<CommitResult> results;
         List<OrchestrationWorkItem> next;
         try {
             CommittedBatch<OrchestrationWorkItem> committed = provider.commitCheckpointsAndLock(checkpoints,
@@ -270,6 +285,27 @@ final class OrchestrationDispatcher extends Dispatcher {
             }
         }
         return new Locked(next, lockedSince);
+    }
+
+    /**
+     * The cached history of the item's instance at the item's version, or null. A provider may hand out the instance's
+     * next work item while the commit call of its previous episode is still going on in another dispatcher thread (the
+     * call commits a whole batch and locks the next one); that call brings the cache up to date when it returns, so the
+     * lookup waits for it (a bounded while) rather than reading the history back from storage.
+     */
+    private List<HistoryEvent> cachedHistory(OrchestrationWorkItem item) {
+        List<HistoryEvent> history = cache.get(item.instanceId(), item.instance().executionId(), item.historyVersion());
+        CountDownLatch inFlight = history == null ? committing.get(item.instanceId()) : null;
+        if (inFlight != null) {
+            try {
+                if (inFlight.await(COMMIT_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                    history = cache.get(item.instanceId(), item.instance().executionId(), item.historyVersion());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return history;
     }
 
     /** Runs an episode, measuring it for the observer. */

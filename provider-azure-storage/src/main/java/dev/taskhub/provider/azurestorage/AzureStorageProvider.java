@@ -154,7 +154,7 @@ public final class AzureStorageProvider implements StorageProvider {
                 return holder[0].heartbeat(now);
             }
         });
-        ControlQueues control = new ControlQueues(controlQueues, partitions, history, instances, payloads);
+        ControlQueues control = new ControlQueues(controlQueues, partitions, history, instances, payloads, settings.pollMin());
         holder[0] = control;
         this.queues = new QueueStore(settings, workItems, payloads, partitions, control, enqueuer);
         this.checkpoints = new CheckpointWriter(control, enqueuer, history, instances, payloads);

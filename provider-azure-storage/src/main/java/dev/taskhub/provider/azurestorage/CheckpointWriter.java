@@ -6,12 +6,14 @@ import dev.taskhub.provider.azurestorage.InstanceRepository.RowWrite;
 import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.Checkpoint;
 import dev.taskhub.spi.CommitResult;
+import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.LeaseLostException;
 import dev.taskhub.spi.OrchestrationWorkItem;
 import dev.taskhub.spi.TaskMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +31,8 @@ import java.util.stream.Collectors;
  */
 final class CheckpointWriter {
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointWriter.class);
+    /** The longest an instance row's last-updated time lags behind its last episode when nothing else changed. */
+    static final Duration ROW_REFRESH = Duration.ofSeconds(5);
 
     private final ControlQueues control;
     private final Enqueuer enqueuer;
@@ -44,6 +48,20 @@ final class CheckpointWriter {
         this.history = history;
         this.instances = instances;
         this.payloads = payloads;
+    }
+
+    /**
+     * Whether {@code state} differs from the stored row only in its last-updated time, and that by less than
+     * {@link #ROW_REFRESH}: such an episode (an activity result that schedules the next activity, say) leaves the row
+     * and the sentinel's state copy as they are, which saves a request per episode.
+     */
+    static boolean onlyTouched(InstanceState state, InstanceRow row) {
+        if (row == null || row.state() == null) {
+            return false;
+        }
+        Instant stored = row.state().lastUpdatedAt();
+        return state.lastUpdatedAt().isBefore(stored.plus(ROW_REFRESH))
+                && state.toBuilder().lastUpdatedAt(stored).build().equals(row.state());
     }
 
     List<CommitResult> commit(List<Checkpoint> checkpoints) {
@@ -87,26 +105,34 @@ final class CheckpointWriter {
             }
             // large state payloads go to new blobs before anything is fenced (unchanged ones are referred to again)
             InstanceRow seen = lock.row;
-            Map<String, Object> stateProps = checkpoint.state() == null ? null : StateCodec.encode(checkpoint.state(), payloads,
-                    seen == null ? null : seen.state(), seen == null ? null : seen.props(), uploaded);
-            // (2) history, every batch conditional on the sentinel's ETag: the commit point of the episode
+            Map<String, Object> stateProps = checkpoint.state() == null || onlyTouched(checkpoint.state(), seen) ? null
+                    : StateCodec.encode(checkpoint.state(), payloads, seen == null ? null : seen.state(), seen == null ? null : seen.props(),
+                    uploaded);
+            // (2) history, every batch conditional on the sentinel being unchanged: the commit point of the episode
             long version = seen == null ? -1 : seen.historyVersion();
+            Sentinel sentinel = lock.sentinel;
             if (checkpoint.changesHistory()) {
                 List<String> consumed = item.messages().stream().map(TaskMessage::messageId).collect(Collectors.toList());
-                version = history.append(id, lock.sentinel, checkpoint.newEvents(), checkpoint.replaceHistory(), consumed, stateProps,
+                sentinel = history.append(id, lock.sentinel, checkpoint.newEvents(), checkpoint.replaceHistory(), consumed, stateProps,
                         uploaded);
+                version = sentinel.version();
             }
             historyWritten = true;
             // (3) the instance row, conditional on the ETag read at lock time (repaired from the sentinel copy if we
             // crash before this)
             hooks.beforeInstanceRow(id);
+            InstanceRow row = seen;
             if (stateProps != null) {
-                RowWrite written = instances.writeRow(id, stateProps, version, seen == null ? 0 : seen.resetSeq(),
-                        seen == null ? null : seen.etag());
-                if (written == RowWrite.SUPERSEDED && !checkpoint.changesHistory()) {
+                long resetSeq = seen == null ? 0 : seen.resetSeq();
+                RowWrite written = instances.writeRow(id, stateProps, version, resetSeq, seen == null ? null : seen.etag());
+                if (written.superseded() && !checkpoint.changesHistory()) {
                     throw new LeaseLostException(id, "The instance row of '" + id + "' was changed by another writer since it was "
                             + "locked; the checkpoint was not applied.");
                 }
+                row = written.superseded() ? null : InstanceRepository.writtenRow(checkpoint.state(), stateProps, version, resetSeq, written.etag());
+            }
+            if (row != null && sentinel.exists()) {
+                control.remember(lock, sentinel, row);
             }
             // (4) consumed messages
             control.finish(lock);

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -108,11 +109,24 @@ final class ControlQueues implements PartitionManager.Listener {
     private final Map<String, Lock> locks = new HashMap<>();
     private final ReentrantLock receiving = new ReentrantLock();
     private final Map<String, Instant> backoff = new HashMap<>();
+    /** Instances whose last checkpoint was refused: their next lock reads everything. */
+    private final Set<String> refusedSinceLock = new HashSet<>();
+    /** The most messages one receive returns (the service's limit). */
+    static final int RECEIVE_MAX = 32;
+    /** Per partition, when its next receive may go out (guarded by {@link #receiving}). */
+    private final long[] nextReceive;
+    /** How long a partition that a receive left empty is not received from again. */
+    private final Duration receivePause;
+    /** What the last checkpoints wrote, so the next episode of an instance need not read it back. */
+    private final EpisodeCache written = new EpisodeCache(16L * 1024 * 1024);
     private static final Duration FAILURE_BACKOFF = Duration.ofSeconds(5);
 
     ControlQueues(List<QueueClient> queues, PartitionManager partitions, HistoryRepository history,
-                  InstanceRepository instances, PayloadStore payloads) {
+                  InstanceRepository instances, PayloadStore payloads, Duration receivePause) {
         this.queues = queues;
+        this.nextReceive = new long[queues.size()];
+        java.util.Arrays.fill(nextReceive, System.nanoTime());
+        this.receivePause = receivePause;
         this.partitions = partitions;
         this.history = history;
         this.instances = instances;
@@ -162,10 +176,15 @@ final class ControlQueues implements PartitionManager.Listener {
         }
         try {
             int visibility = (int) Math.max(lease.toSeconds(), partitions.leaseDuration().toSeconds());
+            long now = System.nanoTime();
             for (int p : partitions.readablePartitions()) {
+                if (now - nextReceive[p] < 0) {
+                    continue; // drained a moment ago: let messages gather rather than pay for a receive per few
+                }
                 List<QueueMessageItem> batch = new ArrayList<>();
                 AzureErrors.run("receiving from control queue " + p, () ->
-                        queues.get(p).receiveMessages(32, Duration.ofSeconds(visibility), null, null).forEach(batch::add));
+                        queues.get(p).receiveMessages(RECEIVE_MAX, Duration.ofSeconds(visibility), null, null).forEach(batch::add));
+                nextReceive[p] = batch.size() < RECEIVE_MAX ? System.nanoTime() + receivePause.toNanos() : now;
                 for (QueueMessageItem item : batch) {
                     ingest(p, item);
                 }
@@ -251,8 +270,10 @@ final class ControlQueues implements PartitionManager.Listener {
 
     /** Reads the sentinel and instance row, drops duplicates and stale messages, and builds the work item (or null). */
     private OrchestrationWorkItem complete(Lock lock) {
-        Sentinel sentinel = history.readSentinel(lock.instanceId);
-        InstanceRow row = instances.readRow(lock.instanceId);
+        EpisodeCache.Entry remembered = written.take(lock.instanceId);
+        InstanceRow row = remembered != null ? remembered.row() : instances.readRow(lock.instanceId);
+        Sentinel sentinel = remembered != null ? remembered.sentinel()
+                : neverCheckpointed(row) && !refused(lock.instanceId) ? Sentinel.EMPTY : history.readSentinel(lock.instanceId);
         List<Held> drop = new ArrayList<>();
         List<Held> keep = new ArrayList<>();
         Set<String> seenIds = new LinkedHashSet<>();
@@ -308,6 +329,20 @@ final class ControlQueues implements PartitionManager.Listener {
             }
             return new OrchestrationWorkItem(lock.instanceId, lock.token, lock.expiry, state, messages, sentinel.version(), delivery);
         }
+    }
+
+    /**
+     * Whether the row is a new instance's, as its start wrote it: no checkpoint has written it yet, so (barring a crash
+     * between a first checkpoint's history and its row, or leftovers of a purge that did not finish, which make that
+     * checkpoint fail and the next lock read the sentinel) the instance has no history sentinel to read.
+     */
+    private static boolean neverCheckpointed(InstanceRow row) {
+        return row != null && row.historyVersion() < 0 && row.state().status() == dev.taskhub.RuntimeStatus.PENDING;
+    }
+
+    /** Whether a checkpoint of the instance was refused since its last lock (and takes it off that list). */
+    private synchronized boolean refused(String instanceId) {
+        return refusedSinceLock.remove(instanceId);
     }
 
     /**
@@ -457,6 +492,16 @@ final class ControlQueues implements PartitionManager.Listener {
         return a == null || b.isBefore(a) ? b : a;
     }
 
+    /**
+     * Remembers what a checkpoint under {@code lock} wrote, for the instance's next episode on this worker (while the
+     * partition stays here).
+     */
+    synchronized void remember(Lock lock, Sentinel sentinel, InstanceRow row) {
+        if (partitions.owns(lock.partition)) {
+            written.put(lock.instanceId, lock.partition, sentinel, row);
+        }
+    }
+
     /** Step 4 of a checkpoint: delete the consumed messages and release the lock. */
     void finish(Lock lock) {
         for (Held h : snapshot(lock)) {
@@ -483,6 +528,10 @@ final class ControlQueues implements PartitionManager.Listener {
     /** After a refused commit: forget the messages so they are received again from the queue. */
     synchronized void forget(Lock lock) {
         locks.remove(lock.instanceId, lock);
+        if (refusedSinceLock.size() >= 10_000) {
+            refusedSinceLock.clear();
+        }
+        refusedSinceLock.add(lock.instanceId);
         for (Held h : lock.held) {
             known.remove(h.queueMessageId, h);
         }
@@ -518,6 +567,7 @@ final class ControlQueues implements PartitionManager.Listener {
     public void partitionGone(int partition, boolean graceful) {
         List<Held> buffered = new ArrayList<>();
         synchronized (this) {
+            written.dropPartition(partition);
             for (Held h : new ArrayList<>(known.values())) {
                 if (h.partition == partition && h.lockedBy == null) {
                     known.remove(h.queueMessageId);
@@ -540,6 +590,7 @@ final class ControlQueues implements PartitionManager.Listener {
     synchronized void clear() {
         known.clear();
         locks.clear();
+        written.clear();
     }
 
     /** Releases everything on close: buffered messages become visible again. */

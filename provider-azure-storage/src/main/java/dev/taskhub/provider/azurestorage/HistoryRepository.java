@@ -6,9 +6,12 @@ import com.azure.data.tables.models.TableEntity;
 import com.azure.data.tables.models.TableEntityUpdateMode;
 import com.azure.data.tables.models.TableTransactionAction;
 import com.azure.data.tables.models.TableTransactionActionType;
+import com.azure.data.tables.models.TableTransactionFailedException;
 import dev.taskhub.convert.HistoryCodec;
 import dev.taskhub.history.HistoryEvent;
 import dev.taskhub.spi.LeaseLostException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,8 +25,11 @@ import java.util.UUID;
  * each with an ETag condition on the sentinel, so a stale writer is refused before it writes anything.
  */
 final class HistoryRepository {
+    private static final Logger LOG = LoggerFactory.getLogger(HistoryRepository.class);
     private static final int MAX_BATCH = 100;
     private static final int MAX_BATCH_CHARS = 1_500_000;
+    /** RowKeys of fence rows; they sort after the zero-padded sequence numbers and the sentinel. */
+    static final String FENCE_PREFIX = "~fence-";
 
     private final TableClient table;
     private final PayloadStore payloads;
@@ -71,23 +77,31 @@ final class HistoryRepository {
     /**
      * Appends (or replaces the history with) {@code events}, records consumed message ids and the new state copy
      * ({@code stateProps}, unprefixed, or null to keep the old copy), and bumps the version — on condition that the
-     * sentinel is unchanged since {@code old} was read.
+     * sentinel is still {@code old}.
      *
-     * <p>The events go in table batches of at most 100 entities, and <em>every</em> batch carries the sentinel with an
-     * ETag condition, so a writer whose ETag is stale fails at its first batch and writes nothing. Earlier batches only
-     * touch the sentinel's ETag (a merge of the {@code Writer} token; rows beyond {@code NextSeq} are invisible to
-     * readers); the last one replaces the sentinel with the new range, which makes the whole append visible at once.
-     * The ETag for the next batch is read back after each batch and used only if the sentinel still carries this
-     * batch's token (Azure's batch responses do not reliably carry the new ETag).
+     * <p>The events go in table batches of at most 100 entities, and <em>every</em> batch carries a condition that
+     * fails when another writer moved the sentinel on, so a stale writer fails at its first batch and writes nothing:
+     * <ul>
+     *   <li>When {@code old} was read (it has its ETag), the first batch carries the sentinel with that ETag. Earlier
+     *       batches only touch the sentinel's ETag (a merge of the {@code Writer} token; rows beyond {@code NextSeq}
+     *       are invisible to readers) and the ETag for the next batch is read back after each one, and used only if
+     *       the sentinel still carries this batch's token (batch responses do not carry the new ETag).</li>
+     *   <li>When {@code old} is what this worker wrote last (no ETag, see {@link EpisodeCache}), the single batch
+     *       deletes the fence row {@code old} names: the batch fails as a whole when that row is gone. A longer append
+     *       reads the sentinel first and goes the ETag way.</li>
+     * </ul>
+     * The last batch replaces the sentinel with the new range and a new fence row (deleting the old one), which makes
+     * the whole append visible at once. So a sentinel and its fence row are always written together, and the fence
+     * row of a state exists exactly as long as the sentinel is in that state.
      *
      * <p>Event payloads too large for a property are uploaded first, under unique names; their names are added to
      * {@code uploaded}.
      *
-     * @return the new sentinel version
-     * @throws LeaseLostException when another writer changed the history since {@code old} was read
+     * @return the sentinel as written (without ETag): what this worker's next append may start from
+     * @throws LeaseLostException when another writer changed the history since {@code old}
      */
-    long append(String instanceId, Sentinel old, List<HistoryEvent> events, boolean replace, List<String> consumedIds,
-                Map<String, Object> stateProps, List<String> uploaded) {
+    Sentinel append(String instanceId, Sentinel old, List<HistoryEvent> events, boolean replace, List<String> consumedIds,
+                    Map<String, Object> stateProps, List<String> uploaded) {
         String pk = Keys.tableKey(instanceId);
         long newVersion = old.version() + 1;
         long first = replace ? old.nextSeq() : old.firstSeq();
@@ -110,6 +124,8 @@ final class HistoryRepository {
             sizes.add(Math.min(json.length(), PayloadStore.MAX_PROPERTY_CHARS) + 200);
             seq++;
         }
+        String writer = UUID.randomUUID().toString();
+        String fence = FENCE_PREFIX + writer;
         Map<String, Object> props = new LinkedHashMap<>();
         props.put("Version", newVersion);
         props.put("FirstSeq", first);
@@ -126,6 +142,7 @@ final class HistoryRepository {
                 }
             });
         }
+        props.put(Sentinel.FENCE, fence);
         int sentinelChars = 200;
         for (Object v : props.values()) {
             sentinelChars += String.valueOf(v).length() + 30;
@@ -134,7 +151,8 @@ final class HistoryRepository {
         List<TableTransactionAction> current = new ArrayList<>();
         int chars = sentinelChars;
         for (int i = 0; i < rows.size(); i++) {
-            if (current.size() == MAX_BATCH - 1 || (!current.isEmpty() && chars + sizes.get(i) > MAX_BATCH_CHARS)) {
+            // room for the sentinel and the two fence rows
+            if (current.size() == MAX_BATCH - 3 || (!current.isEmpty() && chars + sizes.get(i) > MAX_BATCH_CHARS)) {
                 chunks.add(current);
                 current = new ArrayList<>();
                 chars = sentinelChars;
@@ -144,8 +162,13 @@ final class HistoryRepository {
         }
         chunks.add(current);
 
-        String writer = UUID.randomUUID().toString();
+        if (old.exists() && old.etag() == null && (chunks.size() > 1 || old.fence() == null)) {
+            old = reread(instanceId, old);   // a remembered sentinel, and an append its fence alone cannot guard
+        }
         String etag = old.etag();
+        boolean fenced = old.exists() && etag == null;
+        String oldFence = old.fence();
+        boolean fenceMissing = false;
         for (int i = 0; i < chunks.size(); i++) {
             boolean last = i == chunks.size() - 1;
             String token = writer + ":" + i;
@@ -154,7 +177,11 @@ final class HistoryRepository {
             TableTransactionActionType type;
             if (last) {
                 props.forEach(sentinel::addProperty);
-                type = etag == null ? TableTransactionActionType.CREATE : TableTransactionActionType.UPDATE_REPLACE;
+                type = etag == null && !fenced ? TableTransactionActionType.CREATE : TableTransactionActionType.UPDATE_REPLACE;
+                chunk.add(new TableTransactionAction(TableTransactionActionType.CREATE, new TableEntity(pk, fence)));
+                if (oldFence != null && !fenceMissing) {
+                    chunk.add(new TableTransactionAction(TableTransactionActionType.DELETE, new TableEntity(pk, oldFence), false));
+                }
             } else if (etag == null) {
                 // no history yet: create an empty sentinel, so that another writer's create fails from now on
                 sentinel.addProperty("Version", old.version());
@@ -179,11 +206,19 @@ final class HistoryRepository {
                 if (!AzureErrors.isConflictOrPrecondition(e) && AzureErrors.status(e) != 404) {
                     throw AzureErrors.wrap("appending history for '" + instanceId + "'", e);
                 }
+                if (last && etag != null && !fenceMissing && failedOn(e, chunk, oldFence)) {
+                    // the ETag guards this batch; a fence row lost outside this code (never written so) is not needed
+                    LOG.warn("The fence row {} of '{}' was missing; appending on the sentinel's ETag alone", oldFence, instanceId);
+                    fenceMissing = true;
+                    i--;
+                    continue;
+                }
                 // refused, unless it was the SDK's retry of this very batch after its first try had gone in
                 after = readSentinel(instanceId);
                 if (!token.equals(after.writer())) {
                     throw new LeaseLostException(instanceId, "The history of '" + instanceId + "' was changed by another worker "
-                            + "since it was locked (version " + old.version() + "); the checkpoint was not applied.");
+                            + "since it was locked (version " + old.version() + (fenced ? ", fence " + oldFence : "")
+                            + "); the checkpoint was not applied.");
                 }
             }
             if (!last) {
@@ -199,7 +234,29 @@ final class HistoryRepository {
         if (replace && old.nextSeq() > old.firstSeq()) {
             deleteRowsQuietly(pk, old.firstSeq(), old.nextSeq());
         }
-        return newVersion;
+        props.put(Sentinel.WRITER, writer + ":" + (chunks.size() - 1));
+        return Sentinel.of(props, null);
+    }
+
+    /** Whether {@code batch} failed on its deletion of the fence row {@code fence}. */
+    private static boolean failedOn(RuntimeException e, List<TableTransactionAction> batch, String fence) {
+        if (fence == null || !(e instanceof TableTransactionFailedException failed) || failed.getFailedTransactionActionIndex() == null) {
+            return false;
+        }
+        int i = failed.getFailedTransactionActionIndex();
+        return i >= 0 && i < batch.size() && batch.get(i).getActionType() == TableTransactionActionType.DELETE
+                && fence.equals(batch.get(i).getEntity().getRowKey());
+    }
+
+    /** The sentinel as stored, on condition that it is still the remembered {@code known} (same version and fence). */
+    private Sentinel reread(String instanceId, Sentinel known) {
+        Sentinel now = readSentinel(instanceId);
+        if (!now.exists() || now.version() != known.version() || !java.util.Objects.equals(now.fence(), known.fence())) {
+            throw new LeaseLostException(instanceId, "The history of '" + instanceId + "' was changed by another worker since this "
+                    + "worker last wrote it (version " + known.version() + ", now " + (now.exists() ? now.version() : "none")
+                    + "); the checkpoint was not applied.");
+        }
+        return now;
     }
 
     /**
@@ -212,6 +269,7 @@ final class HistoryRepository {
         String pk = Keys.tableKey(instanceId);
         Sentinel old = known;
         for (int attempt = 0; ; attempt++) {
+            List<TableTransactionAction> submitted = List.of();
             TableEntity sentinel = new TableEntity(pk, Sentinel.ROW_KEY);
             sentinel.addProperty("Version", old.version() + 1);
             sentinel.addProperty("FirstSeq", old.nextSeq());
@@ -219,9 +277,16 @@ final class HistoryRepository {
             sentinel.addProperty("Consumed", "");
             sentinel.addProperty("StateVersion", -1L);
             try {
-                if (old.exists()) {
+                if (old.etag() != null) {
+                    // the old state's fence row goes with it: a worker that remembers that state cannot append
                     sentinel.addProperty("odata.etag", old.etag());
-                    table.updateEntityWithResponse(sentinel, TableEntityUpdateMode.REPLACE, true, null, null);
+                    List<TableTransactionAction> batch = new ArrayList<>();
+                    batch.add(new TableTransactionAction(TableTransactionActionType.UPDATE_REPLACE, sentinel, true));
+                    if (old.fence() != null) {
+                        batch.add(new TableTransactionAction(TableTransactionActionType.DELETE, new TableEntity(pk, old.fence()), false));
+                    }
+                    submitted = batch;
+                    table.submitTransaction(batch);
                 } else {
                     table.createEntity(sentinel);
                 }
@@ -231,7 +296,14 @@ final class HistoryRepository {
                 if ((status != 412 && status != 409 && status != 404) || attempt >= 5) {
                     throw AzureErrors.wrap("resetting the history of '" + instanceId + "'", e);
                 }
-                old = readSentinel(instanceId);
+                Sentinel now = readSentinel(instanceId);
+                if (failedOn(e, submitted, old.fence()) && now.exists() && old.etag().equals(now.etag())) {
+                    LOG.warn("The fence row {} of '{}' was missing; resetting on the sentinel's ETag alone", old.fence(), instanceId);
+                    Map<String, Object> props = new LinkedHashMap<>(now.properties());
+                    props.remove(Sentinel.FENCE);
+                    now = Sentinel.of(props, now.etag());
+                }
+                old = now;
             }
         }
         if (old.nextSeq() > old.firstSeq()) {

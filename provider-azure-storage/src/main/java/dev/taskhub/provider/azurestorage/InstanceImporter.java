@@ -60,7 +60,7 @@ final class InstanceImporter {
         long version;
         try {
             props = AzureErrors.call("importing instance '" + id + "'", () -> StateCodec.encode(instance.state(), payloads, null, null, uploaded));
-            version = history.append(id, sentinel, instance.history(), true, List.of(), props, uploaded);
+            version = history.append(id, sentinel, instance.history(), true, List.of(), props, uploaded).version();
         } catch (RuntimeException e) {
             uploaded.forEach(payloads::deleteQuietly);   // nothing refers to them
             throw e instanceof TaskhubException te ? te : AzureErrors.wrap("importing instance '" + id + "'", e);

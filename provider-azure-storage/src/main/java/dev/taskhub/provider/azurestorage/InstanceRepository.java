@@ -1,6 +1,8 @@
 package dev.taskhub.provider.azurestorage;
 
 import com.azure.core.http.rest.PagedResponse;
+import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.rest.Response;
 import com.azure.data.tables.TableClient;
 import com.azure.data.tables.models.ListEntitiesOptions;
 import com.azure.data.tables.models.TableEntity;
@@ -24,6 +26,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -102,6 +105,16 @@ final class InstanceRepository {
         });
     }
 
+    /** The row a successful {@link #writeRow} left: {@code props} and the columns it adds, with the ETag it answered. */
+    static InstanceRow writtenRow(InstanceState state, Map<String, Object> props, long version, long resetSeq, String etag) {
+        Map<String, Object> p = new LinkedHashMap<>(props);
+        p.put("HistoryVersion", version);
+        if (resetSeq > 0) {
+            p.put("ResetSeq", resetSeq);
+        }
+        return new InstanceRow(state, version, resetSeq, etag, p);
+    }
+
     private InstanceRow toRow(TableEntity e) {
         Map<String, Object> p = e.getProperties();
         return new InstanceRow(StateCodec.fromProps(p, "", payloads, true), StateCodec.lng(p, "HistoryVersion", -1),
@@ -120,8 +133,13 @@ final class InstanceRepository {
         }
     }
 
-    /** Whether a conditional row write was applied or left alone because the row had moved on. */
-    enum RowWrite { WRITTEN, SUPERSEDED }
+    /**
+     * Whether a conditional row write was applied (with the row's new ETag, null when the service did not report it) or
+     * left alone because the row had moved on.
+     */
+    record RowWrite(boolean superseded, String etag) {
+        static final RowWrite SUPERSEDED = new RowWrite(true, null);
+    }
 
     /**
      * Step 3 of a checkpoint (and the repair of it): writes the instance row with state {@code props} reflecting
@@ -145,13 +163,14 @@ final class InstanceRepository {
                     e.addProperty("ResetSeq", resetSeq);
                 }
                 try {
+                    Response<Void> response;
                     if (expected == null) {
-                        instancesTable.createEntity(e);
+                        response = instancesTable.createEntityWithResponse(e, null, null);
                     } else {
                         e.addProperty("odata.etag", expected);
-                        instancesTable.updateEntityWithResponse(e, TableEntityUpdateMode.REPLACE, true, null, null);
+                        response = instancesTable.updateEntityWithResponse(e, TableEntityUpdateMode.REPLACE, true, null, null);
                     }
-                    return RowWrite.WRITTEN;
+                    return new RowWrite(false, etag(response));
                 } catch (RuntimeException ex) {
                     int status = AzureErrors.status(ex);
                     if (status != 412 && status != 409 && status != 404) {
@@ -180,6 +199,15 @@ final class InstanceRepository {
                 expected = now.getETag();
             }
         });
+    }
+
+    /** The ETag a write answered with, or null (Azurite leaves the closing quote off a weak ETag: put back). */
+    private static String etag(Response<Void> response) {
+        String etag = response == null ? null : response.getHeaders().getValue(HttpHeaderName.ETAG);
+        if (etag != null && etag.startsWith("W/\"") && !etag.endsWith("\"")) {
+            etag = etag + "\"";
+        }
+        return etag;
     }
 
     /** Writes the sentinel's state copy to the instance row (conditionally, see {@link #writeRow}); returns the row now. */
@@ -275,8 +303,9 @@ final class InstanceRepository {
                 throw new InstanceAlreadyExistsException(id, status);
             }
             // reflect the current history version, so a lock between this write and the reset does not "repair" the
-            // new row from the old incarnation's sentinel
-            row.addProperty("HistoryVersion", sentinel.exists() ? sentinel.version() : -1L);
+            // new row from the old incarnation's sentinel; never -1, which tells a lock there is no sentinel to read
+            // (the reset below creates one)
+            row.addProperty("HistoryVersion", sentinel.exists() ? sentinel.version() : 0L);
             row.addProperty("odata.etag", existing.getETag());
             replacing = true;
             try {

@@ -39,6 +39,8 @@ final class QueueStore {
     private final Map<String, ActivityLock> activityLocks = new ConcurrentHashMap<>();
     private final Backoff orchestrationIdle;
     private final Backoff activityIdle;
+    /** When the next activity receive may go out ({@code System.nanoTime()}; shared by the lock calls). */
+    private volatile long nextActivityReceive = System.nanoTime();
     private volatile boolean closed;
 
     /** A locked work-item queue message; the pop receipt changes on every renewal. */
@@ -115,9 +117,18 @@ final class QueueStore {
         Instant stale = Instant.now().minusSeconds(300);
         activityLocks.values().removeIf(l -> l.expiry.isBefore(stale)); // holders that never came back
         while (!closed) {
+            long pause = nextActivityReceive - System.nanoTime();
+            if (pause > 0) {
+                // the last receive drained the queue a moment ago: let activities gather rather than pay for a receive per few
+                if (pause > deadline - System.nanoTime() || !sleep(Duration.ofNanos(pause))) {
+                    return List.of();
+                }
+            }
+            int asked = Math.min(ControlQueues.RECEIVE_MAX, max);
             List<QueueMessageItem> received = new ArrayList<>();
             AzureErrors.run("receiving activity work items", () ->
-                    workItems.receiveMessages(Math.min(32, max), Duration.ofSeconds(seconds), null, null).forEach(received::add));
+                    workItems.receiveMessages(asked, Duration.ofSeconds(seconds), null, null).forEach(received::add));
+            nextActivityReceive = System.nanoTime() + (received.size() < asked ? settings.pollMin().toNanos() : 0);
             if (!received.isEmpty()) {
                 activityIdle.reset();
                 List<ActivityWorkItem> items = new ArrayList<>();

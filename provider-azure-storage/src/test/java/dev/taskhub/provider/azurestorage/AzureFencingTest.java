@@ -82,13 +82,14 @@ class AzureFencingTest {
     /**
      * A checkpoint of 150 events committed by a worker whose partition moves to another worker in the middle of the
      * commit: before its first history batch, or (with events large enough for three batches and an existing
-     * history) between its first and second batch. The winner's history, instance row and blobs must be intact, and
+     * history) between its first and second batch; and, after a prior episode, from the state the worker remembers
+     * of it (guarded by the sentinel's fence row alone when the checkpoint fits one batch). The winner's history, instance row and blobs must be intact, and
      * nothing of the stale writer may be visible.
      */
-    @ParameterizedTest(name = "move before batch {0}, event size {1}, prior episode {2}")
-    @CsvSource({"0, 100, false", "1, 25000, true"})
-    void partitionMovesInTheMiddleOfA150EventCommit_staleWriterIsRefusedAndTheWinnerIsIntact(int moveBeforeBatch, int eventChars,
-                                                                                          boolean priorEpisode) {
+    @ParameterizedTest(name = "move before batch {0}, event size {1}, prior episode {2}, {3} events")
+    @CsvSource({"0, 100, false, 150", "1, 25000, true, 150", "0, 100, true, 150", "0, 100, true, 40"})
+    void partitionMovesInTheMiddleOfACommit_staleWriterIsRefusedAndTheWinnerIsIntact(int moveBeforeBatch, int eventChars,
+                                                                                    boolean priorEpisode, int eventCount) {
         String id = newId();
         String input = "\"" + "i".repeat(40_000) + "\"";
         create(stale, id, input);
@@ -97,12 +98,15 @@ class AzureFencingTest {
         if (priorEpisode) {
             assertThat(stale.commitCheckpoints(List.of(running(item, List.of(), List.of())))).containsExactly(CommitResult.COMMITTED);
             stale.sendOrchestrationMessage(event(id, "first", "1"));
+            long reads = stale.requestCounts().getOrDefault("table.get", 0L);
             item = lockOne(stale, Duration.ofSeconds(20));
             assertThat(item).isNotNull();
+            // the stale worker starts from what it wrote (its fence row guards the checkpoint), not from a read
+            assertThat(stale.requestCounts().getOrDefault("table.get", 0L)).as("reads of the second lock").isEqualTo(reads);
         }
         List<HistoryEvent> before = stale.getHistory(id);
-        Checkpoint staleCheckpoint = bigCheckpoint(item, STALE_MARK, eventChars, RuntimeStatus.RUNNING);
-        assertThat(staleCheckpoint.newEvents()).hasSize(150);
+        Checkpoint staleCheckpoint = bigCheckpoint(item, STALE_MARK, eventChars, RuntimeStatus.RUNNING, eventCount);
+        assertThat(staleCheckpoint.newEvents()).hasSize(eventCount);
 
         List<HistoryEvent> winnerEvents = new ArrayList<>();
         List<Integer> batchesSeen = new ArrayList<>();
@@ -145,6 +149,48 @@ class AzureFencingTest {
         assertThat(outputBlob).isNotNull();
         assertSame("output blob", download(outputBlob), bigText(WINNER_MARK + "output"));
         assertThat(batchesSeen).as("no history batch after the refused one").containsExactly(moveBeforeBatch == 0 ? new Integer[]{0} : new Integer[]{0, 1});
+    }
+
+    /**
+     * The sentinel a worker remembers from its own last append (no ETag: batch responses do not carry one) cannot append
+     * once another writer moved the history on — another append, a reset (the id re-created) or a purge — because its
+     * fence row is gone; the history stays the other writer's. Without any of those it appends, reading nothing.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"nothing", "append", "reset", "purge"})
+    void rememberedSentinel_cannotAppendAfterAnotherWriterMovedTheHistory(String change) {
+        String id = newId();
+        HistoryRepository history = new HistoryRepository(tableService().getTableClient(stale.names().historyTable()),
+                new PayloadStore(blobService().getBlobContainerClient(stale.names().largeMessagesContainer())));
+        Instant now = Instant.now();
+        Sentinel remembered = history.append(id, history.readSentinel(id), List.of(new HistoryEvent.OrchestratorStarted(-1, now)),
+                false, List.of("m1"), null, new ArrayList<>());
+        assertThat(remembered.etag()).isNull();
+        assertThat(remembered.fence()).isNotNull();
+        switch (change) {
+            case "append" -> history.append(id, history.readSentinel(id), List.of(new HistoryEvent.EventRaised(-1, now, "other", "1", "m2")),
+                    false, List.of("m2"), null, new ArrayList<>());
+            case "reset" -> history.reset(id, history.readSentinel(id));
+            case "purge" -> history.deleteAll(id);
+            default -> { }
+        }
+        List<HistoryEvent> before = history.read(id);
+        List<HistoryEvent> late = List.of(new HistoryEvent.EventRaised(-1, now, "late", "2", "m3"));
+
+        if (change.equals("nothing")) {
+            Sentinel next = history.append(id, remembered, late, false, List.of("m3"), null, new ArrayList<>());
+            assertThat(next.version()).isEqualTo(remembered.version() + 1);
+            assertThat(history.read(id)).hasSize(2);
+            assertThat(history.readSentinel(id).consumed()).containsExactly("m1", "m3");
+            assertThat(historyRows(id).stream().filter(e -> e.getRowKey().startsWith(HistoryRepository.FENCE_PREFIX)))
+                    .as("exactly one fence row, the sentinel's").singleElement()
+                    .satisfies(e -> assertThat(e.getRowKey()).isEqualTo(history.readSentinel(id).fence()));
+            return;
+        }
+        assertThatThrownBy(() -> history.append(id, remembered, late, false, List.of("m3"), null, new ArrayList<>()))
+                .isInstanceOf(LeaseLostException.class);
+        assertThat(history.read(id)).isEqualTo(before);
+        assertThat(history.readSentinel(id).consumed()).doesNotContain("m3");
     }
 
     /** A stale writer whose history went in before the partition moved must not overwrite the newer instance row. */
@@ -279,12 +325,16 @@ class AzureFencingTest {
      * output. Every payload carries {@code mark}.
      */
     private static Checkpoint bigCheckpoint(OrchestrationWorkItem item, String mark, int eventChars, RuntimeStatus status) {
+        return bigCheckpoint(item, mark, eventChars, status, 150);
+    }
+
+    private static Checkpoint bigCheckpoint(OrchestrationWorkItem item, String mark, int eventChars, RuntimeStatus status, int count) {
         Instant now = Instant.now();
         List<HistoryEvent> events = new ArrayList<>();
         events.add(new HistoryEvent.OrchestratorStarted(-1, now));
         item.messages().forEach(m -> events.add(m.event()));
         events.add(new HistoryEvent.TaskScheduled(1000, now, "Big", bigText(mark + "event")));
-        for (int i = 0; events.size() < 150; i++) {
+        for (int i = 0; events.size() < count; i++) {
             String input = "\"" + mark + i + "-" + "x".repeat(Math.max(0, eventChars - 20)) + "\"";
             events.add(new HistoryEvent.TaskScheduled(i, now, "Act", input));
         }
