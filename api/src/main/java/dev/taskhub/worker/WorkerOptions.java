@@ -14,8 +14,10 @@ import java.time.Duration;
  * @param orchestrationConcurrency threads running episodes
  * @param orchestrationBatchSize   instances locked and checkpointed per round trip (default 128: a batch only fills up
  *                                 when that much work is waiting)
- * @param activityConcurrency      activities running at once (default 64: threads, each idle one costs little)
- * @param activityBatchSize        activity messages locked per round trip
+ * @param activityConcurrency      activities running at once (default 256: threads, created as needed; activities
+ *                                 mostly wait on I/O, and a full pipeline lets each round trip report and lock many;
+ *                                 lower it for activities that keep a CPU busy)
+ * @param activityBatchSize        activity messages locked per round trip (default 128)
  * @param lockLease                lease of a lock; renewed while the work is in progress (orchestration batches and
  *                                 activities), so a worker that dies loses its items after this
  * @param pollWait                 how long one lock call may wait for work (bounds shutdown latency)
@@ -112,8 +114,8 @@ public record WorkerOptions(int orchestrationConcurrency, int orchestrationBatch
     public static final class Builder {
         private int orchestrationConcurrency = Math.max(2, Runtime.getRuntime().availableProcessors());
         private int orchestrationBatchSize = 128;
-        private int activityConcurrency = 64;
-        private int activityBatchSize = 32;
+        private int activityConcurrency = 256;
+        private int activityBatchSize = 128;
         private Duration lockLease = Duration.ofSeconds(30);
         private Duration pollWait = Duration.ofMillis(500);
         private int maxDeliveryCount = 10;

@@ -312,7 +312,7 @@ final class TaskhubBench {
     }
 
     Result fanout() throws Exception {
-        return throughput("fanout", def(5_000, 250, 10), def(50, 5, 1), def(8, 4, 2));
+        return throughput("fanout", def(5_000, 1_000, 10), def(50, 50, 1), def(8, 4, 2));
     }
 
     private Result throughput(String workload, int defaultN, int defaultWarmup, int defaultInflight) throws Exception {

@@ -47,7 +47,7 @@ class PrometheusNamesTest {
                     "taskhub_activity_execution_latency_seconds_count{activity=\"Say\",hub=\"PromHub\",outcome=\"success\"} 1",
                     "taskhub_history_cache_requests_total{hub=\"PromHub\",result=\"hit\"} 1",
                     "taskhub_worker_activities_in_flight{hub=\"PromHub\",worker=\"1\"} 0",
-                    "taskhub_worker_activities_capacity{hub=\"PromHub\",worker=\"1\"} 64",
+                    "taskhub_worker_activities_capacity{hub=\"PromHub\",worker=\"1\"} 256",
                     "taskhub_worker_episodes_in_flight{hub=\"PromHub\",worker=\"1\"}",
                     "taskhub_worker_episodes_capacity{hub=\"PromHub\",worker=\"1\"}",
                     "taskhub_instances{hub=\"PromHub\",orchestration=\"Hello\",status=\"Completed\"} 1");
