@@ -17,12 +17,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
  * The history store, in the history table: one partition per instance (PartitionKey = escaped instance id), one row
  * per event (RowKey = zero-padded sequence number) and the {@link Sentinel} row. Appends are table batch transactions,
- * each with an ETag condition on the sentinel, so a stale writer is refused before it writes anything.
+ * each conditional on the sentinel (its ETag, or its fence row: see {@link #append}), so a stale writer is refused before
+ * it writes anything.
  */
 final class HistoryRepository {
     private static final Logger LOG = LoggerFactory.getLogger(HistoryRepository.class);
@@ -251,7 +253,7 @@ final class HistoryRepository {
     /** The sentinel as stored, on condition that it is still the remembered {@code known} (same version and fence). */
     private Sentinel reread(String instanceId, Sentinel known) {
         Sentinel now = readSentinel(instanceId);
-        if (!now.exists() || now.version() != known.version() || !java.util.Objects.equals(now.fence(), known.fence())) {
+        if (!now.exists() || now.version() != known.version() || !Objects.equals(now.fence(), known.fence())) {
             throw new LeaseLostException(instanceId, "The history of '" + instanceId + "' was changed by another worker since this "
                     + "worker last wrote it (version " + known.version() + ", now " + (now.exists() ? now.version() : "none")
                     + "); the checkpoint was not applied.");
