@@ -1,5 +1,6 @@
 package dev.taskhub.provider.azurestorage;
 
+import dev.taskhub.RuntimeStatus;
 import dev.taskhub.TaskhubException;
 import dev.taskhub.provider.azurestorage.InstanceRepository.InstanceRow;
 import dev.taskhub.provider.azurestorage.InstanceRepository.RowWrite;
@@ -56,7 +57,9 @@ final class CheckpointWriter {
      * and the sentinel's state copy as they are, which saves a request per episode.
      */
     static boolean onlyTouched(InstanceState state, InstanceRow row) {
-        if (row == null || row.state() == null) {
+        if (row == null || row.state() == null || row.state().status() == RuntimeStatus.PENDING) {
+            // a pending row as its start wrote it tells a lock that no history was written (events raised before a
+            // scheduled start are history): the first checkpoint always writes the row
             return false;
         }
         Instant stored = row.state().lastUpdatedAt();
