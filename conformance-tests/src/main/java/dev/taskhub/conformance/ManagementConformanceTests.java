@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -860,6 +861,29 @@ public abstract class ManagementConformanceTests extends ConformanceTestBase {
         assertThat(m.readOutputAs(String.class)).isEqualTo("not needed");
         assertThat(client.getHistory(id)).isEqualTo(before);
         assertThat(calls(key).get()).as("runs of the terminated orchestrator").isZero();
+    }
+
+    /**
+     * An event raised before the scheduled start is recorded while the instance is pending, and the orchestrator gets
+     * it once it starts — also on a worker that did not record it (the first one stopped in between, so the history is
+     * not in any cache and must be read back).
+     */
+    @Test
+    void raiseEvent_beforeTheScheduledStart_isDeliveredOnceTheInstanceStarts_evenOnAnotherWorker() {
+        Consumer<TaskHubWorker.Builder> scheduled = w -> w.addOrchestrator("Scheduled",
+                ctx -> ctx.waitForExternalEvent("Go", String.class).await());
+        TaskHubWorker first = startWorker(scheduled);
+        Instant startAt = Instant.now().plusSeconds(3);
+        String id = scheduleAt(startAt);
+        client.raiseEvent(id, "Go", "raised before the start");
+        await().atMost(WAIT).until(() -> client.getHistory(id).stream().anyMatch(HistoryEvent.EventRaised.class::isInstance));
+        first.close();
+        if (started(client.getHistory(id)).isEmpty()) {
+            assertThat(client.getInstanceMetadata(id, false).orElseThrow().runtimeStatus()).isEqualTo(RuntimeStatus.PENDING);
+        }
+        startWorker(scheduled);
+        assertThat(awaitStatus(id, RuntimeStatus.COMPLETED).readOutputAs(String.class)).isEqualTo("raised before the start");
+        assertThat(started(client.getHistory(id)).orElseThrow().timestamp()).isAfterOrEqualTo(startAt);
     }
 
     @Test
