@@ -85,12 +85,12 @@ public final class TaskHubTracing implements TaskHubObserver {
     static final AttributeKey<Long> NEW_EVENTS = AttributeKey.longKey("taskhub.episode.new_events");
     static final AttributeKey<String> HISTORY_SOURCE = AttributeKey.stringKey("taskhub.episode.history_source");
 
-    private final OpenTelemetry tracerOwner;
+    private final OpenTelemetry openTelemetry;
     private final Tracer tracer;
     private final boolean episodeSpans;
 
     private TaskHubTracing(OpenTelemetry openTelemetry, boolean episodeSpans) {
-        this.tracerOwner = openTelemetry;
+        this.openTelemetry = openTelemetry;
         this.tracer = openTelemetry.getTracer(INSTRUMENTATION_NAME);
         this.episodeSpans = episodeSpans;
     }
@@ -106,7 +106,7 @@ public final class TaskHubTracing implements TaskHubObserver {
      * durabletask's dashboards do not expect them, and a long orchestration has many.
      */
     public TaskHubTracing withEpisodeSpans() {
-        return new TaskHubTracing(tracerOwner, true);
+        return new TaskHubTracing(openTelemetry, true);
     }
 
     // ---- client ----------------------------------------------------------------------------------------------

@@ -109,8 +109,8 @@ final class CheckpointWriter {
             // large state payloads go to new blobs before anything is fenced (unchanged ones are referred to again)
             InstanceRow seen = lock.row;
             Map<String, Object> stateProps = checkpoint.state() == null || onlyTouched(checkpoint.state(), seen) ? null
-                    : StateCodec.encode(checkpoint.state(), payloads, seen == null ? null : seen.state(), seen == null ? null : seen.props(),
-                    uploaded);
+                    : StateCodec.encode(checkpoint.state(), payloads, seen == null ? null : seen.state(),
+                            seen == null ? null : seen.props(), uploaded);
             // (2) history, every batch conditional on the sentinel being unchanged: the commit point of the episode
             long version = seen == null ? -1 : seen.historyVersion();
             Sentinel sentinel = lock.sentinel;
@@ -132,7 +132,8 @@ final class CheckpointWriter {
                     throw new LeaseLostException(id, "The instance row of '" + id + "' was changed by another writer since it was "
                             + "locked; the checkpoint was not applied.");
                 }
-                row = written.superseded() ? null : InstanceRepository.writtenRow(checkpoint.state(), stateProps, version, resetSeq, written.etag());
+                row = written.superseded() ? null
+                        : InstanceRepository.writtenRow(checkpoint.state(), stateProps, version, resetSeq, written.etag());
             }
             if (row != null && sentinel.exists()) {
                 control.remember(lock, sentinel, row);

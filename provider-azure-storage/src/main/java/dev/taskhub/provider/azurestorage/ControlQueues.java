@@ -3,6 +3,7 @@ package dev.taskhub.provider.azurestorage;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.QueueMessageItem;
 import com.azure.storage.queue.models.UpdateMessageResult;
+import dev.taskhub.RuntimeStatus;
 import dev.taskhub.provider.azurestorage.InstanceRepository.InstanceRow;
 import dev.taskhub.spi.InstanceState;
 import dev.taskhub.spi.LeaseLostException;
@@ -111,12 +112,8 @@ final class ControlQueues implements PartitionManager.Listener {
     private final Map<String, Instant> backoff = new HashMap<>();
     /** Instances whose last checkpoint was refused: their next lock reads everything. */
     private final Set<String> refusedSinceLock = new HashSet<>();
-    /** The most messages one receive returns (the service's limit). */
-    static final int RECEIVE_MAX = 32;
-    /** Per partition, when its next receive may go out (guarded by {@link #receiving}). */
-    private final long[] nextReceive;
-    /** How long a partition that a receive left empty is not received from again. */
-    private final Duration receivePause;
+    /** Per partition, when its next receive may go out. */
+    private final List<ReceivePacer> pacers = new ArrayList<>();
     /** What the last checkpoints wrote, so the next episode of an instance need not read it back. */
     private final EpisodeCache written = new EpisodeCache(16L * 1024 * 1024);
     private static final Duration FAILURE_BACKOFF = Duration.ofSeconds(5);
@@ -124,9 +121,7 @@ final class ControlQueues implements PartitionManager.Listener {
     ControlQueues(List<QueueClient> queues, PartitionManager partitions, HistoryRepository history,
                   InstanceRepository instances, PayloadStore payloads, Duration receivePause) {
         this.queues = queues;
-        this.nextReceive = new long[queues.size()];
-        java.util.Arrays.fill(nextReceive, System.nanoTime());
-        this.receivePause = receivePause;
+        queues.forEach(q -> pacers.add(new ReceivePacer(receivePause)));
         this.partitions = partitions;
         this.history = history;
         this.instances = instances;
@@ -176,15 +171,14 @@ final class ControlQueues implements PartitionManager.Listener {
         }
         try {
             int visibility = (int) Math.max(lease.toSeconds(), partitions.leaseDuration().toSeconds());
-            long now = System.nanoTime();
             for (int p : partitions.readablePartitions()) {
-                if (now - nextReceive[p] < 0) {
-                    continue; // drained a moment ago: let messages gather rather than pay for a receive per few
+                if (pacers.get(p).nanosUntilDue() > 0) {
+                    continue; // drained a moment ago
                 }
                 List<QueueMessageItem> batch = new ArrayList<>();
-                AzureErrors.run("receiving from control queue " + p, () ->
-                        queues.get(p).receiveMessages(RECEIVE_MAX, Duration.ofSeconds(visibility), null, null).forEach(batch::add));
-                nextReceive[p] = batch.size() < RECEIVE_MAX ? System.nanoTime() + receivePause.toNanos() : now;
+                AzureErrors.run("receiving from control queue " + p, () -> queues.get(p)
+                        .receiveMessages(ReceivePacer.RECEIVE_MAX, Duration.ofSeconds(visibility), null, null).forEach(batch::add));
+                pacers.get(p).received(batch.size(), ReceivePacer.RECEIVE_MAX);
                 for (QueueMessageItem item : batch) {
                     ingest(p, item);
                 }
@@ -271,9 +265,10 @@ final class ControlQueues implements PartitionManager.Listener {
     /** Reads the sentinel and instance row, drops duplicates and stale messages, and builds the work item (or null). */
     private OrchestrationWorkItem complete(Lock lock) {
         EpisodeCache.Entry remembered = written.take(lock.instanceId);
+        boolean refused = refused(lock.instanceId);
         InstanceRow row = remembered != null ? remembered.row() : instances.readRow(lock.instanceId);
         Sentinel sentinel = remembered != null ? remembered.sentinel()
-                : neverCheckpointed(row) && !refused(lock.instanceId) ? Sentinel.EMPTY : history.readSentinel(lock.instanceId);
+                : neverCheckpointed(row) && !refused ? Sentinel.EMPTY : history.readSentinel(lock.instanceId);
         List<Held> drop = new ArrayList<>();
         List<Held> keep = new ArrayList<>();
         Set<String> seenIds = new LinkedHashSet<>();
@@ -337,7 +332,7 @@ final class ControlQueues implements PartitionManager.Listener {
      * checkpoint fail and the next lock read the sentinel) the instance has no history sentinel to read.
      */
     private static boolean neverCheckpointed(InstanceRow row) {
-        return row != null && row.historyVersion() < 0 && row.state().status() == dev.taskhub.RuntimeStatus.PENDING;
+        return row != null && row.historyVersion() < 0 && row.state().status() == RuntimeStatus.PENDING;
     }
 
     /** Whether a checkpoint of the instance was refused since its last lock (and takes it off that list). */

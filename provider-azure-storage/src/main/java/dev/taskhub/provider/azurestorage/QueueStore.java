@@ -39,8 +39,8 @@ final class QueueStore {
     private final Map<String, ActivityLock> activityLocks = new ConcurrentHashMap<>();
     private final Backoff orchestrationIdle;
     private final Backoff activityIdle;
-    /** When the next activity receive may go out ({@code System.nanoTime()}; shared by the lock calls). */
-    private volatile long nextActivityReceive = System.nanoTime();
+    /** When the next activity receive may go out (shared by the lock calls). */
+    private final ReceivePacer activityPacer;
     private volatile boolean closed;
 
     /** A locked work-item queue message; the pop receipt changes on every renewal. */
@@ -70,6 +70,7 @@ final class QueueStore {
         this.enqueuer = enqueuer;
         this.orchestrationIdle = new Backoff(settings.pollMin(), settings.pollMax());
         this.activityIdle = new Backoff(settings.pollMin(), settings.pollMax());
+        this.activityPacer = new ReceivePacer(settings.pollMin());
     }
 
     void sendOrchestrationMessage(TaskMessage message) {
@@ -117,18 +118,15 @@ final class QueueStore {
         Instant stale = Instant.now().minusSeconds(300);
         activityLocks.values().removeIf(l -> l.expiry.isBefore(stale)); // holders that never came back
         while (!closed) {
-            long pause = nextActivityReceive - System.nanoTime();
-            if (pause > 0) {
-                // the last receive drained the queue a moment ago: let activities gather rather than pay for a receive per few
-                if (pause > deadline - System.nanoTime() || !sleep(Duration.ofNanos(pause))) {
-                    return List.of();
-                }
+            long pause = activityPacer.nanosUntilDue();
+            if (pause > 0 && (pause > deadline - System.nanoTime() || !sleep(Duration.ofNanos(pause)))) {
+                return List.of();   // the last receive drained the queue a moment ago
             }
-            int asked = Math.min(ControlQueues.RECEIVE_MAX, max);
+            int asked = Math.min(ReceivePacer.RECEIVE_MAX, max);
             List<QueueMessageItem> received = new ArrayList<>();
             AzureErrors.run("receiving activity work items", () ->
                     workItems.receiveMessages(asked, Duration.ofSeconds(seconds), null, null).forEach(received::add));
-            nextActivityReceive = System.nanoTime() + (received.size() < asked ? settings.pollMin().toNanos() : 0);
+            activityPacer.received(received.size(), asked);
             if (!received.isEmpty()) {
                 activityIdle.reset();
                 List<ActivityWorkItem> items = new ArrayList<>();

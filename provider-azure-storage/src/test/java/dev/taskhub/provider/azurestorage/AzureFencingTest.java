@@ -80,11 +80,11 @@ class AzureFencingTest {
     }
 
     /**
-     * A checkpoint of 150 events committed by a worker whose partition moves to another worker in the middle of the
-     * commit: before its first history batch, or (with events large enough for three batches and an existing
-     * history) between its first and second batch; and, after a prior episode, from the state the worker remembers
-     * of it (guarded by the sentinel's fence row alone when the checkpoint fits one batch). The winner's history, instance row and blobs must be intact, and
-     * nothing of the stale writer may be visible.
+     * A checkpoint (150 events, or 40 that fit one batch) committed by a worker whose partition moves to another
+     * worker in the middle of the commit: before its first history batch, or (with events large enough for three
+     * batches and an existing history) between its first and second batch; and, after a prior episode, from the state
+     * the worker remembers of it (guarded by the sentinel's fence row alone when the checkpoint fits one batch). The
+     * winner's history, instance row and blobs must be intact, and nothing of the stale writer may be visible.
      */
     @ParameterizedTest(name = "move before batch {0}, event size {1}, prior episode {2}, {3} events")
     @CsvSource({"0, 100, false, 150", "1, 25000, true, 150", "0, 100, true, 150", "0, 100, true, 40"})

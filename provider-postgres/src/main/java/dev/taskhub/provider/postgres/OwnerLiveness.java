@@ -139,8 +139,8 @@ final class OwnerLiveness implements AutoCloseable {
     }
 
     /**
-     * One pass: free the locks of owners that held no advisory lock at this pass and the previous one. Waiting one pass spares a live worker whose liveness connection broke: it takes its id again within
-     * {@link #HOLD_CHECK}.
+     * One pass: free the locks of owners that held no advisory lock at this pass and the previous one. Waiting one
+     * pass spares a live worker whose liveness connection broke: it takes its id again within {@link #HOLD_CHECK}.
      */
     void pass() {
         try (Connection c = db.connection()) {
