@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -196,6 +197,7 @@ final class OrchestrationDispatcher extends Dispatcher {
         List<Checkpoint> ran = new ArrayList<>(leases.size());
         List<Lease> ranLeases = new ArrayList<>(leases.size());
         Map<Checkpoint, Observed> observed = observing ? new java.util.IdentityHashMap<>() : null;
+        Map<String, List<HistoryEvent>> loaded = loadMissingHistories(leases);
         for (Lease lease : leases) {
             OrchestrationWorkItem item = lease.item;
             if (lease.lost) {
@@ -207,7 +209,8 @@ final class OrchestrationDispatcher extends Dispatcher {
                 if (history == null) {
                     boolean fresh = neverWritten(item);
                     source = fresh ? EpisodeReport.HistorySource.NEW : EpisodeReport.HistorySource.STORAGE;
-                    history = fresh ? new ArrayList<>() : new ArrayList<>(provider.getHistory(item.instanceId()));
+                    List<HistoryEvent> stored = fresh ? List.of() : loaded.get(item.instanceId());
+                    history = new ArrayList<>(stored != null ? stored : provider.getHistory(item.instanceId()));
                     if (item.instance() != null) {
                         cache.put(item.instanceId(), item.instance().executionId(), item.historyVersion(), history);
                     }
@@ -285,6 +288,34 @@ final class OrchestrationDispatcher extends Dispatcher {
             }
         }
         return new Locked(next, lockedSince);
+    }
+
+    /**
+     * Reads, in one provider call, the histories of the batch's instances that this worker holds no history for
+     * (none cached, no commit of theirs in flight, written before), so that a cold worker does not make a round trip
+     * per episode. Absent from the map: an instance read after all (a failed batch read leaves it to the episode).
+     */
+    private Map<String, List<HistoryEvent>> loadMissingHistories(List<Lease> leases) {
+        List<String> missing = new ArrayList<>();
+        for (Lease lease : leases) {
+            OrchestrationWorkItem item = lease.item;
+            if (!lease.lost && item.instance() != null && !neverWritten(item) && !committing.containsKey(item.instanceId())
+                    && cache.get(item.instanceId(), item.instance().executionId(), item.historyVersion()) == null) {
+                missing.add(item.instanceId());
+            }
+        }
+        if (missing.size() < 2) {
+            return Map.of();
+        }
+        Map<String, List<HistoryEvent>> loaded = new HashMap<>();
+        try {
+            loaded.putAll(provider.getHistories(missing));
+        } catch (RuntimeException e) {
+            log.debug("Reading {} histories at once failed; each episode reads its own: {}", missing.size(), e.toString());
+            return Map.of();
+        }
+        missing.forEach(id -> loaded.putIfAbsent(id, List.of()));
+        return loaded;
     }
 
     /**

@@ -1,8 +1,10 @@
 package dev.taskhub.conformance;
 
 import dev.taskhub.RuntimeStatus;
+import dev.taskhub.client.NewOrchestrationOptions;
 import dev.taskhub.client.OrchestrationMetadata;
 import dev.taskhub.history.HistoryEvent;
+import dev.taskhub.orchestration.Orchestrator;
 import dev.taskhub.spi.ActivityRequest;
 import dev.taskhub.spi.ActivityResult;
 import dev.taskhub.spi.ActivityWorkItem;
@@ -482,6 +484,65 @@ public abstract class SpiConformanceTests extends ConformanceTestBase {
         });
         assertThat(client.getInstanceMetadata(unknown, false)).isEmpty();
         assertThat(client.getHistory(finished)).isEqualTo(before);
+    }
+
+    @Test
+    void getHistories_returnsWhatGetHistoryReturns_forEveryInstanceAsked() {
+        startWorker(w -> w.addOrchestrator("Steps", ctx -> {
+            int n = ctx.getInput(Integer.class);
+            for (int i = 0; i < n; i++) {
+                ctx.callActivity("Echo", i, Integer.class).await();
+            }
+            return n;
+        }).addActivity("Echo", ctx -> ctx.getInput(Integer.class)));
+        List<String> ids = new ArrayList<>();
+        for (int steps : new int[] {0, 1, 3}) {
+            String id = client.scheduleNewOrchestrationInstance("Steps", steps);
+            awaitStatus(id, RuntimeStatus.COMPLETED);
+            ids.add(id);
+        }
+        String neverRun = client.scheduleNewOrchestrationInstance("Steps", 1,
+                NewOrchestrationOptions.defaults().withStartAt(Instant.now().plus(Duration.ofHours(1))));
+        String unknown = uniqueId("unknown");
+        List<String> asked = new ArrayList<>(ids);
+        asked.add(neverRun);
+        asked.add(unknown);
+
+        Map<String, List<HistoryEvent>> histories = provider.getHistories(asked);
+
+        assertThat(histories.keySet()).isSubsetOf(asked);
+        for (String id : asked) {
+            assertThat(histories.getOrDefault(id, List.of())).as("history of %s", id).isEqualTo(provider.getHistory(id));
+        }
+        assertThat(histories.get(ids.get(2))).hasSizeGreaterThan(histories.get(ids.get(1)).size());
+        assertThat(provider.getHistories(List.of())).isEmpty();
+    }
+
+    @Test
+    void aWorkerWithoutCachedHistories_resumesABatchOfWaitingInstances() {
+        Orchestrator<Object> waits = ctx -> {
+            String first = ctx.callActivity("Upper", ctx.getInput(String.class), String.class).await();
+            return first + ":" + ctx.waitForExternalEvent("Go", String.class).await();
+        };
+        startWorker(w -> w.addOrchestrator("Waits", waits).addActivity("Upper", ctx -> ctx.getInput(String.class).toUpperCase()));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            ids.add(client.scheduleNewOrchestrationInstance("Waits", "i" + i));
+        }
+        for (String id : ids) {
+            await().atMost(WAIT).until(() -> client.getHistory(id).stream().anyMatch(HistoryEvent.TaskCompleted.class::isInstance));
+        }
+        closeWorkers();
+        for (String id : ids) {
+            client.raiseEvent(id, "Go", "go-" + id);
+        }
+        // A new worker (an empty history cache) locks the instances together and reads their histories for the batch.
+        startWorker(w -> w.addOrchestrator("Waits", waits).addActivity("Upper", ctx -> ctx.getInput(String.class).toUpperCase()));
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
+            assertThat(awaitStatus(id, RuntimeStatus.COMPLETED).readOutputAs(String.class)).isEqualTo("I" + i + ":go-" + id);
+            assertThat(client.getHistory(id).stream().filter(HistoryEvent.TaskCompleted.class::isInstance)).hasSize(1);
+        }
     }
 
     @Test

@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -171,6 +172,11 @@ public abstract class ForwardingStorageProvider implements StorageProvider {
     @Override
     public List<HistoryEvent> getHistory(String instanceId) {
         return delegate.getHistory(instanceId);
+    }
+
+    @Override
+    public Map<String, List<HistoryEvent>> getHistories(Collection<String> instanceIds) {
+        return delegate.getHistories(instanceIds);
     }
 
     @Override

@@ -34,6 +34,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Collection;
 import java.util.Objects;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -295,6 +296,13 @@ public final class PostgresStorageProvider implements StorageProvider {
     public List<HistoryEvent> getHistory(String instanceId) {
         ensureOpen();
         return histories.history(Objects.requireNonNull(instanceId, "instanceId"));
+    }
+
+    /** One query for all of them. */
+    @Override
+    public Map<String, List<HistoryEvent>> getHistories(Collection<String> instanceIds) {
+        ensureOpen();
+        return histories.histories(List.copyOf(instanceIds));
     }
 
     // ------------------------------------------------------------------ queues
