@@ -293,7 +293,7 @@ final class OrchestrationDispatcher extends Dispatcher {
     /**
      * Reads, in one provider call, the histories of the batch's instances that this worker holds no history for
      * (none cached, no commit of theirs in flight, written before), so that a cold worker does not make a round trip
-     * per episode. Absent from the map: an instance read after all (a failed batch read leaves it to the episode).
+     * per episode. An instance left out of the map (also all of them when the batch read fails) is read by its episode.
      */
     private Map<String, List<HistoryEvent>> loadMissingHistories(List<Lease> leases) {
         List<String> missing = new ArrayList<>();

@@ -37,6 +37,15 @@ final class Comparisons {
         if (pg.isPresent() && flowable.isPresent()) {
             c.put("hello_taskhub_postgres_over_flowable", Stats.round(num(pg.get(), "orchestrations_per_s") / num(flowable.get(), "orchestrations_per_s")));
         }
+        Optional<Result> dbos = find(results, "hello", "dbos");
+        if (pg.isPresent() && dbos.isPresent()) {
+            c.put("hello_taskhub_postgres_over_dbos_inline", Stats.round(num(pg.get(), "orchestrations_per_s") / num(dbos.get(), "orchestrations_per_s")));
+        }
+        Optional<Result> pgLocal = find(results, "hello-local", "taskhub/postgres");
+        if (pgLocal.isPresent() && dbos.isPresent()) {
+            c.put("hello_local_taskhub_postgres_over_dbos_inline",
+                    Stats.round(num(pgLocal.get(), "orchestrations_per_s") / num(dbos.get(), "orchestrations_per_s")));
+        }
         Optional<Result> mem = find(results, "hello", "taskhub/inmemory");
         Optional<Result> temporal = find(results, "hello", "temporal-testserver");
         if (mem.isPresent() && temporal.isPresent()) {
@@ -58,6 +67,7 @@ final class Comparisons {
                 num(r, "orchestrations_per_s") >= 400, r.metrics.get("orchestrations_per_s") + " orch/s"));
         find(results, "pickup", "taskhub/postgres").ifPresent(r -> add(t, "idle pickup p99 < 50 ms on PostgreSQL",
                 num(r, "pickup_p99_ms") < 50, r.metrics.get("pickup_p99_ms") + " ms"));
+        fastByDefault(results, t);
         for (Result r : results) {
             if (!r.status.equals("ok")) {
                 continue;
@@ -80,6 +90,44 @@ final class Comparisons {
             }
         }
         return t;
+    }
+
+    /** The targets of "fast by default": the library's defaults against the peers measured in the same run. */
+    private static void fastByDefault(List<Result> results, List<Map<String, Object>> t) {
+        find(results, "hello", "taskhub/inmemory").ifPresent(r -> add(t, "in-memory hello >= 5,000 orch/s",
+                num(r, "orchestrations_per_s") >= 5000, r.metrics.get("orchestrations_per_s") + " orch/s"));
+        Optional<Result> pg = find(results, "hello", "taskhub/postgres");
+        pg.ifPresent(r -> {
+            add(t, "PostgreSQL hello p50 < 500 ms at 256 in flight", num(r, "latency_p50_ms") < 500, r.metrics.get("latency_p50_ms") + " ms");
+            Double x = num(r, "pg_xacts_per_orchestration");
+            add(t, "PostgreSQL hello <= 2 transactions per orchestration", x != null && x <= 2, x + " per orchestration");
+        });
+        Optional<Result> dbos = find(results, "hello", "dbos");
+        Optional<Result> flowable = find(results, "hello", "flowable");
+        if (pg.isPresent() && dbos.isPresent()) {
+            double ratio = num(pg.get(), "orchestrations_per_s") / num(dbos.get(), "orchestrations_per_s");
+            add(t, "PostgreSQL hello >= 1.1x DBOS (steps inline)", ratio >= 1.1, Stats.round(ratio) + "x");
+        }
+        if (pg.isPresent() && flowable.isPresent()) {
+            double ratio = num(pg.get(), "orchestrations_per_s") / num(flowable.get(), "orchestrations_per_s");
+            add(t, "PostgreSQL hello >= 5x Flowable", ratio >= 5, Stats.round(ratio) + "x");
+        }
+        Optional<Result> local = find(results, "hello-local", "taskhub/postgres");
+        if (local.isPresent() && dbos.isPresent()) {
+            double ratio = num(local.get(), "orchestrations_per_s") / num(dbos.get(), "orchestrations_per_s");
+            add(t, "PostgreSQL hello-local >= 2x DBOS (steps inline)", ratio >= 2, Stats.round(ratio) + "x");
+        }
+        find(results, "fanout", "taskhub/postgres").ifPresent(r -> {
+            add(t, "PostgreSQL fan-out >= 5,000 activities/s", num(r, "activities_per_s") >= 5000, r.metrics.get("activities_per_s") + " activities/s");
+            Double x = num(r, "pg_xacts_per_orchestration");
+            add(t, "PostgreSQL fan-out <= 30 transactions per orchestration", x != null && x <= 30, x + " per orchestration");
+        });
+        find(results, "timers", "taskhub/postgres").ifPresent(r -> add(t, "PostgreSQL 10k timers p99 lateness < 250 ms",
+                num(r, "lateness_p99_ms") < 250, r.metrics.get("lateness_p99_ms") + " ms"));
+        find(results, "hello", "taskhub/azure-storage").ifPresent(r -> {
+            Double q = num(r, "storage_requests_per_orchestration");
+            add(t, "Azure Storage hello <= 36 requests per orchestration", q != null && q <= 36, q + " requests");
+        });
     }
 
     private static void add(List<Map<String, Object>> t, String target, boolean met, String measured) {

@@ -29,7 +29,8 @@ final class Markdown {
             }
             sources.add(new File(f).getName());
         }
-        List<String> order = List.of("taskhub/inmemory", "taskhub/postgres", "taskhub/azure-storage", "flowable", "temporal-testserver", "pgbench");
+        List<String> order = List.of("taskhub/inmemory", "taskhub/postgres", "taskhub/azure-storage", "dbos", "dbos-queue", "flowable",
+                "temporal-testserver", "pgbench");
         List<Result> results = new ArrayList<>(merged.values());
         results.sort(java.util.Comparator.comparingInt((Result r) -> order.indexOf(r.system) < 0 ? 99 : order.indexOf(r.system)));
         StringBuilder sb = new StringBuilder();
@@ -41,9 +42,9 @@ final class Markdown {
         }
         sb.append("\n\n");
 
-        table(sb, "Hello sequence (5 chained activities)", results, "hello",
+        table(sb, "Hello sequence (5 chained activities; `hello-local`: the same as local activities)", results, "hello|hello-local",
                 new String[]{"system", "N", "settings", "orch/s", "activities/s", "p50 ms", "p99 ms", "PG xacts/orch", "storage req/orch"},
-                r -> new Object[]{r.system, r.settings.get("n"), settings(r), m(r, "orchestrations_per_s"), m(r, "activities_per_s"),
+                r -> new Object[]{r.workload.equals("hello") ? r.system : r.system + " `" + r.workload + "`", r.settings.get("n"), settings(r), m(r, "orchestrations_per_s"), m(r, "activities_per_s"),
                         m(r, "latency_p50_ms"), m(r, "latency_p99_ms"), m(r, "pg_xacts_per_orchestration"), m(r, "storage_requests_per_orchestration")});
         table(sb, "Fan-out/fan-in (100 parallel activities, summed)", results, "fanout",
                 new String[]{"system", "N", "settings", "orch/s", "activities/s", "p50 ms", "p99 ms", "PG xacts/orch", "storage req/orch"},
@@ -133,7 +134,7 @@ final class Markdown {
                     .append(s.get("maxConcurrentActivityExecutionSize"));
         }
         if (s.containsKey("inflight")) {
-            sb.append(", in flight ").append(s.get("inflight"));
+            sb.append(sb.isEmpty() ? "" : ", ").append("in flight ").append(s.get("inflight"));
         }
         if (s.containsKey("providerSettings")) {
             sb.append(", ").append(s.get("providerSettings"));
@@ -157,8 +158,10 @@ final class Markdown {
         Object[] cells(Result r);
     }
 
-    private static void table(StringBuilder sb, String title, List<Result> results, String workload, String[] header, Row row) {
-        List<Result> rs = results.stream().filter(r -> r.workload.equals(workload)).toList();
+    /** A table of the results of one workload ({@code workloads}: one name, or several separated by {@code |}). */
+    private static void table(StringBuilder sb, String title, List<Result> results, String workloads, String[] header, Row row) {
+        List<String> names = List.of(workloads.split("\\|"));
+        List<Result> rs = results.stream().filter(r -> names.contains(r.workload)).toList();
         if (rs.isEmpty()) {
             return;
         }

@@ -72,7 +72,7 @@ final class Table {
             return "";
         }
         return switch (r.workload) {
-            case "hello", "fanout" -> join(
+            case "hello", "hello-local", "fanout" -> join(
                     "orch/s " + str(m.get("orchestrations_per_s")),
                     "act/s " + str(m.get("activities_per_s")),
                     "p50 " + str(m.get("latency_p50_ms")) + " ms",
