@@ -197,19 +197,19 @@ final class OrchestrationDispatcher extends Dispatcher {
         List<Checkpoint> ran = new ArrayList<>(leases.size());
         List<Lease> ranLeases = new ArrayList<>(leases.size());
         Map<Checkpoint, Observed> observed = observing ? new java.util.IdentityHashMap<>() : null;
-        Map<String, List<HistoryEvent>> loaded = loadMissingHistories(leases);
+        BatchHistories histories = histories(leases);
         for (Lease lease : leases) {
             OrchestrationWorkItem item = lease.item;
             if (lease.lost) {
                 continue;
             }
             try {
-                List<HistoryEvent> history = item.instance() == null ? null : cachedHistory(item);
+                List<HistoryEvent> history = histories.cached().get(item.instanceId());
                 EpisodeReport.HistorySource source = EpisodeReport.HistorySource.CACHE;
                 if (history == null) {
                     boolean fresh = neverWritten(item);
                     source = fresh ? EpisodeReport.HistorySource.NEW : EpisodeReport.HistorySource.STORAGE;
-                    List<HistoryEvent> stored = fresh ? List.of() : loaded.get(item.instanceId());
+                    List<HistoryEvent> stored = fresh ? List.of() : histories.loaded().get(item.instanceId());
                     history = new ArrayList<>(stored != null ? stored : provider.getHistory(item.instanceId()));
                     if (item.instance() != null) {
                         cache.put(item.instanceId(), item.instance().executionId(), item.historyVersion(), history);
@@ -291,30 +291,44 @@ final class OrchestrationDispatcher extends Dispatcher {
     }
 
     /**
-     * Reads, in one provider call, the histories of the batch's instances that this worker holds no history for
-     * (none cached, no commit of theirs in flight, written before), so that a cold worker does not make a round trip
-     * per episode. An instance left out of the map (also all of them when the batch read fails) is read by its episode.
+     * The histories of a batch's instances before its episodes run: {@code cached}, those this worker holds (by
+     * instance id); {@code loaded}, those of the other instances that were written before, read in one provider call
+     * so that a cold worker does not make a round trip per episode. An instance in neither (a fresh one, or every one
+     * when the batch read fails) gets its history in its episode.
      */
-    private Map<String, List<HistoryEvent>> loadMissingHistories(List<Lease> leases) {
+    private record BatchHistories(Map<String, List<HistoryEvent>> cached, Map<String, List<HistoryEvent>> loaded) {}
+
+    private BatchHistories histories(List<Lease> leases) {
+        Map<String, List<HistoryEvent>> cached = new HashMap<>();
         List<String> missing = new ArrayList<>();
         for (Lease lease : leases) {
             OrchestrationWorkItem item = lease.item;
-            if (!lease.lost && item.instance() != null && !neverWritten(item) && !committing.containsKey(item.instanceId())
-                    && cache.get(item.instanceId(), item.instance().executionId(), item.historyVersion()) == null) {
+            if (lease.lost || item.instance() == null) {
+                continue;
+            }
+            List<HistoryEvent> history = cachedHistory(item);
+            if (history != null) {
+                cached.put(item.instanceId(), history);
+            } else if (!neverWritten(item)) {
                 missing.add(item.instanceId());
             }
         }
-        if (missing.size() < 2) {
+        return new BatchHistories(cached, readAll(missing));
+    }
+
+    /** The histories of the instances, all in one provider call; empty for fewer than two, or when the call fails. */
+    private Map<String, List<HistoryEvent>> readAll(List<String> instanceIds) {
+        if (instanceIds.size() < 2) {
             return Map.of();
         }
         Map<String, List<HistoryEvent>> loaded = new HashMap<>();
         try {
-            loaded.putAll(provider.getHistories(missing));
+            loaded.putAll(provider.getHistories(instanceIds));
         } catch (RuntimeException e) {
-            log.debug("Reading {} histories at once failed; each episode reads its own: {}", missing.size(), e.toString());
+            log.debug("Reading {} histories at once failed; each episode reads its own: {}", instanceIds.size(), e.toString());
             return Map.of();
         }
-        missing.forEach(id -> loaded.putIfAbsent(id, List.of()));
+        instanceIds.forEach(id -> loaded.putIfAbsent(id, List.of()));
         return loaded;
     }
 

@@ -19,6 +19,11 @@ final class Comparisons {
         return v instanceof Number n ? n.doubleValue() : null;
     }
 
+    /** Orchestrations per second of {@code a} over those of {@code b}. */
+    static double throughputRatio(Result a, Result b) {
+        return num(a, "orchestrations_per_s") / num(b, "orchestrations_per_s");
+    }
+
     static Map<String, Object> compute(List<Result> results) {
         Map<String, Object> c = new LinkedHashMap<>();
         Optional<Result> pg = find(results, "hello", "taskhub/postgres");
@@ -35,21 +40,20 @@ final class Comparisons {
         }
         Optional<Result> flowable = find(results, "hello", "flowable");
         if (pg.isPresent() && flowable.isPresent()) {
-            c.put("hello_taskhub_postgres_over_flowable", Stats.round(num(pg.get(), "orchestrations_per_s") / num(flowable.get(), "orchestrations_per_s")));
+            c.put("hello_taskhub_postgres_over_flowable", Stats.round(throughputRatio(pg.get(), flowable.get())));
         }
         Optional<Result> dbos = find(results, "hello", "dbos");
         if (pg.isPresent() && dbos.isPresent()) {
-            c.put("hello_taskhub_postgres_over_dbos_inline", Stats.round(num(pg.get(), "orchestrations_per_s") / num(dbos.get(), "orchestrations_per_s")));
+            c.put("hello_taskhub_postgres_over_dbos_inline", Stats.round(throughputRatio(pg.get(), dbos.get())));
         }
         Optional<Result> pgLocal = find(results, "hello-local", "taskhub/postgres");
         if (pgLocal.isPresent() && dbos.isPresent()) {
-            c.put("hello_local_taskhub_postgres_over_dbos_inline",
-                    Stats.round(num(pgLocal.get(), "orchestrations_per_s") / num(dbos.get(), "orchestrations_per_s")));
+            c.put("hello_local_taskhub_postgres_over_dbos_inline", Stats.round(throughputRatio(pgLocal.get(), dbos.get())));
         }
         Optional<Result> mem = find(results, "hello", "taskhub/inmemory");
         Optional<Result> temporal = find(results, "hello", "temporal-testserver");
         if (mem.isPresent() && temporal.isPresent()) {
-            c.put("hello_taskhub_inmemory_over_temporal_testserver", Stats.round(num(mem.get(), "orchestrations_per_s") / num(temporal.get(), "orchestrations_per_s")));
+            c.put("hello_taskhub_inmemory_over_temporal_testserver", Stats.round(throughputRatio(mem.get(), temporal.get())));
         }
         find(results, "hello", "taskhub/azure-storage").ifPresent(r -> {
             if (r.metrics.containsKey("storage_requests_per_orchestration")) {
@@ -105,16 +109,16 @@ final class Comparisons {
         Optional<Result> dbos = find(results, "hello", "dbos");
         Optional<Result> flowable = find(results, "hello", "flowable");
         if (pg.isPresent() && dbos.isPresent()) {
-            double ratio = num(pg.get(), "orchestrations_per_s") / num(dbos.get(), "orchestrations_per_s");
+            double ratio = throughputRatio(pg.get(), dbos.get());
             add(t, "PostgreSQL hello >= 1.1x DBOS (steps inline)", ratio >= 1.1, Stats.round(ratio) + "x");
         }
         if (pg.isPresent() && flowable.isPresent()) {
-            double ratio = num(pg.get(), "orchestrations_per_s") / num(flowable.get(), "orchestrations_per_s");
+            double ratio = throughputRatio(pg.get(), flowable.get());
             add(t, "PostgreSQL hello >= 5x Flowable", ratio >= 5, Stats.round(ratio) + "x");
         }
         Optional<Result> local = find(results, "hello-local", "taskhub/postgres");
         if (local.isPresent() && dbos.isPresent()) {
-            double ratio = num(local.get(), "orchestrations_per_s") / num(dbos.get(), "orchestrations_per_s");
+            double ratio = throughputRatio(local.get(), dbos.get());
             add(t, "PostgreSQL hello-local >= 2x DBOS (steps inline)", ratio >= 2, Stats.round(ratio) + "x");
         }
         find(results, "fanout", "taskhub/postgres").ifPresent(r -> {
