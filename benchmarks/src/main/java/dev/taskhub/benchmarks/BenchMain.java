@@ -26,7 +26,7 @@ public final class BenchMain {
     static final String USAGE = """
             Taskhub benchmarks
               all                       everything below, each workload in its own JVM, then the comparisons
-                [--providers inmemory,postgres,azure-storage] [--only hello,hello-local,fanout,timers,pickup,mgmt,pgbench,flowable,dbos,dbos-queue,temporal]
+                [--providers inmemory,postgres,azure-storage] [--only hello,hello-local,fanout,timers,pickup,mgmt,bulk,transfer,pgbench,flowable,dbos,dbos-queue,temporal]
                 [--quick]               tiny N everywhere (a smoke run of the whole harness)
                 [--keep-database]       PostgreSQL: do not recreate the scratch database before each workload
               hello   --provider P      hello sequence: 5 chained activities per orchestration
@@ -171,6 +171,11 @@ public final class BenchMain {
             jobs.add(new Job("mgmt", pp, List.of(), quick ? List.of("--n", "5000") : List.of()));
         }
         if (providers.contains("postgres")) {
+            // the scale bars of operations at scale: bulk jobs over 1M instances (killed halfway), export + import of 100k
+            List<String> small = quick ? List.of("--n", "5000") : List.of();
+            jobs.add(new Job("bulk", "postgres", List.of(), concat(List.of("--operation", "purge"), small)));
+            jobs.add(new Job("bulk", "postgres", List.of(), concat(List.of("--operation", "terminate"), small)));
+            jobs.add(new Job("transfer", "postgres", List.of(), quick ? List.of("--n", "2000") : List.of()));
             jobs.add(new Job("flowable", null, List.of(), quick ? List.of("--n", "100", "--warmup", "10") : List.of()));
             jobs.add(new Job("dbos", null, List.of(), quick ? List.of("--n", "100", "--warmup", "10") : List.of()));
             jobs.add(new Job("dbos-queue", null, List.of(), quick ? List.of("--n", "100", "--warmup", "10") : List.of()));
@@ -193,6 +198,12 @@ public final class BenchMain {
             results.add(child(job, args));
         }
         return results;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** Runs a job in a fresh JVM (clean heap and JIT state, no threads left over from the previous workload). */

@@ -27,7 +27,7 @@ final class Compare {
                     double y = nb.doubleValue();
                     double pct = x == 0 ? (y == 0 ? 0 : Double.POSITIVE_INFINITY) : (y - x) / Math.abs(x) * 100;
                     if (Math.abs(pct) >= threshold) {
-                        System.out.printf("%-10s %-22s %-48s %14s %14s %8.1f%%%n", e.getValue().workload, e.getValue().system,
+                        System.out.printf("%-10s %-22s %-48s %14s %14s %8.1f%%%n", label(e.getValue()), e.getValue().system,
                                 m.getKey(), na, nb, pct);
                     }
                 }
@@ -35,11 +35,17 @@ final class Compare {
         }
     }
 
+    /** The workload, and for a bulk job its operation. */
+    private static String label(Result r) {
+        Object operation = r.settings.get("operation");
+        return operation == null ? r.workload : r.workload + " " + operation;
+    }
+
     private static Map<String, Result> load(String file) throws Exception {
         JsonNode doc = BenchMain.JSON.readTree(new File(file));
         List<Result> rs = BenchMain.JSON.convertValue(doc.get("results"), new TypeReference<List<Result>>() {});
         Map<String, Result> m = new LinkedHashMap<>();
-        rs.forEach(r -> m.put(r.workload + "|" + r.system, r));
+        rs.forEach(r -> m.put(r.key(), r));
         return m;
     }
 }

@@ -19,9 +19,26 @@ final class Comparisons {
         return v instanceof Number n ? n.doubleValue() : null;
     }
 
-    /** Orchestrations per second of {@code a} over those of {@code b}. */
-    static double throughputRatio(Result a, Result b) {
-        return num(a, "orchestrations_per_s") / num(b, "orchestrations_per_s");
+    /** A throughput ratio between a Taskhub result and a peer's in the same run. */
+    private record PeerRatio(String key, String workload, String system, String peer) {}
+
+    private static final List<PeerRatio> PEER_RATIOS = List.of(
+            new PeerRatio("hello_taskhub_postgres_over_flowable", "hello", "taskhub/postgres", "flowable"),
+            new PeerRatio("hello_taskhub_postgres_over_dbos_inline", "hello", "taskhub/postgres", "dbos"),
+            new PeerRatio("hello_local_taskhub_postgres_over_dbos_inline", "hello-local", "taskhub/postgres", "dbos"),
+            new PeerRatio("hello_taskhub_inmemory_over_temporal_testserver", "hello", "taskhub/inmemory", "temporal-testserver"));
+
+    /** Orchestrations per second of each Taskhub result over its peer's (hello), unrounded, for the pairs measured. */
+    private static Map<String, Double> peerRatios(List<Result> results) {
+        Map<String, Double> ratios = new LinkedHashMap<>();
+        for (PeerRatio p : PEER_RATIOS) {
+            Optional<Result> ours = find(results, p.workload(), p.system());
+            Optional<Result> peer = find(results, "hello", p.peer());
+            if (ours.isPresent() && peer.isPresent()) {
+                ratios.put(p.key(), num(ours.get(), "orchestrations_per_s") / num(peer.get(), "orchestrations_per_s"));
+            }
+        }
+        return ratios;
     }
 
     static Map<String, Object> compute(List<Result> results) {
@@ -38,23 +55,7 @@ final class Comparisons {
                 c.put("hello_postgres_db_xacts_per_s_over_pgbench_N_tps", Stats.round(orch * x / num(bench.get(), "tps_simple_update_N")));
             }
         }
-        Optional<Result> flowable = find(results, "hello", "flowable");
-        if (pg.isPresent() && flowable.isPresent()) {
-            c.put("hello_taskhub_postgres_over_flowable", Stats.round(throughputRatio(pg.get(), flowable.get())));
-        }
-        Optional<Result> dbos = find(results, "hello", "dbos");
-        if (pg.isPresent() && dbos.isPresent()) {
-            c.put("hello_taskhub_postgres_over_dbos_inline", Stats.round(throughputRatio(pg.get(), dbos.get())));
-        }
-        Optional<Result> pgLocal = find(results, "hello-local", "taskhub/postgres");
-        if (pgLocal.isPresent() && dbos.isPresent()) {
-            c.put("hello_local_taskhub_postgres_over_dbos_inline", Stats.round(throughputRatio(pgLocal.get(), dbos.get())));
-        }
-        Optional<Result> mem = find(results, "hello", "taskhub/inmemory");
-        Optional<Result> temporal = find(results, "hello", "temporal-testserver");
-        if (mem.isPresent() && temporal.isPresent()) {
-            c.put("hello_taskhub_inmemory_over_temporal_testserver", Stats.round(throughputRatio(mem.get(), temporal.get())));
-        }
+        peerRatios(results).forEach((k, v) -> c.put(k, Stats.round(v)));
         find(results, "hello", "taskhub/azure-storage").ifPresent(r -> {
             if (r.metrics.containsKey("storage_requests_per_orchestration")) {
                 c.put("hello_azure_storage_requests_per_orchestration", r.metrics.get("storage_requests_per_orchestration"));
@@ -77,6 +78,7 @@ final class Comparisons {
                 continue;
             }
             String n = String.valueOf(r.settings.get("n"));
+            atScale(r, n, t);
             if (r.workload.equals("mgmt")) {
                 double a = num(r, "filtered_page100_failed_p50_ms");
                 double b = num(r, "filtered_page100_completed_p50_ms");
@@ -106,21 +108,10 @@ final class Comparisons {
             Double x = num(r, "pg_xacts_per_orchestration");
             add(t, "PostgreSQL hello <= 2 transactions per orchestration", x != null && x <= 2, x + " per orchestration");
         });
-        Optional<Result> dbos = find(results, "hello", "dbos");
-        Optional<Result> flowable = find(results, "hello", "flowable");
-        if (pg.isPresent() && dbos.isPresent()) {
-            double ratio = throughputRatio(pg.get(), dbos.get());
-            add(t, "PostgreSQL hello >= 1.1x DBOS (steps inline)", ratio >= 1.1, Stats.round(ratio) + "x");
-        }
-        if (pg.isPresent() && flowable.isPresent()) {
-            double ratio = throughputRatio(pg.get(), flowable.get());
-            add(t, "PostgreSQL hello >= 5x Flowable", ratio >= 5, Stats.round(ratio) + "x");
-        }
-        Optional<Result> local = find(results, "hello-local", "taskhub/postgres");
-        if (local.isPresent() && dbos.isPresent()) {
-            double ratio = throughputRatio(local.get(), dbos.get());
-            add(t, "PostgreSQL hello-local >= 2x DBOS (steps inline)", ratio >= 2, Stats.round(ratio) + "x");
-        }
+        Map<String, Double> ratios = peerRatios(results);
+        ratio(t, ratios, "hello_taskhub_postgres_over_dbos_inline", "PostgreSQL hello >= 1.1x DBOS (steps inline)", 1.1);
+        ratio(t, ratios, "hello_taskhub_postgres_over_flowable", "PostgreSQL hello >= 5x Flowable", 5);
+        ratio(t, ratios, "hello_local_taskhub_postgres_over_dbos_inline", "PostgreSQL hello-local >= 2x DBOS (steps inline)", 2);
         find(results, "fanout", "taskhub/postgres").ifPresent(r -> {
             add(t, "PostgreSQL fan-out >= 5,000 activities/s", num(r, "activities_per_s") >= 5000, r.metrics.get("activities_per_s") + " activities/s");
             Double x = num(r, "pg_xacts_per_orchestration");
@@ -132,6 +123,36 @@ final class Comparisons {
             Double q = num(r, "storage_requests_per_orchestration");
             add(t, "Azure Storage hello <= 36 requests per orchestration", q != null && q <= 36, q + " requests");
         });
+    }
+
+    private static void ratio(List<Map<String, Object>> t, Map<String, Double> ratios, String key, String target, double atLeast) {
+        Double ratio = ratios.get(key);
+        if (ratio != null) {
+            add(t, target, ratio >= atLeast, Stats.round(ratio) + "x");
+        }
+    }
+
+    /** The scale bars of "operations at scale": counts, bulk jobs that survive their worker, export and import. */
+    private static void atScale(Result r, String n, List<Map<String, Object>> t) {
+        Double all = num(r, "count_all_p50_ms");
+        Double range = num(r, "count_failed_range_p50_ms");
+        if (r.workload.equals("mgmt") && r.system.equals("taskhub/postgres") && all != null && range != null) {
+            add(t, "counts at " + n + " < 100 ms (" + r.system + ")", Math.max(all, range) < 100, "whole hub p50 " + all
+                    + " ms (first " + r.metrics.get("count_all_first_ms") + " ms), one status in a created range p50 " + range + " ms");
+        }
+        if (r.workload.equals("bulk")) {
+            String op = String.valueOf(r.settings.get("operation"));
+            boolean killed = Boolean.TRUE.equals(r.settings.get("killHalfway"));
+            Double applied = num(r, "bulk_terminate_applied_s");
+            double seconds = applied != null ? applied : num(r, "bulk_" + op + "_s");
+            add(t, "bulk " + op + " job over " + n + " < 120 s, worker killed halfway (" + r.system + ")", killed && seconds < 120,
+                    seconds + " s" + (applied != null ? " until all terminated" : "") + (killed
+                            ? ", killed at " + r.metrics.get("killed_at_s") + " s" : ", not killed"));
+        }
+        if (r.workload.equals("transfer")) {
+            add(t, "export + import of " + n + " < 120 s (" + r.system + ")", num(r, "export_import_s") < 120,
+                    r.metrics.get("export_import_s") + " s");
+        }
     }
 
     private static void add(List<Map<String, Object>> t, String target, boolean met, String measured) {

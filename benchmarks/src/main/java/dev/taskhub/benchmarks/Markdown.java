@@ -25,7 +25,7 @@ final class Markdown {
             env = BenchMain.JSON.convertValue(doc.get("environment"), new TypeReference<Map<String, Object>>() {});
             List<Result> rs = BenchMain.JSON.convertValue(doc.get("results"), new TypeReference<List<Result>>() {});
             for (Result r : rs) {
-                merged.put(r.workload + "|" + r.system, r);
+                merged.put(r.key(), r);
             }
             sources.add(new File(f).getName());
         }
@@ -42,25 +42,25 @@ final class Markdown {
         }
         sb.append("\n\n");
 
-        table(sb, "Hello sequence (5 chained activities; `hello-local`: the same as local activities)", results, "hello|hello-local",
+        table(sb, "Hello sequence (5 chained activities; `hello-local`: the same as local activities)", results, List.of("hello", "hello-local"),
                 new String[]{"system", "N", "settings", "orch/s", "activities/s", "p50 ms", "p99 ms", "PG xacts/orch", "storage req/orch"},
                 r -> new Object[]{r.workload.equals("hello") ? r.system : r.system + " `" + r.workload + "`", r.settings.get("n"), settings(r), m(r, "orchestrations_per_s"), m(r, "activities_per_s"),
                         m(r, "latency_p50_ms"), m(r, "latency_p99_ms"), m(r, "pg_xacts_per_orchestration"), m(r, "storage_requests_per_orchestration")});
-        table(sb, "Fan-out/fan-in (100 parallel activities, summed)", results, "fanout",
+        table(sb, "Fan-out/fan-in (100 parallel activities, summed)", results, List.of("%s"),
                 new String[]{"system", "N", "settings", "orch/s", "activities/s", "p50 ms", "p99 ms", "PG xacts/orch", "storage req/orch"},
                 r -> new Object[]{r.system, r.settings.get("n"), settings(r), m(r, "orchestrations_per_s"), m(r, "activities_per_s"),
                         m(r, "latency_p50_ms"), m(r, "latency_p99_ms"), m(r, "pg_xacts_per_orchestration"), m(r, "storage_requests_per_orchestration")});
-        table(sb, "Durable timers (each instance waits 5 s, then calls an activity)", results, "timers",
+        table(sb, "Durable timers (each instance waits 5 s, then calls an activity)", results, List.of("%s"),
                 new String[]{"system", "N", "JVM", "start all (s)", "fired", "early", "lateness min / p50 / p99 / max (ms)", "heap max used (MB)", "heap after GC, all waiting (MB)", "load avg"},
                 r -> new Object[]{r.system, r.settings.get("n"), r.settings.getOrDefault("jvm", "max heap " + r.settings.get("maxHeapMb") + " MB"),
                         m(r, "start_all_s"), m(r, "fired"), m(r, "early"),
                         m(r, "lateness_min_ms") + " / " + m(r, "lateness_p50_ms") + " / " + m(r, "lateness_p99_ms") + " / " + m(r, "lateness_max_ms"),
                         m(r, "heap_used_max_mb"), m(r, "heap_after_gc_all_scheduled_mb"), load(r)});
-        table(sb, "Idle pickup latency (schedule → first episode starts)", results, "pickup",
+        table(sb, "Idle pickup latency (schedule → first episode starts)", results, List.of("%s"),
                 new String[]{"system", "samples", "p50 ms", "p99 ms", "max ms", "schedule call p50 ms", "load avg"},
                 r -> new Object[]{r.system, r.settings.get("samples"), m(r, "pickup_p50_ms"), m(r, "pickup_p99_ms"), m(r, "pickup_max_ms"),
                         m(r, "schedule_call_p50_ms"), load(r)});
-        table(sb, "Management at scale", results, "mgmt",
+        table(sb, "Management at scale", results, List.of("%s"),
                 new String[]{"system", "N", "load", "filtered page 100, Failed + range: first / p50 ms", "Completed + range: first / p50 ms",
                         "prefix page 100: first / p50 ms", "full scan (pages of 1,000)", "purge all", "load avg"},
                 r -> new Object[]{r.system, r.settings.get("n") + (r.settings.get("activityMessages") instanceof Number a && a.longValue() > 0
@@ -70,7 +70,24 @@ final class Markdown {
                         m(r, "prefix_page100_first_ms") + " / " + m(r, "prefix_page100_p50_ms"),
                         m(r, "full_scan_s") + " s (" + m(r, "full_scan_ms_per_page") + " ms/page)",
                         m(r, "purge_all_s") + " s (" + m(r, "purge_per_s") + "/s)", load(r)});
-        table(sb, "pgbench (same machine, same run)", results, "pgbench",
+        table(sb, "Bulk jobs (pages of 1,000; worker JVM killed halfway, a second one takes over)", results, List.of("bulk"),
+                new String[]{"system", "operation", "N", "load", "job (s)", "instances/s", "killed at", "moving again after (s)",
+                        "matched / done / skipped / failed", "all applied (s)", "left", "load avg"},
+                r -> {
+                    String op = String.valueOf(r.settings.get("operation"));
+                    return new Object[]{r.system, op, r.settings.get("n"), m(r, "load_s") + " s", m(r, "bulk_" + op + "_s"),
+                            m(r, "bulk_" + op + "_per_s"), Boolean.TRUE.equals(r.settings.get("killHalfway"))
+                                    ? m(r, "killed_at_s") + " s, " + m(r, "killed_at_matched") + " matched" : "not killed",
+                            m(r, "progress_again_after_kill_s"),
+                            m(r, "matched") + " / " + m(r, "done") + " / " + m(r, "skipped") + " / " + m(r, "failed"),
+                            m(r, "bulk_terminate_applied_s"), r.metrics.containsKey("instances_left") ? m(r, "instances_left")
+                                    : m(r, "instances_not_terminated"), load(r)};
+                });
+        table(sb, "Export and import between two hubs of the same provider", results, List.of("transfer"),
+                new String[]{"system", "N", "load (s)", "export (s)", "import (s)", "export + import (s)", "file (MB)", "imported / skipped / failed", "load avg"},
+                r -> new Object[]{r.system, r.settings.get("n"), m(r, "load_s"), m(r, "export_s"), m(r, "import_s"), m(r, "export_import_s"),
+                        m(r, "file_mb"), m(r, "imported") + " / " + m(r, "skipped") + " / " + m(r, "failed"), load(r)});
+        table(sb, "pgbench (same machine, same run)", results, List.of("%s"),
                 new String[]{"settings", "TPC-B-like tps", "-N (simple update) tps", "load avg"},
                 r -> new Object[]{"-s " + r.settings.get("scale") + " -c " + r.settings.get("clients") + " -j " + r.settings.get("threads")
                         + " -T " + r.settings.get("seconds"), m(r, "tps_tpcb"), m(r, "tps_simple_update_N"), load(r)});
@@ -158,10 +175,9 @@ final class Markdown {
         Object[] cells(Result r);
     }
 
-    /** A table of the results of one workload ({@code workloads}: one name, or several separated by {@code |}). */
-    private static void table(StringBuilder sb, String title, List<Result> results, String workloads, String[] header, Row row) {
-        List<String> names = List.of(workloads.split("\\|"));
-        List<Result> rs = results.stream().filter(r -> names.contains(r.workload)).toList();
+    /** A table of the results of the given workloads, one row per result. */
+    private static void table(StringBuilder sb, String title, List<Result> results, List<String> workloads, String[] header, Row row) {
+        List<Result> rs = results.stream().filter(r -> workloads.contains(r.workload)).toList();
         if (rs.isEmpty()) {
             return;
         }

@@ -28,6 +28,15 @@ public final class Result {
         this.settings.put("loadAverageAtStart", Backends.loadAverage());
     }
 
+    /**
+     * What identifies a result within a run and across runs: workload and system, and for the bulk workload its
+     * operation (a run measures a purge and a terminate job on the same system).
+     */
+    String key() {
+        Object operation = settings.get("operation");
+        return workload + "|" + system + (operation == null ? "" : "|" + operation);
+    }
+
     Result set(String key, Object value) {
         settings.put(key, value);
         return this;
