@@ -46,21 +46,21 @@ final class Markdown {
                 new String[]{"system", "N", "settings", "orch/s", "activities/s", "p50 ms", "p99 ms", "PG xacts/orch", "storage req/orch"},
                 r -> new Object[]{r.workload.equals("hello") ? r.system : r.system + " `" + r.workload + "`", r.settings.get("n"), settings(r), m(r, "orchestrations_per_s"), m(r, "activities_per_s"),
                         m(r, "latency_p50_ms"), m(r, "latency_p99_ms"), m(r, "pg_xacts_per_orchestration"), m(r, "storage_requests_per_orchestration")});
-        table(sb, "Fan-out/fan-in (100 parallel activities, summed)", results, List.of("%s"),
+        table(sb, "Fan-out/fan-in (100 parallel activities, summed)", results, List.of("fanout"),
                 new String[]{"system", "N", "settings", "orch/s", "activities/s", "p50 ms", "p99 ms", "PG xacts/orch", "storage req/orch"},
                 r -> new Object[]{r.system, r.settings.get("n"), settings(r), m(r, "orchestrations_per_s"), m(r, "activities_per_s"),
                         m(r, "latency_p50_ms"), m(r, "latency_p99_ms"), m(r, "pg_xacts_per_orchestration"), m(r, "storage_requests_per_orchestration")});
-        table(sb, "Durable timers (each instance waits 5 s, then calls an activity)", results, List.of("%s"),
+        table(sb, "Durable timers (each instance waits 5 s, then calls an activity)", results, List.of("timers"),
                 new String[]{"system", "N", "JVM", "start all (s)", "fired", "early", "lateness min / p50 / p99 / max (ms)", "heap max used (MB)", "heap after GC, all waiting (MB)", "load avg"},
                 r -> new Object[]{r.system, r.settings.get("n"), r.settings.getOrDefault("jvm", "max heap " + r.settings.get("maxHeapMb") + " MB"),
                         m(r, "start_all_s"), m(r, "fired"), m(r, "early"),
                         m(r, "lateness_min_ms") + " / " + m(r, "lateness_p50_ms") + " / " + m(r, "lateness_p99_ms") + " / " + m(r, "lateness_max_ms"),
                         m(r, "heap_used_max_mb"), m(r, "heap_after_gc_all_scheduled_mb"), load(r)});
-        table(sb, "Idle pickup latency (schedule → first episode starts)", results, List.of("%s"),
+        table(sb, "Idle pickup latency (schedule → first episode starts)", results, List.of("pickup"),
                 new String[]{"system", "samples", "p50 ms", "p99 ms", "max ms", "schedule call p50 ms", "load avg"},
                 r -> new Object[]{r.system, r.settings.get("samples"), m(r, "pickup_p50_ms"), m(r, "pickup_p99_ms"), m(r, "pickup_max_ms"),
                         m(r, "schedule_call_p50_ms"), load(r)});
-        table(sb, "Management at scale", results, List.of("%s"),
+        table(sb, "Management at scale", results, List.of("mgmt"),
                 new String[]{"system", "N", "load", "filtered page 100, Failed + range: first / p50 ms", "Completed + range: first / p50 ms",
                         "prefix page 100: first / p50 ms", "full scan (pages of 1,000)", "purge all", "load avg"},
                 r -> new Object[]{r.system, r.settings.get("n") + (r.settings.get("activityMessages") instanceof Number a && a.longValue() > 0
@@ -87,7 +87,7 @@ final class Markdown {
                 new String[]{"system", "N", "load (s)", "export (s)", "import (s)", "export + import (s)", "file (MB)", "imported / skipped / failed", "load avg"},
                 r -> new Object[]{r.system, r.settings.get("n"), m(r, "load_s"), m(r, "export_s"), m(r, "import_s"), m(r, "export_import_s"),
                         m(r, "file_mb"), m(r, "imported") + " / " + m(r, "skipped") + " / " + m(r, "failed"), load(r)});
-        table(sb, "pgbench (same machine, same run)", results, List.of("%s"),
+        table(sb, "pgbench (same machine, same run)", results, List.of("pgbench"),
                 new String[]{"settings", "TPC-B-like tps", "-N (simple update) tps", "load avg"},
                 r -> new Object[]{"-s " + r.settings.get("scale") + " -c " + r.settings.get("clients") + " -j " + r.settings.get("threads")
                         + " -T " + r.settings.get("seconds"), m(r, "tps_tpcb"), m(r, "tps_simple_update_N"), load(r)});

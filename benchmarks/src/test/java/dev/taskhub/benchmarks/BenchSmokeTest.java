@@ -68,4 +68,31 @@ class BenchSmokeTest {
         assertThat(Table.render(java.util.List.of(a, b))).contains("taskhub/inmemory").contains("1200.0");
         assertThat(Comparisons.compute(java.util.List.of(a, b))).containsEntry("hello_taskhub_inmemory_over_temporal_testserver", 12.0);
     }
+
+    @Test
+    void markdownPrintsEveryWorkloadsTableAndKeepsBothBulkOperations(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Result fanout = new Result("fanout", "taskhub/postgres").metric("activities_per_s", 5100.0);
+        Result purge = new Result("bulk", "taskhub/postgres").set("operation", "purge").set("n", 1000).set("killHalfway", true)
+                .metric("bulk_purge_s", 30.5).metric("killed_at_s", 12.0).metric("instances_left", 0);
+        Result terminate = new Result("bulk", "taskhub/postgres").set("operation", "terminate").set("n", 1000).set("killHalfway", true)
+                .metric("bulk_terminate_s", 130.0).metric("bulk_terminate_applied_s", 131.0).metric("killed_at_s", 60.0)
+                .metric("instances_not_terminated", 0);
+        java.nio.file.Path file = dir.resolve("run.json");
+        BenchMain.JSON.writeValue(file.toFile(), java.util.Map.of("environment", java.util.Map.of(), "results",
+                java.util.List.of(fanout, purge, terminate)));
+
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            Markdown.print(java.util.List.of(file.toString()));
+        } finally {
+            System.setOut(stdout);
+        }
+        String md = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(md).contains("**Fan-out/fan-in").contains("5100.0").contains("**Bulk jobs")
+                .contains("| taskhub/postgres | purge | 1000 |").contains("| taskhub/postgres | terminate | 1000 |")
+                .contains("| bulk purge job over 1000 < 120 s, worker killed halfway (taskhub/postgres) | yes | 30.5 s, killed at 12.0 s |")
+                .contains("| bulk terminate job over 1000 < 120 s, worker killed halfway (taskhub/postgres) | **no** | 131.0 s until all terminated");
+    }
 }
