@@ -145,6 +145,11 @@ public final class PostgresStorageProvider implements StorageProvider {
         return checkpoints.lockRowsSql();
     }
 
+    /** The statements that lock and complete activity messages (tests check their query plans). */
+    List<String> activityStatementsSql() {
+        return queues.activityStatementsSql();
+    }
+
     /** The SQL of retention's batch selects (tests check their query plans). */
     List<String> expiredStatements() {
         return instances.expiredStatements();

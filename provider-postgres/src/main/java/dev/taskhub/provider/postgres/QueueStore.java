@@ -95,7 +95,7 @@ final class QueueStore {
         this.lockActivitiesCore = db.sql("WITH c AS (SELECT seq FROM {s}activity_messages WHERE hub = ? AND visible_at <= now() "
                 + "ORDER BY visible_at LIMIT ? FOR UPDATE SKIP LOCKED) "
                 + "UPDATE {s}activity_messages a SET lock_token = a.seq || '.' || ?, visible_at = " + lease + ", "
-                + "delivery_count = a.delivery_count + 1 FROM c WHERE a.seq = c.seq "
+                + "delivery_count = a.delivery_count + 1 WHERE a.seq = ANY(ARRAY(SELECT seq FROM c)) "
                 + "RETURNING a.seq, a.lock_token, a.visible_at, a.message_id, a.instance_id, a.execution_id, a.task_id, a.name, "
                 + "a.input, a.delivery_count").replace("now()", "statement_timestamp()");
         this.lockActivities = Db.ASYNC_COMMIT + lockActivitiesCore + ";\n" + db.sql(NEXT_DUE.replace("{t}", "activity_messages"));
@@ -106,8 +106,11 @@ final class QueueStore {
         // one statement: delete the activity messages whose lock still holds, enqueue their results, move the heads;
         // an instance that still has activities out gets its head a little later, so that the results arriving
         // meanwhile are handled by one episode instead of one each (fan-in)
-        this.completeActivities = db.sql("WITH d AS (DELETE FROM {s}activity_messages a USING unnest(?::int8[], ?::text[]) AS u(seq, tok) "
-                + "WHERE a.seq = u.seq AND a.lock_token = u.tok AND a.hub = ? AND a.visible_at > now() RETURNING a.seq, a.lock_token), "
+        // The messages are found by key lookups of their seqs (a token starts with its message's seq, so a token matches
+        // only its own message), never by a join: the queue's statistics, taken when its messages were mostly unlocked,
+        // say that almost none has a lease (visible_at > now()), and a join then walked the whole queue once per result.
+        this.completeActivities = db.sql("WITH d AS (DELETE FROM {s}activity_messages a WHERE a.seq = ANY(?::int8[]) "
+                + "AND a.lock_token = ANY(?::text[]) AND a.hub = ? AND a.visible_at > now() RETURNING a.seq, a.lock_token), "
                 + "r AS (SELECT u.* FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::int8[]) WITH ORDINALITY "
                 + "AS u(tok, iid, mid, eid, ev, v, ord) WHERE u.tok IN (SELECT lock_token FROM d)), "
                 + "ins AS (INSERT INTO {s}orchestration_messages (hub, instance_id, message_id, execution_id, event, visible_at) "
@@ -119,6 +122,11 @@ final class QueueStore {
                 + "ON CONFLICT (hub, instance_id) DO UPDATE SET visible_at = LEAST(i.visible_at, EXCLUDED.visible_at) "
                 + "WHERE i.lock_token IS NULL) "
                 + "SELECT lock_token FROM d");
+    }
+
+    /** The statements that lock and complete activity messages (tests check their query plans). */
+    List<String> activityStatementsSql() {
+        return List.of(lockActivitiesCore, completeActivities);
     }
 
     // ---------------------------------------------------------------- orchestrations
