@@ -161,10 +161,22 @@ public final class BenchMain {
         if (providers.contains("postgres")) {
             jobs.add(new Job("pgbench", null, List.of(), quick ? List.of("--seconds", "3", "--scale", "1") : List.of()));
         }
+        List<String> peerSize = quick ? List.of("--n", "100", "--warmup", "10") : List.of();
+        boolean temporalRun = false;
         for (String p : providers) {
             String pp = Backends.normalize(p.trim());
             jobs.add(new Job("hello", pp, List.of(), quick ? List.of("--n", "200", "--warmup", "20") : List.of()));
             jobs.add(new Job("hello-local", pp, List.of(), quick ? List.of("--n", "200", "--warmup", "20") : List.of()));
+            // each peer runs right after the hello it is compared with, so that both ends of a ratio meet the machine in
+            // the same minutes (a shared machine's speed drifts over a run of 20 minutes)
+            if (pp.equals("postgres")) {
+                jobs.add(new Job("dbos", null, List.of(), peerSize));
+                jobs.add(new Job("flowable", null, List.of(), peerSize));
+                jobs.add(new Job("dbos-queue", null, List.of(), peerSize));
+            } else if (pp.equals("inmemory")) {
+                jobs.add(new Job("temporal", null, List.of(), peerSize));
+                temporalRun = true;
+            }
             jobs.add(new Job("fanout", pp, List.of(), quick ? List.of("--n", "4", "--warmup", "1") : List.of()));
             jobs.add(new Job("timers", pp, List.of("-Xmx512m"), quick ? List.of("--n", "200", "--delay-ms", "1000") : List.of()));
             jobs.add(new Job("pickup", pp, List.of(), quick ? List.of("--n", "10") : List.of()));
@@ -176,11 +188,10 @@ public final class BenchMain {
             jobs.add(new Job("bulk", "postgres", List.of(), concat(List.of("--operation", "purge"), small)));
             jobs.add(new Job("bulk", "postgres", List.of(), concat(List.of("--operation", "terminate"), small)));
             jobs.add(new Job("transfer", "postgres", List.of(), quick ? List.of("--n", "2000") : List.of()));
-            jobs.add(new Job("flowable", null, List.of(), quick ? List.of("--n", "100", "--warmup", "10") : List.of()));
-            jobs.add(new Job("dbos", null, List.of(), quick ? List.of("--n", "100", "--warmup", "10") : List.of()));
-            jobs.add(new Job("dbos-queue", null, List.of(), quick ? List.of("--n", "100", "--warmup", "10") : List.of()));
         }
-        jobs.add(new Job("temporal", null, List.of(), quick ? List.of("--n", "100", "--warmup", "10") : List.of()));
+        if (!temporalRun) {
+            jobs.add(new Job("temporal", null, List.of(), peerSize));
+        }
 
         // A scratch database, recreated before every PostgreSQL workload: each starts from an empty one (and from the
         // provider's current migrations), as a user's first hour does, and none inherits the dead rows of the one
