@@ -27,18 +27,12 @@ final class Compare {
                     double y = nb.doubleValue();
                     double pct = x == 0 ? (y == 0 ? 0 : Double.POSITIVE_INFINITY) : (y - x) / Math.abs(x) * 100;
                     if (Math.abs(pct) >= threshold) {
-                        System.out.printf("%-10s %-22s %-48s %14s %14s %8.1f%%%n", label(e.getValue()), e.getValue().system,
+                        System.out.printf("%-10s %-22s %-48s %14s %14s %8.1f%%%n", e.getValue().label(), e.getValue().system,
                                 m.getKey(), na, nb, pct);
                     }
                 }
             }
         }
-    }
-
-    /** The workload, and for a bulk job its operation. */
-    private static String label(Result r) {
-        Object operation = r.settings.get("operation");
-        return operation == null ? r.workload : r.workload + " " + operation;
     }
 
     private static Map<String, Result> load(String file) throws Exception {

@@ -28,13 +28,15 @@ public final class Result {
         this.settings.put("loadAverageAtStart", Backends.loadAverage());
     }
 
-    /**
-     * What identifies a result within a run and across runs: workload and system, and for the bulk workload its
-     * operation (a run measures a purge and a terminate job on the same system).
-     */
-    String key() {
+    /** The workload, and for the bulk workload its operation (a run measures a purge and a terminate job). */
+    String label() {
         Object operation = settings.get("operation");
-        return workload + "|" + system + (operation == null ? "" : "|" + operation);
+        return operation == null ? workload : workload + " " + operation;
+    }
+
+    /** What identifies a result within a run and across runs: its label and its system. */
+    String key() {
+        return label() + "|" + system;
     }
 
     Result set(String key, Object value) {
